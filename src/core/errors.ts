@@ -1,0 +1,72 @@
+// Every error the control plane can answer with, in one table: code, HTTP status and message
+// template. `{name}` placeholders are filled from the params given to `standinError`.
+// docs/errors.md lists the same table; test/errors.test.ts keeps the two in step.
+
+export const ERRORS = {
+  STANDIN_ERR_API_VALIDATION: { status: 400, message: 'invalid request: {detail}' },
+  STANDIN_ERR_API_NOT_FOUND: { status: 404, message: 'no route {method} {url}' },
+  STANDIN_ERR_API_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token for {resource}' },
+  STANDIN_ERR_API_INTERNAL: { status: 500, message: 'internal error: {detail}' },
+
+  STANDIN_ERR_ENV_NOT_FOUND: { status: 404, message: 'environment {id} not found' },
+  STANDIN_ERR_ENV_NAME_TAKEN: { status: 409, message: 'an environment named {name} already exists' },
+  STANDIN_ERR_ENV_START_FAILED: { status: 500, message: 'environment could not start: twin {twin} failed: {detail}' },
+
+  STANDIN_ERR_TWIN_NOT_FOUND: { status: 404, message: 'twin {twin} not found in environment {env}' },
+  STANDIN_ERR_TWIN_UNKNOWN_KIND: { status: 400, message: 'twins.{twin}.kind: unknown twin kind {kind}; known kinds: {known}' },
+  STANDIN_ERR_TWIN_CONFIG_INVALID: { status: 400, message: 'twins.{twin}{path}: {detail}' },
+  STANDIN_ERR_TWIN_PORT_IN_USE: { status: 409, message: 'twin {twin} cannot listen on {host}:{port}: the port is already in use' },
+  STANDIN_ERR_TWIN_UNKNOWN_ACTION: { status: 404, message: 'twin {twin} ({kind}) has no action {verb}; its actions: {known}' },
+  STANDIN_ERR_TWIN_ACTION_FAILED: { status: 400, message: 'action {verb} on twin {twin} failed: {detail}' },
+  STANDIN_ERR_TWIN_BACKEND_UNAVAILABLE: { status: 503, message: 'twin {twin} backend unavailable: {detail}' },
+
+  STANDIN_ERR_FAULT_NOT_FOUND: { status: 404, message: 'fault rule {id} not found' },
+  STANDIN_ERR_FAULT_ID_TAKEN: { status: 409, message: 'a fault rule with id {id} already exists' },
+  STANDIN_ERR_FAULT_UNKNOWN_TWIN: { status: 400, message: '{field}: no twin named {twin}; twins: {known}' },
+  STANDIN_ERR_FAULT_UNKNOWN_POINT: { status: 400, message: '{field}: twin {twin} ({kind}) has no fault point {point}; its points: {known}' },
+  STANDIN_ERR_FAULT_UNKNOWN_ACTION: { status: 400, message: '{field}: fault point {point} of {kind} has no action {action}; its actions: {known}' },
+  STANDIN_ERR_FAULT_INVALID: { status: 400, message: '{field}: {detail}' },
+
+  STANDIN_ERR_SCENARIO_INVALID: { status: 400, message: '{file}:{line}:{column}: {field}: {detail}' },
+  STANDIN_ERR_SCENARIO_NOT_FOUND: { status: 404, message: 'no scenario file at {file}' },
+
+  STANDIN_ERR_TOXIPROXY_NOT_FOUND: { status: 404, message: '{what} not found' },
+  STANDIN_ERR_TOXIPROXY_EXISTS: { status: 409, message: '{what} already exists' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that knows its code and HTTP status; the API serializes it as `{code, message, statusCode}`. */
+export class StandinError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly params: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, params: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(formatMessage(ERRORS[code].message, params), options);
+    this.name = 'StandinError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.params = params;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; statusCode: number } {
+    return { code: this.code, message: this.message, statusCode: this.statusCode };
+  }
+}
+
+export function standinError(code: ErrorCode, params: Record<string, unknown> = {}): StandinError {
+  return new StandinError(code, params);
+}
+
+export function isStandinError(e: unknown): e is StandinError {
+  return e instanceof StandinError;
+}
+
+function formatMessage(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const value = params[key];
+    if (value === undefined) return key === 'path' ? '' : whole;
+    return Array.isArray(value) ? value.join(', ') : String(value);
+  });
+}

@@ -1,0 +1,285 @@
+// The fault engine of one environment: holds its rules and answers "what happens at point P for
+// event E?". Rules are evaluated newest first; a rule that matches but whose trigger does not hold
+// falls through to older ones. Every decision draws from an Rng seeded by (environment seed, rule
+// id, index of the matching event), and every fired rule is journaled with its id and action.
+//
+// Rules live in copy-on-write arrays per (twin, point): adding or removing one never waits for, or
+// blocks, traffic that is being decided at the same moment.
+import { Type } from '@sinclair/typebox';
+import { StandinError } from './errors.ts';
+import {
+  FaultRuleInputSchema,
+  matchFields,
+  type FaultEvent,
+  type FaultPointSpec,
+  type FaultRule,
+  type FaultRuleInput,
+  type FaultRuleView,
+} from './fault-rule.ts';
+import type { Journal } from './journal.ts';
+import { createRng, type Rng } from './rng.ts';
+import { checkSchema, joinField } from './validate.ts';
+
+export interface FaultDecision {
+  rule: FaultRule;
+  /** The action's name and parameters, as in the rule. */
+  action: string;
+  params: Record<string, unknown>;
+  /** Seeded by (seed, rule id, matching index): use it for every random choice the action makes. */
+  rng: Rng;
+  /** 0-based index of this event among the events the rule matched. */
+  index: number;
+}
+
+/** What the engine needs to know of an environment's twins to validate rules. */
+export interface TwinDirectory {
+  kindOf(twin: string): { kind: string; points: readonly FaultPointSpec[] } | undefined;
+  names(): string[];
+}
+
+interface RuleState {
+  rule: FaultRule;
+  spec: FaultPointSpec;
+  matched: number;
+  fired: number;
+}
+
+export type RuleChange = { type: 'added' | 'removed'; rule: FaultRule };
+
+export interface FaultEngineOptions {
+  seed: number;
+  journal: Journal;
+  twins: TwinDirectory;
+  now?: () => number;
+}
+
+export class FaultEngine {
+  private readonly seed: number;
+  private readonly journal: Journal;
+  private readonly twins: TwinDirectory;
+  private readonly now: () => number;
+  private readonly byId = new Map<string, RuleState>();
+  /** `${twin}\0${point}` → states, newest first. Replaced, never mutated. */
+  private readonly byPoint = new Map<string, readonly RuleState[]>();
+  private readonly listeners = new Set<(change: RuleChange) => void>();
+  private generated = 0;
+
+  constructor(options: FaultEngineOptions) {
+    this.seed = options.seed;
+    this.journal = options.journal;
+    this.twins = options.twins;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Validates and adds a rule. `field` prefixes the names in error messages (e.g. `faults[2]`). */
+  add(input: unknown, field = ''): FaultRule {
+    const rule = this.validate(input, field);
+    if (this.byId.has(rule.id)) throw new StandinError('STANDIN_ERR_FAULT_ID_TAKEN', { id: rule.id });
+    const state: RuleState = { rule, spec: this.specOf(rule.twin, rule.point), matched: 0, fired: 0 };
+    this.byId.set(rule.id, state);
+    const key = pointKey(rule.twin, rule.point);
+    this.byPoint.set(key, [state, ...(this.byPoint.get(key) ?? [])]);
+    this.emit({ type: 'added', rule });
+    return rule;
+  }
+
+  remove(id: string): boolean {
+    const state = this.byId.get(id);
+    if (!state) return false;
+    this.byId.delete(id);
+    const key = pointKey(state.rule.twin, state.rule.point);
+    const rest = (this.byPoint.get(key) ?? []).filter((s) => s !== state);
+    if (rest.length > 0) this.byPoint.set(key, rest);
+    else this.byPoint.delete(key);
+    this.emit({ type: 'removed', rule: state.rule });
+    return true;
+  }
+
+  /** Removes every rule (of one twin, when given). */
+  clear(twin?: string): void {
+    for (const state of [...this.byId.values()]) {
+      if (twin === undefined || state.rule.twin === twin) this.remove(state.rule.id);
+    }
+  }
+
+  get(id: string): FaultRuleView | undefined {
+    const state = this.byId.get(id);
+    return state && view(state);
+  }
+
+  list(twin?: string): FaultRuleView[] {
+    return [...this.byId.values()].filter((s) => twin === undefined || s.rule.twin === twin).map(view);
+  }
+
+  /** The rules currently set at a point, newest first. */
+  rulesAt(twin: string, point: string): FaultRule[] {
+    return (this.byPoint.get(pointKey(twin, point)) ?? []).map((s) => s.rule);
+  }
+
+  /** The first rule (newest first) that matches the event and whose trigger holds, or undefined. */
+  decide(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision | undefined {
+    const states = this.byPoint.get(pointKey(twin, point));
+    if (states === undefined) return undefined;
+    for (const state of states) {
+      const decision = this.evaluate(state, event, summary);
+      if (decision) return decision;
+    }
+    return undefined;
+  }
+
+  /** Every rule that fires for the event (e.g. toxics, which stack), newest first. */
+  decideAll(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision[] {
+    const states = this.byPoint.get(pointKey(twin, point)) ?? [];
+    const out: FaultDecision[] = [];
+    for (const state of states) {
+      const decision = this.evaluate(state, event, summary);
+      if (decision) out.push(decision);
+    }
+    return out;
+  }
+
+  /** Evaluates one rule against an event, e.g. a rule added while a connection is open. */
+  decideRule(id: string, event: FaultEvent, summary = ''): FaultDecision | undefined {
+    const state = this.byId.get(id);
+    return state && this.evaluate(state, event, summary);
+  }
+
+  /** Calls `listener` on every rule added or removed; returns the unsubscribe function. */
+  onChange(listener: (change: RuleChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private evaluate(state: RuleState, event: FaultEvent, summary: string): FaultDecision | undefined {
+    const { rule, spec } = state;
+    if (!(spec.matches ?? matchFields)(rule.match, event)) return undefined;
+    const index = state.matched++;
+    const rng = createRng(this.seed, rule.id, index);
+    const { trigger } = rule;
+    const elapsed = this.now() - rule.createdAt;
+    if (trigger.from !== undefined && elapsed < trigger.from) return undefined;
+    if (trigger.until !== undefined && elapsed >= trigger.until) return undefined;
+    const after = trigger.after ?? 0;
+    if (index < after) return undefined;
+    if (trigger.every !== undefined && (index - after + 1) % trigger.every !== 0) return undefined;
+    if (trigger.times !== undefined && state.fired >= trigger.times) return undefined;
+    if (trigger.probability !== undefined && !(rng.next() < trigger.probability)) return undefined;
+    state.fired++;
+    const decision: FaultDecision = { rule, action: rule.action.type, params: rule.action.params, rng, index };
+    this.journal.append({
+      twin: rule.twin,
+      point: rule.point,
+      type: 'fault',
+      summary: `${rule.id} → ${rule.action.type}${summary ? ` on ${summary}` : ''}`,
+      data: { index, params: rule.action.params },
+      fault: { rule: rule.id, action: rule.action.type },
+    });
+    return decision;
+  }
+
+  private validate(input: unknown, field: string): FaultRule {
+    const problem = checkSchema(FaultRuleInputSchema, input, field)[0];
+    if (problem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', problem);
+    const raw = input as FaultRuleInput;
+    const twin = this.twins.kindOf(raw.twin);
+    if (!twin) {
+      throw new StandinError('STANDIN_ERR_FAULT_UNKNOWN_TWIN', {
+        field: joinField(field, 'twin'),
+        twin: raw.twin,
+        known: this.twins.names(),
+      });
+    }
+    const spec = twin.points.find((p) => p.name === raw.point);
+    if (!spec) {
+      throw new StandinError('STANDIN_ERR_FAULT_UNKNOWN_POINT', {
+        field: joinField(field, 'point'),
+        twin: raw.twin,
+        kind: twin.kind,
+        point: raw.point,
+        known: twin.points.map((p) => p.name),
+      });
+    }
+    const [type, params] = Object.entries(raw.action)[0] as [string, unknown];
+    const actionSchema = spec.actions[type];
+    if (!actionSchema) {
+      throw new StandinError('STANDIN_ERR_FAULT_UNKNOWN_ACTION', {
+        field: joinField(field, 'action'),
+        point: spec.name,
+        kind: twin.kind,
+        action: type,
+        known: Object.keys(spec.actions),
+      });
+    }
+    // `{hang: {}}`, `{hang: true}` and `{hang: null}` all mean "hang with no parameters".
+    const actionParams = params === true || params === null ? {} : params;
+    const actionProblem = checkSchema(actionSchema, actionParams, joinField(field, `action.${type}`))[0];
+    if (actionProblem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', actionProblem);
+    const match = raw.match ?? {};
+    const matchProblem = checkSchema(spec.match, match, joinField(field, 'match'))[0];
+    if (matchProblem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', matchProblem);
+    const trigger = raw.trigger ?? {};
+    if (trigger.from !== undefined && trigger.until !== undefined && trigger.until <= trigger.from) {
+      throw new StandinError('STANDIN_ERR_FAULT_INVALID', {
+        field: joinField(field, 'trigger.until'),
+        detail: 'must be greater than trigger.from',
+      });
+    }
+    return {
+      id: raw.id ?? this.nextId(),
+      twin: raw.twin,
+      point: raw.point,
+      match,
+      action: { type, params: actionParams as Record<string, unknown> },
+      trigger,
+      createdAt: this.now(),
+    };
+  }
+
+  private specOf(twin: string, point: string): FaultPointSpec {
+    return this.twins.kindOf(twin)?.points.find((p) => p.name === point) as FaultPointSpec;
+  }
+
+  /** Ids r1, r2, … in order of creation, skipping ids taken by hand, so replays get the same ids. */
+  private nextId(): string {
+    let id: string;
+    do id = `r${++this.generated}`;
+    while (this.byId.has(id));
+    return id;
+  }
+
+  private emit(change: RuleChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function pointKey(twin: string, point: string): string {
+  return `${twin}\u0000${point}`;
+}
+
+function view(state: RuleState): FaultRuleView {
+  const { rule } = state;
+  return {
+    id: rule.id,
+    twin: rule.twin,
+    point: rule.point,
+    match: rule.match,
+    action: { [rule.action.type]: rule.action.params },
+    trigger: rule.trigger,
+    createdAt: rule.createdAt,
+    matched: state.matched,
+    fired: state.fired,
+  };
+}
+
+/** Schema of a rule as the API returns it. */
+export const FaultRuleViewSchema = Type.Object({
+  id: Type.String(),
+  twin: Type.String(),
+  point: Type.String(),
+  match: Type.Record(Type.String(), Type.Unknown()),
+  action: Type.Record(Type.String(), Type.Unknown()),
+  trigger: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.Number(),
+  matched: Type.Integer(),
+  fired: Type.Integer(),
+});

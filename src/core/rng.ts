@@ -1,0 +1,66 @@
+// Seeded randomness. Every random choice in Standin comes from an Rng derived from the environment
+// seed plus a label (for fault rules: rule id and the index of the matching event), so the same
+// seed and the same traffic give the same decisions.
+
+export interface Rng {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [0, n). */
+  int(n: number): number;
+  /** An integer in [min, max], both inclusive. */
+  between(min: number, max: number): number;
+  pick<T>(items: readonly T[]): T;
+  bytes(n: number): Buffer;
+}
+
+/** 32-bit FNV-1a, then a murmur3 finalizer so nearby labels spread over the whole range. */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A mulberry32 generator over the hash of `parts` joined. */
+export function createRng(...parts: Array<string | number>): Rng {
+  let state = hash32(parts.join('\u0000'));
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number): number => Math.floor(next() * n);
+  return {
+    next,
+    int,
+    between: (min, max) => min + int(max - min + 1),
+    pick: (items) => {
+      if (items.length === 0) throw new RangeError('pick from an empty list');
+      return items[int(items.length)] as (typeof items)[number];
+    },
+    bytes: (n) => {
+      const out = Buffer.allocUnsafe(n);
+      for (let i = 0; i < n; i++) out[i] = int(256);
+      return out;
+    },
+  };
+}
+
+/** The random source of one environment: hands out independent, labelled streams. */
+export interface RngSource {
+  readonly seed: number;
+  stream(...label: Array<string | number>): Rng;
+}
+
+export function createRngSource(seed: number): RngSource {
+  return { seed, stream: (...label) => createRng(seed, ...label) };
+}

@@ -1,0 +1,48 @@
+// Builds the TwinContext a twin is started with, from its environment's journal and fault engine.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { FaultEngine } from './fault-engine.ts';
+import { twinJournal, type Journal } from './journal.ts';
+import { createRng } from './rng.ts';
+import type { Logger, TwinContext } from './twin.ts';
+
+export interface TwinContextOptions {
+  envId: string;
+  name: string;
+  seed: number;
+  host: string;
+  journal: Journal;
+  faults: FaultEngine;
+  log: Logger;
+  now?: () => number;
+  cacheDir?: string;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.STANDIN_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'standin');
+}
+
+export function createTwinContext(options: TwinContextOptions): TwinContext {
+  const { name, faults } = options;
+  return {
+    envId: options.envId,
+    name,
+    seed: options.seed,
+    host: options.host,
+    journal: twinJournal(options.journal, name),
+    faults: {
+      decide: (point, event, summary) => faults.decide(name, point, event, summary),
+      decideAll: (point, event, summary) => faults.decideAll(name, point, event, summary),
+      decideRule: (id, event, summary) => faults.decideRule(id, event, summary),
+      rulesAt: (point) => faults.rulesAt(name, point),
+      onChange: (listener) =>
+        faults.onChange((change) => {
+          if (change.rule.twin === name) listener(change);
+        }),
+    },
+    rng: (...label) => createRng(options.seed, 'twin', name, ...label),
+    now: options.now ?? Date.now,
+    log: options.log,
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+  };
+}

@@ -1,0 +1,60 @@
+// Schema checks shared by the API edge, scenario files and twin configs: TypeBox schemas, errors
+// reported as `field: problem` with the field spelled as a dotted path from the document root.
+import type { TSchema, Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export type FieldProblem = {
+  /** Dotted path, e.g. `twins.db.port` or `faults[2].action.error.status`. */
+  field: string;
+  detail: string;
+};
+
+export function checkSchema(schema: TSchema, value: unknown, prefix = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of Value.Errors(schema, value)) {
+    const field = joinField(prefix, pointerToField(error.path));
+    // Unions report once per branch; the first problem of each field is the useful one.
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const detail =
+      error.message === 'Unexpected property' ? 'unknown field' : describe(error.message, error.schema);
+    problems.push({ field: field || '(root)', detail });
+  }
+  return problems;
+}
+
+/** Checks and returns the value typed, with defaults applied; throws the first problem. */
+export function parseWith<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  onProblem: (problem: FieldProblem, all: FieldProblem[]) => Error,
+  prefix = '',
+): Static<S> {
+  const withDefaults = Value.Default(schema, structuredClone(value));
+  const problems = checkSchema(schema, withDefaults, prefix);
+  if (problems.length > 0) throw onProblem(problems[0] as FieldProblem, problems);
+  return withDefaults as Static<S>;
+}
+
+export function joinField(prefix: string, field: string): string {
+  if (!prefix) return field;
+  if (!field) return prefix;
+  return field.startsWith('[') ? `${prefix}${field}` : `${prefix}.${field}`;
+}
+
+function pointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+}
+
+function describe(message: string, schema: TSchema): string {
+  const lower = message.charAt(0).toLowerCase() + message.slice(1);
+  if (Array.isArray(schema.anyOf) && schema.anyOf.every((s: TSchema) => 'const' in s)) {
+    return `${lower}: one of ${schema.anyOf.map((s: TSchema) => JSON.stringify(s.const)).join(', ')}`;
+  }
+  return lower;
+}
