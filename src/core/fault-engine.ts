@@ -95,11 +95,17 @@ export class FaultEngine {
     return true;
   }
 
-  /** Removes every rule (of one twin, when given). */
+  /** Checks a rule without adding it; throws what `add` would. */
+  check(input: unknown, field = ''): void {
+    this.validate(input, field, 'unchecked');
+  }
+
+  /** Removes every rule (of one twin, when given). With none left, generated ids restart at r1. */
   clear(twin?: string): void {
     for (const state of [...this.byId.values()]) {
       if (twin === undefined || state.rule.twin === twin) this.remove(state.rule.id);
     }
+    if (this.byId.size === 0) this.generated = 0;
   }
 
   get(id: string): FaultRuleView | undefined {
@@ -177,7 +183,7 @@ export class FaultEngine {
     return decision;
   }
 
-  private validate(input: unknown, field: string): FaultRule {
+  private validate(input: unknown, field: string, id?: string): FaultRule {
     const problem = checkSchema(FaultRuleInputSchema, input, field)[0];
     if (problem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', problem);
     const raw = input as FaultRuleInput;
@@ -225,7 +231,7 @@ export class FaultEngine {
       });
     }
     return {
-      id: raw.id ?? this.nextId(),
+      id: raw.id ?? id ?? this.nextId(),
       twin: raw.twin,
       point: raw.point,
       match,

@@ -28,6 +28,8 @@ export interface TwinKind<Schema extends TSchema = TSchema> {
   /** Twin-specific verbs (`POST /environments/:id/twins/:name/actions/:verb`). */
   actions?: Record<string, ActionSpec>;
   start(config: Static<Schema>, ctx: TwinContext): Promise<RunningTwin>;
+  /** Releases process-wide resources (e.g. a shared PostgreSQL server) when Standin exits. */
+  shutdown?(): Promise<void>;
 }
 
 export interface RunningTwin {

@@ -1,0 +1,114 @@
+// POST/GET /environments, GET/DELETE /environments/:id, POST /environments/:id/reset.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { EnvironmentSpecSchema, type EnvironmentSpec } from '../../environments/environment-spec.ts';
+import { authorizedEnvironment, requireAdmin } from '../auth.ts';
+import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentViewSchema, errors } from '../schemas.ts';
+import type { RouteContext } from '../server.ts';
+
+const SummarySchema = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  expiresAt: Type.Optional(Type.String()),
+  twins: Type.Record(Type.String(), Type.String(), { description: 'twin name → kind' }),
+});
+
+export function environmentRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
+  return async (app) => {
+    app.post(
+      '/environments',
+      {
+        schema: {
+          tags: ['environments'],
+          summary: 'Create an environment of twins',
+          body: EnvironmentSpecSchema,
+          response: { 201: CreatedEnvironmentSchema, ...errors(400, 401, 409, 500) },
+        },
+      },
+      async (request, reply) => {
+        requireAdmin(request, adminToken);
+        const env = await manager.create(request.body as EnvironmentSpec);
+        return reply.status(201).send({ ...env.view(), token: env.revealToken() });
+      },
+    );
+
+    app.get(
+      '/environments',
+      {
+        schema: {
+          tags: ['environments'],
+          summary: 'List live environments (no tokens)',
+          response: { 200: Type.Object({ environments: Type.Array(SummarySchema) }), ...errors(401) },
+        },
+      },
+      async (request) => {
+        requireAdmin(request, adminToken);
+        return {
+          environments: manager.list().map((env) => {
+            const view = env.view();
+            return {
+              id: view.id,
+              name: view.name,
+              createdAt: view.createdAt,
+              expiresAt: view.expiresAt,
+              twins: Object.fromEntries(Object.entries(view.twins).map(([name, t]) => [name, t.kind])),
+            };
+          }),
+        };
+      },
+    );
+
+    app.get(
+      '/environments/:id',
+      {
+        schema: {
+          tags: ['environments'],
+          summary: "An environment's twins, endpoints and env",
+          params: EnvParamsSchema,
+          response: { 200: EnvironmentViewSchema, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        return authorizedEnvironment(request, manager, id, adminToken).view();
+      },
+    );
+
+    app.delete(
+      '/environments/:id',
+      {
+        schema: {
+          tags: ['environments'],
+          summary: 'Stop every twin and forget the environment',
+          params: EnvParamsSchema,
+          response: { 204: Type.Null(), ...errors(401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        authorizedEnvironment(request, manager, id, adminToken);
+        await manager.destroy(id);
+        return reply.status(204).send();
+      },
+    );
+
+    app.post(
+      '/environments/:id/reset',
+      {
+        schema: {
+          tags: ['environments'],
+          summary: 'Twins back to their initial state, rules to the initial set, journal emptied',
+          params: EnvParamsSchema,
+          response: { 200: EnvironmentViewSchema, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const env = authorizedEnvironment(request, manager, id, adminToken);
+        await env.reset();
+        return env.view();
+      },
+    );
+  };
+}

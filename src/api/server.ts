@@ -1,0 +1,90 @@
+// The control plane: a Fastify server over one EnvironmentManager. OpenAPI at /docs.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { StandinError, isStandinError, type Logger } from '../core/index.ts';
+import type { EnvironmentManager } from '../environments/environment-manager.ts';
+import { environmentRoutes } from './routes/environments.ts';
+import { faultRoutes } from './routes/faults.ts';
+import { healthRoutes } from './routes/health.ts';
+import { journalRoutes } from './routes/journal.ts';
+import { twinRoutes } from './routes/twins.ts';
+import { ErrorSchema } from './schemas.ts';
+
+export interface ServerOptions {
+  manager: EnvironmentManager;
+  /** Required for creating and listing environments when set. */
+  adminToken?: string;
+  /** Fastify's logger: false (default) or true. Tokens are never logged. */
+  logger?: boolean;
+  version?: string;
+}
+
+export interface RouteContext {
+  manager: EnvironmentManager;
+  adminToken?: string;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { redact: ['req.headers.authorization'] } : false,
+    // Unknown fields are errors, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  app.addSchema(ErrorSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Standin control API', version: options.version ?? '0.0.0', description: 'Environments of twins, fault rules, journal.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError | StandinError, request, reply) => {
+    if (isStandinError(error)) return reply.status(error.statusCode).send(error.toJSON());
+    if ((error as FastifyError).validation) {
+      const context = (error as FastifyError).validationContext ?? 'body';
+      const first = (error as FastifyError).validation?.[0];
+      const field = fieldOf(context, first?.instancePath ?? '', first?.params as Record<string, unknown> | undefined);
+      const detail = `${field}: ${describeAjv(first?.message ?? 'is invalid', first?.params as Record<string, unknown> | undefined)}`;
+      return reply.status(400).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail }).toJSON());
+    }
+    const status = (error as FastifyError).statusCode ?? 500;
+    if (status < 500) {
+      return reply.status(status).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail: error.message }).toJSON());
+    }
+    request.log.error(error);
+    return reply.status(500).send(new StandinError('STANDIN_ERR_API_INTERNAL', { detail: error.message }).toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new StandinError('STANDIN_ERR_API_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
+    return reply.status(404).send(error.toJSON());
+  });
+
+  const ctx: RouteContext = { manager: options.manager, adminToken: options.adminToken };
+  await app.register(healthRoutes(ctx, options.version ?? '0.0.0'));
+  await app.register(environmentRoutes(ctx));
+  await app.register(faultRoutes(ctx));
+  await app.register(journalRoutes(ctx));
+  await app.register(twinRoutes(ctx));
+  return app;
+}
+
+/** `body.twins.db.port`, from ajv's instancePath `/twins/db/port` and its context. */
+function fieldOf(context: string, instancePath: string, params: Record<string, unknown> | undefined): string {
+  const parts = instancePath.split('/').slice(1);
+  const extra = params?.additionalProperty ?? params?.missingProperty;
+  if (typeof extra === 'string') parts.push(extra);
+  return [context, ...parts].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+}
+
+function describeAjv(message: string, params: Record<string, unknown> | undefined): string {
+  if (params?.additionalProperty !== undefined) return 'unknown field';
+  if (params?.missingProperty !== undefined) return 'is required';
+  return message;
+}
+
+export type { Logger };

@@ -1,0 +1,47 @@
+// The `standin` command line: serve the control plane, bring up a file's environment, run scenarios.
+import { isStandinError } from '../core/index.ts';
+import { VERSION } from '../version.ts';
+import { serveCommand } from './serve-command.ts';
+import { upCommand } from './up-command.ts';
+
+export const USAGE = `standin ${VERSION} — protocol-native twins of the services your system depends on
+
+Usage:
+  standin serve [--port 4510] [--host 127.0.0.1] [--admin-token T] [--verbose]
+      Run the control API (REST, OpenAPI at /docs). Prints the URL it listens on.
+  standin up <scenario.yaml> [--port 0] [--verbose]
+      Start the environment in the file's twins: section, print endpoints and env,
+      keep it up until Ctrl-C (then tear it down).
+  standin --help | --version
+
+Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(USAGE);
+        return;
+      case '--version':
+      case '-v':
+        process.stdout.write(`${VERSION}\n`);
+        return;
+      case 'serve':
+        return await serveCommand(rest);
+      case 'up':
+        return await upCommand(rest);
+      default:
+        process.stderr.write(`standin: unknown command ${command}\n\n${USAGE}`);
+        process.exitCode = 2;
+    }
+  } catch (error) {
+    const message = isStandinError(error) ? `${error.code}: ${error.message}` : (error as Error).message;
+    process.stderr.write(`standin: ${message}\n`);
+    process.exitCode = isStandinError(error) && error.statusCode < 500 ? 2 : 1;
+  }
+}

@@ -1,0 +1,33 @@
+// `standin serve`: the control plane until Ctrl-C.
+import { DEFAULT_PORT, startStandin } from '../server-process.ts';
+import { stderrLogger } from './logger.ts';
+import { parseCommand, untilSignal } from './args.ts';
+
+export async function serveCommand(args: string[]): Promise<void> {
+  const { values } = parseCommand(args, {
+    port: { type: 'string', default: String(DEFAULT_PORT) },
+    host: { type: 'string', default: '127.0.0.1' },
+    'admin-token': { type: 'string' },
+    'twin-host': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  });
+  const log = stderrLogger(values.verbose === true);
+  const server = await startStandin({
+    host: values.host as string,
+    port: parsePort(values.port as string),
+    adminToken: (values['admin-token'] as string | undefined) ?? process.env.STANDIN_ADMIN_TOKEN,
+    twinHost: values['twin-host'] as string | undefined,
+    log,
+    httpLog: values.verbose === true,
+  });
+  process.stdout.write(`Standin listening on ${server.url} (API docs: ${server.url}/docs)\n`);
+  await untilSignal();
+  process.stdout.write('Standin stopping…\n');
+  await server.close();
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${text} is not a port number`);
+  return port;
+}

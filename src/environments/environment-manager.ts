@@ -1,0 +1,90 @@
+// All live environments of one Standin process: create, find, destroy, and reap those whose TTL
+// has passed. Destroying is idempotent and never leaves ports open.
+import { StandinError, type Logger } from '../core/index.ts';
+import { Environment } from './environment.ts';
+import type { EnvironmentSpec } from './environment-spec.ts';
+import type { TwinRegistry } from './twin-registry.ts';
+
+export interface EnvironmentManagerOptions {
+  registry: TwinRegistry;
+  log: Logger;
+  twinHost?: string;
+  /** How often expired environments are looked for. */
+  reapIntervalMs?: number;
+  now?: () => number;
+}
+
+export class EnvironmentManager {
+  readonly registry: TwinRegistry;
+  private readonly envs = new Map<string, Environment>();
+  /** Names being created, so two concurrent creates cannot both take one name. */
+  private readonly reservedNames = new Set<string>();
+  private readonly reaper: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly options: EnvironmentManagerOptions) {
+    this.registry = options.registry;
+    this.now = options.now ?? Date.now;
+    this.reaper = setInterval(() => void this.reap(), options.reapIntervalMs ?? 1000);
+    this.reaper.unref();
+  }
+
+  async create(spec: EnvironmentSpec): Promise<Environment> {
+    const { name } = spec;
+    if (name !== undefined) {
+      if (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name)) {
+        throw new StandinError('STANDIN_ERR_ENV_NAME_TAKEN', { name });
+      }
+      this.reservedNames.add(name);
+    }
+    try {
+      const env = await Environment.create(spec, {
+        registry: this.registry,
+        log: this.options.log,
+        twinHost: this.options.twinHost,
+        now: this.options.now,
+      });
+      this.envs.set(env.id, env);
+      this.options.log.info('environment created', { env: env.id, name, twins: env.twinNames() });
+      return env;
+    } finally {
+      if (name !== undefined) this.reservedNames.delete(name);
+    }
+  }
+
+  get(id: string): Environment {
+    const env = this.envs.get(id);
+    if (!env) throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id });
+    return env;
+  }
+
+  /** By id, or by name. */
+  find(idOrName: string): Environment | undefined {
+    return this.envs.get(idOrName) ?? [...this.envs.values()].find((e) => e.name === idOrName);
+  }
+
+  list(): Environment[] {
+    return [...this.envs.values()];
+  }
+
+  async destroy(id: string): Promise<void> {
+    const env = this.get(id);
+    this.envs.delete(id);
+    await env.destroy();
+    this.options.log.info('environment destroyed', { env: id });
+  }
+
+  /** Destroys every environment whose TTL has passed; returns their ids. */
+  async reap(): Promise<string[]> {
+    const now = this.now();
+    const expired = this.list().filter((e) => e.expiresAt !== undefined && e.expiresAt <= now);
+    await Promise.allSettled(expired.map((e) => this.destroy(e.id)));
+    return expired.map((e) => e.id);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.allSettled(this.list().map((e) => this.destroy(e.id)));
+    await Promise.allSettled(this.registry.all().map((kind) => kind.shutdown?.()));
+  }
+}

@@ -1,0 +1,66 @@
+// A YAML (or JSON) document that remembers where each value came from, so a problem found in a
+// field can be reported as file:line:column.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { StandinError } from '../core/index.ts';
+
+export interface YamlSource {
+  file: string;
+  value: unknown;
+  /** 1-based line and column of a dotted field path (`twins.db.port`, `faults[1].action`). */
+  position(field: string): { line: number; column: number };
+}
+
+export async function readYamlSource(file: string): Promise<YamlSource> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file });
+  }
+  return parseYamlSource(file, text);
+}
+
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const { line, col } = lineCounter.linePos(firstError.pos[0]);
+    throw new StandinError('STANDIN_ERR_SCENARIO_INVALID', {
+      file,
+      line,
+      column: col,
+      field: '(syntax)',
+      detail: firstError.message.split('\n')[0],
+    });
+  }
+  const position = (field: string): { line: number; column: number } => {
+    let node: Node | null | undefined = doc.contents;
+    let offset = node?.range?.[0] ?? 0;
+    for (const part of splitField(field)) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
+        if (!pair) break;
+        offset = (pair.key as Node).range?.[0] ?? offset;
+        node = pair.value as Node | null;
+        if (node?.range) offset = isMap(node) || isSeq(node) ? offset : node.range[0];
+      } else if (isSeq(node)) {
+        const item = node.items[Number(part)] as Node | undefined;
+        if (!item) break;
+        node = item;
+        offset = item.range?.[0] ?? offset;
+      } else break;
+    }
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  return { file, value: doc.toJS({ maxAliasCount: 100 }), position };
+}
+
+function splitField(field: string): string[] {
+  return field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((p) => p.length > 0 && p !== '(root)');
+}

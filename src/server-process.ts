@@ -1,0 +1,61 @@
+// Starts the control plane with its environment manager on a host and port, and stops both.
+import type { FastifyInstance } from 'fastify';
+import { StandinError, hostPort, type Logger } from './core/index.ts';
+import { buildServer } from './api/server.ts';
+import { isLoopback } from './api/auth.ts';
+import { EnvironmentManager } from './environments/environment-manager.ts';
+import { defaultRegistry } from './environments/default-kinds.ts';
+import type { TwinRegistry } from './environments/twin-registry.ts';
+import { VERSION } from './version.ts';
+
+export interface StandinServerOptions {
+  host?: string;
+  port?: number;
+  adminToken?: string;
+  twinHost?: string;
+  log: Logger;
+  registry?: TwinRegistry;
+  httpLog?: boolean;
+}
+
+export interface StandinServer {
+  url: string;
+  app: FastifyInstance;
+  manager: EnvironmentManager;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4510;
+
+export async function startStandin(options: StandinServerOptions): Promise<StandinServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && options.adminToken === undefined) {
+    throw new Error(
+      `refusing to listen on ${host} without an admin token: pass --admin-token or set STANDIN_ADMIN_TOKEN ` +
+        '(anyone who can reach the port could create environments)',
+    );
+  }
+  const manager = new EnvironmentManager({ registry: options.registry ?? defaultRegistry(), log: options.log, twinHost: options.twinHost });
+  const app = await buildServer({ manager, adminToken: options.adminToken, logger: options.httpLog, version: VERSION });
+  try {
+    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  } catch (error) {
+    await manager.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StandinError('STANDIN_ERR_TWIN_PORT_IN_USE', { twin: 'control plane', host, port: options.port ?? DEFAULT_PORT });
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostPort(host, port)}`,
+    app,
+    manager,
+    close: () => (closing ??= (async () => {
+      await app.close();
+      await manager.close();
+    })()),
+  };
+}

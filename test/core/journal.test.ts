@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Journal } from '../../src/core/index.ts';
+
+const entry = (i: number) => ({ twin: i % 2 ? 'a' : 'b', point: 'request', type: i % 3 ? 'request' : 'fault', summary: `#${i}` });
+
+describe('journal', () => {
+  it('numbers events from 1 and filters by twin, type and since', () => {
+    const journal = new Journal(100);
+    for (let i = 0; i < 10; i++) journal.append(entry(i));
+    expect(journal.query().events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(journal.query({ twin: 'a' }).events.every((e) => e.twin === 'a')).toBe(true);
+    expect(journal.query({ type: 'fault' }).events.map((e) => e.summary)).toEqual(['#0', '#3', '#6', '#9']);
+    expect(journal.query({ since: 7 }).events.map((e) => e.seq)).toEqual([8, 9, 10]);
+    expect(journal.query({ since: 2, limit: 2 }).events.map((e) => e.seq)).toEqual([3, 4]);
+  });
+
+  it('keeps the newest events past its capacity and counts the dropped ones', () => {
+    const journal = new Journal(5);
+    for (let i = 0; i < 12; i++) journal.append(entry(i));
+    const page = journal.query();
+    expect(page.events.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12]);
+    expect(page.dropped).toBe(7);
+    expect(page.lastSeq).toBe(12);
+    expect(journal.query({ since: 2 }).events[0]?.seq).toBe(8);
+    expect(journal.query({ since: 10 }).events.map((e) => e.seq)).toEqual([11, 12]);
+  });
+
+  it('streams appended events to subscribers that match the filter', () => {
+    const journal = new Journal(10);
+    const seen: number[] = [];
+    const off = journal.subscribe((e) => seen.push(e.seq), { twin: 'a' });
+    for (let i = 0; i < 4; i++) journal.append(entry(i));
+    off();
+    journal.append(entry(5));
+    expect(seen).toEqual([2, 4]);
+  });
+
+  it('clear empties the journal but sequence numbers go on', () => {
+    const journal = new Journal(10);
+    journal.append(entry(1));
+    journal.clear();
+    expect(journal.query().events).toEqual([]);
+    expect(journal.append(entry(2)).seq).toBe(2);
+  });
+});
