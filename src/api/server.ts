@@ -8,6 +8,7 @@ import { environmentRoutes } from './routes/environments.ts';
 import { faultRoutes } from './routes/faults.ts';
 import { healthRoutes } from './routes/health.ts';
 import { journalRoutes } from './routes/journal.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
 import { twinRoutes } from './routes/twins.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -70,6 +71,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(faultRoutes(ctx));
   await app.register(journalRoutes(ctx));
   await app.register(twinRoutes(ctx));
+  await app.register(scenarioRoutes(ctx));
   return app;
 }
 

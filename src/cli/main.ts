@@ -2,6 +2,7 @@
 import { isStandinError } from '../core/index.ts';
 import { VERSION } from '../version.ts';
 import { serveCommand } from './serve-command.ts';
+import { runCommand } from './run-command.ts';
 import { upCommand } from './up-command.ts';
 
 export const USAGE = `standin ${VERSION} — protocol-native twins of the services your system depends on
@@ -12,6 +13,9 @@ Usage:
   standin up <scenario.yaml> [--port 0] [--verbose]
       Start the environment in the file's twins: section, print endpoints and env,
       keep it up until Ctrl-C (then tear it down).
+  standin run <file | dir | glob>… [--concurrency N] [--seed N] [--junit out.xml] [--json out.json]
+      Run scenario files: start each one's twins, run its command, check its expectations.
+      Prints a report (with each scenario's seed and a replay command); exits 1 on failure.
   standin --help | --version
 
 Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
@@ -35,6 +39,8 @@ export async function main(argv: string[]): Promise<void> {
         return await serveCommand(rest);
       case 'up':
         return await upCommand(rest);
+      case 'run':
+        return await runCommand(rest);
       default:
         process.stderr.write(`standin: unknown command ${command}\n\n${USAGE}`);
         process.exitCode = 2;

@@ -1,6 +1,6 @@
 // `standin up <file>`: the environment of a scenario file, kept up until Ctrl-C, with the control
 // API beside it so faults can be added while it runs.
-import { readEnvironmentFile, withFilePosition } from '../scenario/environment-file.ts';
+import { environmentSpecOf, readScenarioFile, withFilePosition } from '../scenario/scenario-file.ts';
 import { startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
 import { parseCommand, untilSignal } from './args.ts';
@@ -13,7 +13,8 @@ export async function upCommand(args: string[]): Promise<void> {
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new Error('usage: standin up <scenario.yaml>');
-  const { spec, source } = await readEnvironmentFile(file);
+  const { scenario, source } = await readScenarioFile(file);
+  const spec = environmentSpecOf(scenario);
   const server = await startStandin({ port: parsePort(values.port as string), log: stderrLogger(values.verbose === true) });
   let env;
   try {

@@ -18,7 +18,11 @@ export function checkSchema(schema: TSchema, value: unknown, prefix = ''): Field
     if (seen.has(field)) continue;
     seen.add(field);
     const detail =
-      error.message === 'Unexpected property' ? 'unknown field' : describe(error.message, error.schema);
+      error.message === 'Unexpected property'
+        ? 'unknown field'
+        : error.message === 'Expected required property'
+          ? 'is required'
+          : describe(error.message, error.schema);
     problems.push({ field: field || '(root)', detail });
   }
   return problems;
@@ -53,8 +57,18 @@ function pointerToField(pointer: string): string {
 
 function describe(message: string, schema: TSchema): string {
   const lower = message.charAt(0).toLowerCase() + message.slice(1);
-  if (Array.isArray(schema.anyOf) && schema.anyOf.every((s: TSchema) => 'const' in s)) {
-    return `${lower}: one of ${schema.anyOf.map((s: TSchema) => JSON.stringify(s.const)).join(', ')}`;
+  if (Array.isArray(schema.anyOf)) {
+    if (schema.anyOf.every((s: TSchema) => 'const' in s)) {
+      return `expected one of ${schema.anyOf.map((s: TSchema) => JSON.stringify(s.const)).join(', ')}`;
+    }
+    if (typeof schema.description === 'string') return `expected ${schema.description}`;
+    return `expected ${schema.anyOf.map(typeName).join(' or ')}`;
   }
   return lower;
+}
+
+function typeName(schema: TSchema): string {
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (schema.type === 'object' && schema.properties) return `an object {${Object.keys(schema.properties).join(', ')}}`;
+  return String(schema.type ?? 'a value');
 }

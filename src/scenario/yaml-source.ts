@@ -7,8 +7,11 @@ import { StandinError } from '../core/index.ts';
 export interface YamlSource {
   file: string;
   value: unknown;
-  /** 1-based line and column of a dotted field path (`twins.db.port`, `faults[1].action`). */
-  position(field: string): { line: number; column: number };
+  /**
+   * 1-based line and column of a dotted field path (`twins.db.port`, `faults[1].action`): of its
+   * value, or of its key with `at: 'key'` (for unknown fields).
+   */
+  position(field: string, at?: 'key' | 'value'): { line: number; column: number };
 }
 
 export async function readYamlSource(file: string): Promise<YamlSource> {
@@ -35,16 +38,18 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       detail: firstError.message.split('\n')[0],
     });
   }
-  const position = (field: string): { line: number; column: number } => {
+  const position = (field: string, at: 'key' | 'value' = 'value'): { line: number; column: number } => {
     let node: Node | null | undefined = doc.contents;
     let offset = node?.range?.[0] ?? 0;
-    for (const part of splitField(field)) {
+    const parts = splitField(field);
+    for (const [i, part] of parts.entries()) {
       if (isMap(node)) {
         const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
         if (!pair) break;
         offset = (pair.key as Node).range?.[0] ?? offset;
         node = pair.value as Node | null;
-        if (node?.range) offset = isMap(node) || isSeq(node) ? offset : node.range[0];
+        const last = i === parts.length - 1;
+        if (node?.range && !(last && at === 'key')) offset = isMap(node) || isSeq(node) ? offset : node.range[0];
       } else if (isSeq(node)) {
         const item = node.items[Number(part)] as Node | undefined;
         if (!item) break;

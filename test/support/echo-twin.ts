@@ -44,6 +44,7 @@ export const echoTwin: TwinKind<typeof ConfigSchema> = {
           else socket.write(reply);
         }
       });
+      socket.on('end', () => socket.end());
       socket.on('error', () => {});
     });
     const address = `${server.host}:${server.port}`;

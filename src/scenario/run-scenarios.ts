@@ -1,0 +1,43 @@
+// Runs many scenario files, `concurrency` at a time, each in its own environment.
+import type { EnvironmentManager } from '../environments/environment-manager.ts';
+import { summarize, type RunSummary } from './report.ts';
+import { readScenarioFile } from './scenario-file.ts';
+import { runScenario, type ScenarioReport } from './scenario-runner.ts';
+
+export interface RunOptions {
+  concurrency?: number;
+  seed?: number;
+  onDone?: (report: ScenarioReport, done: number, total: number) => void;
+}
+
+export async function runScenarioFiles(files: string[], manager: EnvironmentManager, options: RunOptions = {}): Promise<RunSummary> {
+  const started = performance.now();
+  const reports: ScenarioReport[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const index = next++;
+      const file = files[index] as string;
+      const report = await readScenarioFile(file).then(
+        (parsed) => runScenario(parsed, manager, { seed: options.seed }),
+        (error: Error): ScenarioReport => ({
+          file,
+          name: file,
+          seed: options.seed ?? 0,
+          status: 'error',
+          error: error.message,
+          durationMs: 0,
+          steps: [],
+          expectations: [],
+          replay: `npx standin run ${file}`,
+        }),
+      );
+      reports[index] = report;
+      options.onDone?.(report, ++done, files.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, files.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return summarize(reports, performance.now() - started);
+}

@@ -1,0 +1,160 @@
+// Runs one scenario: starts its environment, applies its faults, runs the command with its timed
+// steps, evaluates its expectations, and always tears the environment down.
+import { dirname, resolve } from 'node:path';
+import type { Environment } from '../environments/environment.ts';
+import type { EnvironmentManager } from '../environments/environment-manager.ts';
+import { expectations, type Verdict } from './expectations/index.ts';
+import { environmentSpecOf, withFilePosition, type ScenarioFile } from './scenario-file.ts';
+import { durationMs, type Expectation, type ExpectationType, type Step } from './scenario-schema.ts';
+import { runSut, type SutResult } from './sut-process.ts';
+
+export interface ExpectationReport extends Verdict {
+  index: number;
+  type: ExpectationType;
+  name: string;
+}
+
+export interface StepReport {
+  index: number;
+  at: number;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioReport {
+  file: string;
+  name: string;
+  seed: number;
+  /** passed: every expectation held (or, with expectFailure, one did not as designed). */
+  status: 'passed' | 'failed' | 'error';
+  /** The bug an expectFailure scenario demonstrates, when it was caught. */
+  expectFailure?: string;
+  error?: string;
+  durationMs: number;
+  sut?: Omit<SutResult, 'stdout' | 'stderr'> & { stdoutTail: string; stderrTail: string };
+  steps: StepReport[];
+  expectations: ExpectationReport[];
+  replay: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export async function runScenario(
+  file: ScenarioFile,
+  manager: EnvironmentManager,
+  options: { seed?: number } = {},
+): Promise<ScenarioReport> {
+  const { scenario, source } = file;
+  const started = performance.now();
+  const base = { file: source.file, name: scenario.name, steps: [] as StepReport[], expectations: [] as ExpectationReport[] };
+  let env: Environment | undefined;
+  try {
+    try {
+      env = await manager.create(environmentSpecOf(scenario, options.seed));
+    } catch (error) {
+      throw withFilePosition(source, error);
+    }
+    const seed = env.seed;
+    const cwd = resolve(dirname(source.file), scenario.run?.cwd ?? '.');
+    const steps: StepReport[] = [];
+    let sut: SutResult | undefined;
+    if (scenario.run) {
+      const timers: NodeJS.Timeout[] = [];
+      const startedEnv = env;
+      sut = await runSut({
+        command: scenario.run.command,
+        cwd,
+        env: { ...startedEnv.mergedEnv(), ...scenario.run.env },
+        timeoutMs: scenario.run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        onStart: () => {
+          (scenario.steps ?? []).forEach((step, index) => {
+            timers.push(setTimeout(() => void applyStep(startedEnv, step, index).then((r) => steps.push(r)), durationMs(step.at)));
+          });
+        },
+      });
+      timers.forEach(clearTimeout);
+    }
+    const reports: ExpectationReport[] = [];
+    for (const [index, expectation] of (scenario.expect ?? []).entries()) {
+      reports.push(await evaluate(expectation, index, { sut: sut ?? emptySut(), env }));
+    }
+    const allHeld = reports.every((r) => r.passed);
+    const status = scenario.expectFailure !== undefined ? (allHeld ? 'failed' : 'passed') : allHeld ? 'passed' : 'failed';
+    return {
+      ...base,
+      seed,
+      status,
+      ...(scenario.expectFailure !== undefined ? { expectFailure: scenario.expectFailure } : {}),
+      ...(scenario.expectFailure !== undefined && allHeld
+        ? { error: `expected to fail (${scenario.expectFailure}) but every expectation held: the bug was not caught` }
+        : {}),
+      durationMs: performance.now() - started,
+      sut: sut && summarizeSut(sut),
+      steps: steps.sort((a, b) => a.index - b.index),
+      expectations: reports,
+      replay: replayCommand(source.file, seed),
+    };
+  } catch (error) {
+    const seed = env?.seed ?? options.seed ?? scenario.seed ?? 0;
+    return {
+      ...base,
+      seed,
+      status: 'error',
+      error: (error as Error).message,
+      durationMs: performance.now() - started,
+      replay: replayCommand(source.file, seed),
+    };
+  } finally {
+    if (env) await manager.destroy(env.id).catch(() => {});
+  }
+}
+
+async function applyStep(env: Environment, step: Step, index: number): Promise<StepReport> {
+  const at = durationMs(step.at);
+  try {
+    if (step.addFault) {
+      const rule = env.faults.add(step.addFault, `steps[${index}].addFault`);
+      return { index, at, ok: true, detail: `added fault ${rule.id}` };
+    }
+    if (step.removeFault) {
+      const removed = env.faults.remove(step.removeFault);
+      return { index, at, ok: removed, detail: removed ? `removed fault ${step.removeFault}` : `no fault ${step.removeFault} to remove` };
+    }
+    const action = step.action!;
+    const twin = env.twin(action.twin);
+    const handler = twin.running.actions?.[action.verb];
+    if (!handler) return { index, at, ok: false, detail: `twin ${action.twin} has no action ${action.verb}` };
+    await handler(action.params ?? {});
+    return { index, at, ok: true, detail: `${action.twin} ${action.verb}` };
+  } catch (error) {
+    return { index, at, ok: false, detail: (error as Error).message };
+  }
+}
+
+async function evaluate(expectation: Expectation, index: number, ctx: Parameters<(typeof expectations)['exitCode']>[1]): Promise<ExpectationReport> {
+  const type = (Object.keys(expectation) as Array<keyof Expectation>).find((k) => k !== 'name') as ExpectationType;
+  const name = expectation.name ?? `${type}`;
+  try {
+    const verdict = await (expectations[type] as (spec: unknown, c: typeof ctx) => Promise<Verdict>)(expectation[type], ctx);
+    return { index, type, name, ...verdict };
+  } catch (error) {
+    return { index, type, name, passed: false, expected: type, observed: `error: ${(error as Error).message}` };
+  }
+}
+
+function emptySut(): SutResult {
+  return { exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '', durationMs: 0 };
+}
+
+function summarizeSut(sut: SutResult): NonNullable<ScenarioReport['sut']> {
+  const { stdout, stderr, ...rest } = sut;
+  return { ...rest, stdoutTail: tail(stdout), stderrTail: tail(stderr) };
+}
+
+function tail(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function replayCommand(file: string, seed: number): string {
+  return `npx standin run ${file} --seed ${seed}`;
+}
