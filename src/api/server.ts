@@ -9,6 +9,7 @@ import { faultRoutes } from './routes/faults.ts';
 import { healthRoutes } from './routes/health.ts';
 import { journalRoutes } from './routes/journal.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
+import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
 import { ErrorSchema } from './schemas.ts';
 
@@ -72,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(journalRoutes(ctx));
   await app.register(twinRoutes(ctx));
   await app.register(scenarioRoutes(ctx));
+  await app.register(toxiproxyRoutes(ctx));
   return app;
 }
 

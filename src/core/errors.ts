@@ -13,6 +13,7 @@ export const ERRORS = {
   STANDIN_ERR_ENV_START_FAILED: { status: 500, message: 'environment could not start: twin {twin} failed: {detail}' },
 
   STANDIN_ERR_TWIN_NOT_FOUND: { status: 404, message: 'twin {twin} not found in environment {env}' },
+  STANDIN_ERR_TWIN_NAME_TAKEN: { status: 409, message: 'environment {env} already has a twin named {twin}' },
   STANDIN_ERR_TWIN_UNKNOWN_KIND: { status: 400, message: 'twins.{twin}.kind: unknown twin kind {kind}; known kinds: {known}' },
   STANDIN_ERR_TWIN_CONFIG_INVALID: { status: 400, message: 'twins.{twin}{path}: {detail}' },
   STANDIN_ERR_TWIN_PORT_IN_USE: { status: 409, message: 'twin {twin} cannot listen on {host}:{port}: the port is already in use' },

@@ -13,6 +13,8 @@ import {
   type TwinKind,
 } from '../core/index.ts';
 import { TWIN_NAME_PATTERN, type EnvironmentSpec } from './environment-spec.ts';
+
+const TWIN_NAME = new RegExp(TWIN_NAME_PATTERN);
 import type { TwinRegistry } from './twin-registry.ts';
 
 export interface EnvironmentOptions {
@@ -101,27 +103,45 @@ export class Environment {
 
   private checkTwins(spec: EnvironmentSpec): Map<string, { kind: TwinKind; config: Record<string, unknown> }> {
     const out = new Map<string, { kind: TwinKind; config: Record<string, unknown> }>();
-    const namePattern = new RegExp(TWIN_NAME_PATTERN);
     for (const [name, twinSpec] of Object.entries(spec.twins)) {
-      if (!namePattern.test(name)) {
-        throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', {
-          twin: name,
-          detail: 'a twin name starts with a letter and holds only letters, digits, _ and - (at most 63)',
-        });
-      }
-      const kind = this.options.registry.get(twinSpec.kind);
-      if (!kind) {
-        throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_KIND', { twin: name, kind: twinSpec.kind, known: this.options.registry.names() });
-      }
-      const { kind: _kind, ...config } = twinSpec;
-      const problem = checkSchema(kind.configSchema, config)[0];
-      if (problem) {
-        throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: name, path: `.${problem.field}`, detail: problem.detail });
-      }
-      out.set(name, { kind, config });
-      this.pending.set(name, kind);
+      out.set(name, this.checkTwin(name, twinSpec));
+      this.pending.set(name, (out.get(name) as { kind: TwinKind }).kind);
     }
     return out;
+  }
+
+  private checkTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): { kind: TwinKind; config: Record<string, unknown> } {
+    if (!TWIN_NAME.test(name)) {
+      throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', {
+        twin: name,
+        detail: 'a twin name starts with a letter and holds only letters, digits, _ and - (at most 63)',
+      });
+    }
+    const kind = this.options.registry.get(twinSpec.kind);
+    if (!kind) {
+      throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_KIND', { twin: name, kind: twinSpec.kind, known: this.options.registry.names() });
+    }
+    const { kind: _kind, ...config } = twinSpec;
+    const problem = checkSchema(kind.configSchema, config)[0];
+    if (problem) {
+      throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: name, path: `.${problem.field}`, detail: problem.detail });
+    }
+    return { kind, config };
+  }
+
+  /** Starts one more twin in this live environment (the Toxiproxy API adds proxies this way). */
+  async addTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): Promise<void> {
+    if (this.twins.has(name)) throw new StandinError('STANDIN_ERR_TWIN_NAME_TAKEN', { twin: name, env: this.id });
+    const { kind, config } = this.checkTwin(name, twinSpec);
+    await this.startTwin(name, kind, config);
+  }
+
+  /** Stops a twin and removes it with its fault rules. */
+  async removeTwin(name: string): Promise<void> {
+    const twin = this.twin(name);
+    this.twins.delete(name);
+    this.faults.clear(name);
+    await twin.running.stop();
   }
 
   private async startTwin(name: string, kind: TwinKind, config: Record<string, unknown>): Promise<void> {
