@@ -1,11 +1,12 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
+import { checkSchema } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { expectations, type Verdict } from './expectations/index.ts';
 import { environmentSpecOf, withFilePosition, type ScenarioFile } from './scenario-file.ts';
-import { durationMs, type Expectation, type ExpectationType, type Step } from './scenario-schema.ts';
+import { durationMs, type Expectation, type ExpectationType, type Setup, type Step } from './scenario-schema.ts';
 import { runSut, type SutResult } from './sut-process.ts';
 
 export interface ExpectationReport extends Verdict {
@@ -56,6 +57,10 @@ export async function runScenario(
     }
     const seed = env.seed;
     const cwd = resolve(dirname(source.file), scenario.run?.cwd ?? '.');
+    const setupEnv: Record<string, string> = {};
+    for (const [index, setup] of (scenario.setup ?? []).entries()) {
+      Object.assign(setupEnv, await runSetup(env, setup, index));
+    }
     const steps: StepReport[] = [];
     let sut: SutResult | undefined;
     if (scenario.run) {
@@ -64,7 +69,7 @@ export async function runScenario(
       sut = await runSut({
         command: scenario.run.command,
         cwd,
-        env: { ...startedEnv.mergedEnv(), ...scenario.run.env },
+        env: { ...startedEnv.mergedEnv(), ...setupEnv, ...scenario.run.env },
         timeoutMs: scenario.run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         onStart: () => {
           (scenario.steps ?? []).forEach((step, index) => {
@@ -107,6 +112,25 @@ export async function runScenario(
   } finally {
     if (env) await manager.destroy(env.id).catch(() => {});
   }
+}
+
+/** Runs a setup action; answers the env vars it exports. A failing setup is the scenario's error. */
+async function runSetup(env: Environment, setup: Setup, index: number): Promise<Record<string, string>> {
+  const twin = env.twin(setup.twin);
+  const spec = twin.kind.actions?.[setup.verb];
+  const handler = twin.running.actions?.[setup.verb];
+  const where = `setup[${index}] (${setup.twin} ${setup.verb})`;
+  if (!spec || !handler) throw new Error(`${where}: no such action; ${setup.twin} has: ${Object.keys(twin.kind.actions ?? {}).join(', ')}`);
+  const problem = checkSchema(spec.params, setup.params ?? {}, `setup[${index}].params`)[0];
+  if (problem) throw new Error(`${problem.field}: ${problem.detail}`);
+  const result = await handler(setup.params ?? {});
+  const exported: Record<string, string> = {};
+  for (const [name, path] of Object.entries(setup.env ?? {})) {
+    const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), result);
+    if (value === undefined) throw new Error(`${where}: its result has no ${path} (for ${name})`);
+    exported[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return exported;
 }
 
 async function applyStep(env: Environment, step: Step, index: number): Promise<StepReport> {

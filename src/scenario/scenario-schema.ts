@@ -120,6 +120,22 @@ export const StepSchema = Type.Object(
 );
 export type Step = Static<typeof StepSchema>;
 
+/** An action run before the command, whose result fields can be exported to the command's env. */
+export const SetupSchema = Type.Object(
+  {
+    twin: Type.String(),
+    verb: Type.String({ description: "one of the twin kind's actions, e.g. mint-token, produce, trigger" }),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
+        description: 'VAR: dotted path in the action result, e.g. {ORDER_TOKEN: token}',
+      }),
+    ),
+  },
+  strict,
+);
+export type Setup = Static<typeof SetupSchema>;
+
 export const RunSchema = Type.Object(
   {
     command: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String(), { minItems: 1 })], {
@@ -146,6 +162,7 @@ function scenarioSchema(expectation: TSchema) {
     ),
     twins: EnvironmentSpecSchema.properties.twins,
     faults: EnvironmentSpecSchema.properties.faults,
+    setup: Type.Optional(Type.Array(SetupSchema, { description: 'twin actions run before the command, in order' })),
     steps: Type.Optional(Type.Array(StepSchema)),
     run: Type.Optional(RunSchema),
     expect: Type.Optional(Type.Array(expectation)),

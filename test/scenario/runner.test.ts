@@ -180,3 +180,24 @@ expect:
     expect(junit).toContain('no scenario file at');
   });
 });
+
+describe('scenario setup', () => {
+  it('runs twin actions before the command and exports their results as env vars', async () => {
+    const report = await runScenario(
+      scenario(`
+name: setup
+twins: { a: { kind: echo } }
+setup:
+  - { twin: a, verb: shout, params: { text: hello }, env: { LOUD: text } }
+run: { command: 'echo "got $LOUD"' }
+expect:
+  - stdout: got HELLO
+`),
+      manager,
+    );
+    expect(report.status).toBe('passed');
+    const bad = await runScenario(scenario(`name: s\ntwins: { a: { kind: echo } }\nsetup:\n  - { twin: a, verb: shout, params: { text: 1 } }\nrun: { command: 'true' }\n`), manager);
+    expect(bad.status).toBe('error');
+    expect(bad.error).toContain('setup[0].params.text');
+  });
+});
