@@ -16,6 +16,7 @@ export interface TwinContextOptions {
   log: Logger;
   now?: () => number;
   cacheDir?: string;
+  baseDir?: string;
 }
 
 export function defaultCacheDir(): string {
@@ -44,5 +45,6 @@ export function createTwinContext(options: TwinContextOptions): TwinContext {
     now: options.now ?? Date.now,
     log: options.log,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
+    baseDir: options.baseDir ?? process.cwd(),
   };
 }

@@ -78,6 +78,9 @@ export interface TwinContext {
   log: Logger;
   /** A directory for caches that survive restarts (e.g. a PostgreSQL cluster). */
   cacheDir: string;
+  /** Relative paths in the twin's config (SQL files, handler modules) resolve against this: the
+   * scenario file's folder, or the server's working directory. */
+  baseDir: string;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -2,6 +2,19 @@
 // reported as `field: problem` with the field spelled as a dotted path from the document root.
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+
+/** Compiled checkers, one per schema object: the fast path for the (usual) valid value. */
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+function checker(schema: TSchema): TypeCheck<TSchema> {
+  let check = compiled.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiled.set(schema, check);
+  }
+  return check;
+}
 
 export type FieldProblem = {
   /** Dotted path, e.g. `twins.db.port` or `faults[2].action.error.status`. */
@@ -10,6 +23,7 @@ export type FieldProblem = {
 };
 
 export function checkSchema(schema: TSchema, value: unknown, prefix = ''): FieldProblem[] {
+  if (checker(schema).Check(value)) return [];
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   for (const error of Value.Errors(schema, value)) {

@@ -29,7 +29,8 @@ export class EnvironmentManager {
     this.reaper.unref();
   }
 
-  async create(spec: EnvironmentSpec): Promise<Environment> {
+  /** `baseDir`: where relative paths in twin configs resolve (default: the working directory). */
+  async create(spec: EnvironmentSpec, baseDir?: string): Promise<Environment> {
     const { name } = spec;
     if (name !== undefined) {
       if (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name)) {
@@ -43,6 +44,7 @@ export class EnvironmentManager {
         log: this.options.log,
         twinHost: this.options.twinHost,
         now: this.options.now,
+        baseDir,
       });
       this.envs.set(env.id, env);
       this.options.log.info('environment created', { env: env.id, name, twins: env.twinNames() });

@@ -22,6 +22,8 @@ export interface EnvironmentOptions {
   log: Logger;
   /** Default bind address of twins (a twin's config.host overrides it). */
   twinHost?: string;
+  /** Where relative paths in twin configs resolve (a scenario file's folder). */
+  baseDir?: string;
   now?: () => number;
 }
 
@@ -154,6 +156,7 @@ export class Environment {
       faults: this.faults,
       log: this.options.log,
       now: this.options.now,
+      baseDir: this.options.baseDir,
     });
     try {
       const running = await kind.start(config, ctx);

@@ -51,7 +51,7 @@ export async function runScenario(
   let env: Environment | undefined;
   try {
     try {
-      env = await manager.create(environmentSpecOf(scenario, options.seed));
+      env = await manager.create(environmentSpecOf(scenario, options.seed), dirname(resolve(source.file)));
     } catch (error) {
       throw withFilePosition(source, error);
     }

@@ -22,11 +22,12 @@ export const bandwidth = defineToxic({
       },
       push(chunk) {
         // rate 0 is Toxiproxy's "nothing gets through": hold everything until the rule goes.
+        if (rate <= 0) return queue.add(chunk, Number.POSITIVE_INFINITY);
         const now = queue.now();
         let at = Math.max(now, queue.lastAt);
         for (let offset = 0; offset < chunk.length; offset += piece) {
           const part = chunk.subarray(offset, offset + piece);
-          at += rate > 0 ? part.length / rate : Number.POSITIVE_INFINITY;
+          at += part.length / rate;
           queue.add(part, at);
         }
       },

@@ -1,64 +1,98 @@
 // The link layer: the TCP listener every twin kind puts in front of its own port, and the point
-// `connection` where Toxiproxy-style toxics act on the bytes in each direction.
-//
-// PLACEHOLDER: passes sockets straight through; the toxics (latency, bandwidth, slicer, limit_data,
-// reset_peer, timeout, slow_close, down) are being written. The API below is stable.
-import net from 'node:net';
+// `connection` where Toxiproxy's toxics act on the bytes in each direction: latency, bandwidth,
+// slicer, limit_data, reset_peer, timeout, slow_close (one module each) and down (the listener).
+// A rule's `match.direction` is Toxiproxy's `stream` (default downstream), `trigger.probability`
+// its `toxicity`, decided once per connection; every firing rule stacks, oldest first.
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FaultPointSpec } from '../fault-rule.ts';
-import { closeServer, listen } from '../listen.ts';
 import type { TwinContext } from '../twin.ts';
+import { LinkListener, type LinkInfo } from './link-listener.ts';
+import type { LinkStats } from './link.ts';
+import { LinkSocket } from './link-socket.ts';
+import { connectionActions } from './toxics.ts';
+
+export type { LinkInfo } from './link-listener.ts';
+export type { LinkStats } from './link.ts';
+export { LinkSocket } from './link-socket.ts';
+export { CONNECTION_POINT } from './link-listener.ts';
+export { DIRECTIONS, type Direction } from './toxic.ts';
+export { TOXICS } from './toxics.ts';
 
 export const connectionPoint: FaultPointSpec = {
   name: 'connection',
   description: 'TCP link of each client connection: Toxiproxy toxics per direction',
   match: Type.Object(
-    { direction: Type.Optional(Type.Union([Type.Literal('upstream'), Type.Literal('downstream')])) },
+    {
+      direction: Type.Optional(
+        Type.Union([Type.Literal('upstream'), Type.Literal('downstream')], {
+          description: 'upstream = client → twin, downstream = twin → client (default, as Toxiproxy)',
+        }),
+      ),
+    },
     { additionalProperties: false },
   ),
-  actions: {},
+  actions: connectionActions,
+  // An absent direction means downstream, not "both": Toxiproxy's default stream.
+  matches: (match, event) => (match.direction ?? 'downstream') === event.direction,
 };
-
-export interface LinkInfo {
-  /** Sequential per twin, from 1. */
-  id: number;
-  remoteAddress: string;
-  remotePort: number;
-}
 
 export interface LinkServer {
   host: string;
   port: number;
   /** Stops listening and destroys open connections. */
   close(): Promise<void>;
+  /** Toxiproxy's `enabled`: false closes the port and open connections; resolves once applied. */
+  setEnabled(enabled: boolean): Promise<void>;
+  readonly enabled: boolean;
+  /** Open connections with their byte counts and active toxics. */
+  connections(): LinkStats[];
+  /** Connections accepted so far, open now, and bytes from / to clients (closed ones included). */
+  totals(): { accepted: number; open: number; bytesIn: number; bytesOut: number };
+  /** Closes every open connection, keeps listening. */
+  closeConnections(): void;
 }
 
 /**
- * Listens on host:port and hands each accepted client connection to `handler` as a Duplex whose
+ * Listens on host:port and hands each accepted client connection to `handler` as a Duplex (a
+ * LinkSocket: net.Socket-like, with `resetAndDestroy()` for an RST) whose
  * bytes pass through the twin's `connection` rules. An HTTP twin passes it to its http.Server with
- * `server.emit('connection', socket)`; a protocol twin reads and writes it directly.
+ * `server.emit('connection', socket)`; a protocol twin reads and writes it directly; a proxy calls
+ * `pipeLinked(socket, upstream)`.
  */
 export async function listenLinked(
   ctx: TwinContext,
   options: { host?: string; port?: number },
-  handler: (socket: Duplex, info: LinkInfo) => void,
+  handler: (socket: LinkSocket, info: LinkInfo) => void,
 ): Promise<LinkServer> {
-  const host = options.host ?? ctx.host;
-  const sockets = new Set<net.Socket>();
-  let nextId = 1;
-  const server = net.createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    handler(socket, { id: nextId++, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
-  });
-  const port = await listen(server, host, options.port ?? 0, ctx.name);
+  const listener = new LinkListener(ctx, options.host ?? ctx.host, options.port ?? 0, handler);
+  await listener.start();
   return {
-    host,
-    port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await closeServer(server);
+    host: listener.host,
+    get port() {
+      return listener.port;
     },
+    close: () => listener.close(),
+    setEnabled: (enabled) => listener.setEnabled(enabled),
+    get enabled() {
+      return listener.enabled;
+    },
+    connections: () => listener.connections(),
+    totals: () => listener.totals(),
+    closeConnections: () => listener.closeConnections(),
   };
+}
+
+/**
+ * Joins a linked connection to an upstream socket, both ways, half-closes included. The bytes go
+ * from one socket to the other with no stream in between while no toxic acts, so a proxy costs
+ * what `socket.pipe(upstream)` costs. A Duplex that is not a linked one is simply piped.
+ */
+export function pipeLinked(socket: Duplex, upstream: net.Socket): void {
+  if (socket instanceof LinkSocket) return socket.attach(upstream);
+  socket.pipe(upstream);
+  upstream.pipe(socket);
+  socket.on('error', () => upstream.destroy());
+  upstream.on('error', () => socket.destroy());
 }

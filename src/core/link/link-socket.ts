@@ -15,6 +15,7 @@ export interface LinkSocketHost {
   /** The twin destroyed its side. */
   twinGone(error: Error | null): void;
   reset(): void;
+  attach(upstream: net.Socket): void;
 }
 
 export class LinkSocket extends Duplex {
@@ -80,6 +81,11 @@ export class LinkSocket extends Duplex {
   resetAndDestroy(): this {
     this.host.reset();
     return this;
+  }
+
+  /** Makes `upstream` this connection's far end (see `pipeLinked`). */
+  attach(upstream: net.Socket): void {
+    this.host.attach(upstream);
   }
 
   /** Back-pressure from the client lane: hold write callbacks until `unblock`. */

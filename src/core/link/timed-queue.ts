@@ -38,6 +38,12 @@ export class TimedQueue {
     if (this.done) return;
     const due = Math.max(at, this.lastAt);
     this.lastAt = due;
+    // Nothing waiting and already due (latency 0, a slicer's first slice): no timer round.
+    if (this.idle && due <= this.now()) {
+      if (chunk === null) this.out.end();
+      else this.out.push(chunk);
+      return;
+    }
     this.entries.push({ chunk, at: due });
     if (chunk) this.heldBytes += chunk.length;
     this.schedule();
