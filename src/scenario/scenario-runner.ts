@@ -69,7 +69,7 @@ export async function runScenario(
       sut = await runSut({
         command: scenario.run.command,
         cwd,
-        env: { ...startedEnv.mergedEnv(), ...setupEnv, ...scenario.run.env },
+        env: withOwnEnv({ ...startedEnv.mergedEnv(), ...setupEnv }, scenario.run.env ?? {}),
         timeoutMs: scenario.run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         onStart: () => {
           (scenario.steps ?? []).forEach((step, index) => {
@@ -164,6 +164,13 @@ async function evaluate(expectation: Expectation, index: number, ctx: Parameters
   } catch (error) {
     return { index, type, name, passed: false, expected: type, observed: `error: ${(error as Error).message}` };
   }
+}
+
+/** The run's own env vars on top of the twins', `${NAME}` in their values filled from the latter. */
+function withOwnEnv(base: Record<string, string>, own: Record<string, string>): Record<string, string> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(own)) out[key] = value.replace(/\$\{(\w+)\}/g, (_, name: string) => base[name] ?? '');
+  return out;
 }
 
 function emptySut(): SutResult {

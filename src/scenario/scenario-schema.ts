@@ -142,7 +142,7 @@ export const RunSchema = Type.Object(
       description: 'a shell command line, or argv',
     }),
     cwd: Type.Optional(Type.String({ description: "relative to the scenario file's folder" })),
-    env: Type.Optional(Type.Record(Type.String(), Type.String())),
+    env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'added to the twins’ env; ${NAME} is replaced by a twin env var' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1, description: 'default 60000; a hung command is killed' })),
   },
   strict,

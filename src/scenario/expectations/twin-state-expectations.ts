@@ -68,8 +68,9 @@ export const topic: Evaluate<Specs['topic']> = async (spec, ctx) => {
 };
 
 export const stripe: Evaluate<Specs['stripe']> = async (spec, ctx) => {
-  const state = await twinOfKind(ctx, spec.twin, 'stripe').inspect({ resource: spec.resource });
-  const objects = asList(state, spec.resource) as Record<string, unknown>[];
+  // The stripe twin answers {objects: {<resource>: [...]}, events, deliveries}.
+  const state = (await twinOfKind(ctx, spec.twin, 'stripe').inspect({ resource: spec.resource })) as { objects?: Record<string, unknown> };
+  const objects = asList(state.objects ?? state, spec.resource) as Record<string, unknown>[];
   const matching = spec.where === undefined ? objects : objects.filter((o) => looselyEqual(spec.where, o));
   return {
     passed: countHolds(spec.count, matching.length),
