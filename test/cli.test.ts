@@ -39,7 +39,7 @@ describe('standin command', () => {
   it('serve prints its URL, answers /health and stops cleanly on SIGINT', async () => {
     const run = standin(['serve', '--port', '0']);
     const [, url] = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    const health = await fetch(`${url}/health`).then((r) => r.json());
+    const health = (await fetch(`${url}/health`).then((r) => r.json())) as { status: string };
     expect(health.status).toBe('ok');
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);

@@ -74,7 +74,7 @@ describe('Toxiproxy-compatible API', () => {
     expect((await roundTrip(port)).ms).toBeLessThan(140);
     await fetched.remove();
 
-    const disabled = await proxy.update({ name: 'echo', listen: proxy.listen, upstream: proxy.upstream, enabled: false });
+    const disabled = await proxy.update({ listen: proxy.listen, upstream: proxy.upstream, enabled: false });
     expect(disabled.enabled).toBe(false);
     await expect(roundTrip(port)).rejects.toThrow(/ECONNREFUSED/);
 
@@ -83,7 +83,7 @@ describe('Toxiproxy-compatible API', () => {
     const afterReset = await toxiproxy.get('echo');
     expect(afterReset.enabled).toBe(true);
     expect((await roundTrip(port)).reply).toBe('ping');
-    const raw = await fetch(`${cp.url}/proxies/echo/toxics`).then((r) => r.json());
+    const raw: unknown = await fetch(`${cp.url}/proxies/echo/toxics`).then((r) => r.json());
     expect(raw).toEqual([]);
 
     await afterReset.remove();
@@ -113,7 +113,7 @@ describe('Toxiproxy-compatible API', () => {
       body: JSON.stringify({ type: 'lightning', attributes: {} }),
     });
     expect(badToxic.status).toBe(400);
-    expect((await badToxic.json()).error).toMatch(/lightning.*latency/);
+    expect(((await badToxic.json()) as { error: string }).error).toMatch(/lightning.*latency/);
 
     // The proxies' environment is a Standin environment: its journal holds the connections.
     const list = await fetch(`${cp.url}/proxies`);

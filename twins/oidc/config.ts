@@ -1,0 +1,244 @@
+// The oidc twin's config: clients, users, scopes and claims, token lifetimes, the signing algorithm
+// and which grants/endpoints are on. `{}` alone resolves to a working issuer with one confidential
+// client and one user (see DEFAULT_CLIENT and DEFAULT_USER).
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseTwinConfigFields } from '../../src/core/index.ts';
+
+export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:device_code',
+] as const;
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** A string enum schema whose static type keeps the literal values. */
+const literals = <T extends readonly string[]>(values: T, description: string) =>
+  Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v)), { description }));
+
+const ClientSchema = Type.Object(
+  {
+    client_id: Type.String({ minLength: 1 }),
+    client_secret: Type.Optional(Type.String({ minLength: 1, description: 'absent for public clients (auth method none)' })),
+    client_name: Type.Optional(Type.String()),
+    redirect_uris: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'default: http://127.0.0.1/callback and http://localhost/callback, any port (RFC 8252 loopback)',
+      }),
+    ),
+    post_logout_redirect_uris: Type.Optional(Type.Array(Type.String())),
+    grant_types: Type.Optional(Type.Array(literals(GRANT_TYPES, 'a grant type'), { minItems: 1 })),
+    token_endpoint_auth_method: Type.Optional(literals(CLIENT_AUTH_METHODS, 'how the client authenticates')),
+    scope: Type.Optional(Type.String({ description: 'scopes the client may request (space separated); default: all' })),
+    application_type: Type.Optional(literals(['web', 'native'] as const, 'native allows any loopback port in redirect URIs')),
+  },
+  { additionalProperties: false },
+);
+export type ClientConfig = Static<typeof ClientSchema>;
+
+const UserSchema = Type.Object(
+  {
+    sub: Type.String({ minLength: 1 }),
+    username: Type.Optional(Type.String({ description: 'also accepted as login_hint' })),
+    password: Type.Optional(Type.String({ description: 'shown to humans only; headless login does not check it' })),
+    claims: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'e.g. {email, name, groups}' })),
+  },
+  { additionalProperties: false },
+);
+export type UserConfig = Static<typeof UserSchema>;
+
+const seconds = (description: string) => Type.Optional(Type.Integer({ minimum: 1, description }));
+
+const TtlSchema = Type.Object(
+  {
+    accessToken: seconds('default 3600'),
+    clientCredentials: seconds('default 3600'),
+    idToken: seconds('default 3600'),
+    refreshToken: seconds('default 14 days'),
+    authorizationCode: seconds('default 60'),
+    deviceCode: seconds('default 600'),
+    session: seconds('default 14 days'),
+    grant: seconds('default 14 days'),
+    interaction: seconds('default 3600'),
+  },
+  { additionalProperties: false },
+);
+
+const FeaturesSchema = Type.Object(
+  {
+    clientCredentials: Type.Optional(Type.Boolean()),
+    refreshTokens: Type.Optional(Type.Boolean({ description: 'issue refresh tokens to clients allowed the grant, without needing offline_access' })),
+    introspection: Type.Optional(Type.Boolean()),
+    revocation: Type.Optional(Type.Boolean()),
+    userinfo: Type.Optional(Type.Boolean()),
+    deviceFlow: Type.Optional(Type.Boolean()),
+    rpInitiatedLogout: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, description: 'all on by default' },
+);
+
+export const OidcConfigSchema = Type.Object(
+  {
+    ...BaseTwinConfigFields,
+    clients: Type.Optional(Type.Array(ClientSchema, { minItems: 1 })),
+    users: Type.Optional(Type.Array(UserSchema, { minItems: 1 })),
+    defaultUser: Type.Optional(Type.String({ description: 'sub of the user headless login picks without login_hint; default: the first' })),
+    scopes: Type.Optional(Type.Array(Type.String(), { description: 'extra scopes beyond openid, profile, email, offline_access' })),
+    claims: Type.Optional(
+      Type.Record(Type.String(), Type.Array(Type.String()), { description: 'scope → claims it releases, merged over the standard ones' }),
+    ),
+    ttl: Type.Optional(TtlSchema),
+    signingAlg: Type.Optional(literals(SIGNING_ALGS, 'signing algorithm of ID tokens and minted tokens (default RS256)')),
+    features: Type.Optional(FeaturesSchema),
+    requirePkce: Type.Optional(Type.Boolean({ description: 'PKCE for every client (default: public clients only)' })),
+    loginPage: Type.Optional(
+      literals(['browsers', 'never'] as const, 'browsers (default): a request accepting text/html without login_hint gets a page listing users'),
+    ),
+    keyRotationGraceSeconds: Type.Optional(
+      Type.Number({ minimum: 0, description: 'how long a rotated-out key stays in the JWKS (default 600)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type OidcConfig = Static<typeof OidcConfigSchema>;
+
+export const DEFAULT_CLIENT: ClientConfig = {
+  client_id: 'standin-client',
+  client_secret: 'standin-secret',
+  client_name: 'Standin default client',
+  application_type: 'native',
+  redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+  post_logout_redirect_uris: ['http://127.0.0.1/', 'http://localhost/'],
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+};
+
+export const DEFAULT_USER: UserConfig = {
+  sub: 'user-1',
+  username: 'alice',
+  password: 'alice',
+  claims: { name: 'Alice Example', given_name: 'Alice', family_name: 'Example', email: 'alice@example.test', email_verified: true },
+};
+
+export const STANDARD_CLAIMS: Record<string, string[]> = {
+  openid: ['sub'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'locale', 'updated_at'],
+  phone: ['phone_number', 'phone_number_verified'],
+  address: ['address'],
+};
+
+export interface ResolvedTtl {
+  accessToken: number;
+  clientCredentials: number;
+  idToken: number;
+  refreshToken: number;
+  authorizationCode: number;
+  deviceCode: number;
+  session: number;
+  grant: number;
+  interaction: number;
+}
+
+export interface ResolvedFeatures {
+  clientCredentials: boolean;
+  refreshTokens: boolean;
+  introspection: boolean;
+  revocation: boolean;
+  userinfo: boolean;
+  deviceFlow: boolean;
+  rpInitiatedLogout: boolean;
+}
+
+/** The config with every default filled in: what the provider factory and the actions read. */
+export interface ResolvedConfig {
+  clients: ClientConfig[];
+  users: UserConfig[];
+  defaultUser: UserConfig;
+  scopes: string[];
+  claims: Record<string, string[]>;
+  ttl: ResolvedTtl;
+  signingAlg: SigningAlg;
+  features: ResolvedFeatures;
+  requirePkce: boolean;
+  loginPage: 'browsers' | 'never';
+  keyRotationGraceSeconds: number;
+}
+
+const DAY = 24 * 60 * 60;
+
+export function resolveConfig(config: OidcConfig): ResolvedConfig {
+  const users = config.users ?? [DEFAULT_USER];
+  const defaultUser = config.defaultUser === undefined ? users[0] : users.find((u) => u.sub === config.defaultUser);
+  if (!defaultUser) throw new ConfigError('defaultUser', `no user with sub ${config.defaultUser}`);
+  const clients = (config.clients ?? [DEFAULT_CLIENT]).map((c) => ({ ...c }));
+  const ids = new Set<string>();
+  clients.forEach((client, i) => {
+    if (ids.has(client.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id ${client.client_id}`);
+    ids.add(client.client_id);
+    const method = client.token_endpoint_auth_method ?? (client.client_secret ? 'client_secret_basic' : 'none');
+    if (method !== 'none' && !client.client_secret) {
+      throw new ConfigError(`clients[${i}].client_secret`, `required with token_endpoint_auth_method ${method}`);
+    }
+  });
+  const subs = new Set<string>();
+  users.forEach((user, i) => {
+    if (subs.has(user.sub)) throw new ConfigError(`users[${i}].sub`, `duplicate sub ${user.sub}`);
+    subs.add(user.sub);
+  });
+  const claims = { ...STANDARD_CLAIMS, ...config.claims };
+  const scopes = [...new Set(['openid', 'offline_access', ...Object.keys(claims), ...(config.scopes ?? [])])];
+  const ttl = config.ttl ?? {};
+  const features = config.features ?? {};
+  return {
+    clients,
+    users,
+    defaultUser,
+    scopes,
+    claims,
+    ttl: {
+      accessToken: ttl.accessToken ?? 3600,
+      clientCredentials: ttl.clientCredentials ?? 3600,
+      idToken: ttl.idToken ?? 3600,
+      refreshToken: ttl.refreshToken ?? 14 * DAY,
+      authorizationCode: ttl.authorizationCode ?? 60,
+      deviceCode: ttl.deviceCode ?? 600,
+      session: ttl.session ?? 14 * DAY,
+      grant: ttl.grant ?? 14 * DAY,
+      interaction: ttl.interaction ?? 3600,
+    },
+    signingAlg: config.signingAlg ?? 'RS256',
+    features: {
+      clientCredentials: features.clientCredentials ?? true,
+      refreshTokens: features.refreshTokens ?? true,
+      introspection: features.introspection ?? true,
+      revocation: features.revocation ?? true,
+      userinfo: features.userinfo ?? true,
+      deviceFlow: features.deviceFlow ?? true,
+      rpInitiatedLogout: features.rpInitiatedLogout ?? true,
+    },
+    requirePkce: config.requirePkce ?? false,
+    loginPage: config.loginPage ?? 'browsers',
+    keyRotationGraceSeconds: config.keyRotationGraceSeconds ?? 600,
+  };
+}
+
+/** A config the schema accepts but that cannot work (a duplicate id, a missing secret). */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Finds a user by sub or username, as login_hint may carry either. */
+export function findUser(users: readonly UserConfig[], hint: string): UserConfig | undefined {
+  return users.find((u) => u.sub === hint) ?? users.find((u) => u.username === hint || u.claims?.email === hint);
+}

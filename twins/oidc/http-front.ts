@@ -1,0 +1,178 @@
+// The twin's HTTP front: the node:http request listener in front of the provider. For each request
+// it finds the fault point from the path, asks the fault engine, applies the action or passes the
+// request on (to the headless interaction or the provider, on the issuer's clock), and journals
+// the request once its response is over.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultDecision, TwinContext } from '../../src/core/index.ts';
+import type { ResolvedConfig } from './config.ts';
+import { pointOf, routeOf, type HttpPoint } from './fault-points.ts';
+import { CookieBridge, isInteractionPath, serveInteraction } from './headless-interaction.ts';
+import { applyFault, corruptAuthorization, type FaultSurroundings } from './http-faults.ts';
+import type { IssuerClock } from './issuer-clock.ts';
+import type { ProviderHandle } from './provider-factory.ts';
+import type { RedirectCorruptions } from './redirect-corruption.ts';
+
+export interface FrontState {
+  issuer: string;
+  config: ResolvedConfig;
+  clock: IssuerClock;
+  bridge: CookieBridge;
+  /** The provider of the moment: key rotation swaps it between requests. */
+  provider(): ProviderHandle;
+  activeKid(): string;
+  /** Client ids the provider identified, per request (set from inside the provider). */
+  clientOf: WeakMap<IncomingMessage, string>;
+  redirects: RedirectCorruptions;
+}
+
+const FORM_PEEK_LIMIT = 64 * 1024;
+
+export function createFront(ctx: TwinContext, state: FrontState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(ctx, state, req, res).catch((error: unknown) => {
+      ctx.log.error('oidc twin request failed', { error: String(error) });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'server_error', error_description: 'unexpected error in the Standin oidc twin' }));
+      } else res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', state.issuer);
+  const path = url.pathname;
+  const point = pointOf(path);
+  let clientId = clientIdFrom(req, url);
+  let decision: FaultDecision | undefined;
+
+  res.once('close', () => {
+    const status = res.headersSent ? res.statusCode : null;
+    const client = state.clientOf.get(req) ?? clientId;
+    ctx.journal.record({
+      point: point ?? routeOf(path),
+      type: 'request',
+      summary: `${method} ${path} → ${status ?? (decision ? decision.action : 'no answer')}`,
+      data: { method, path, status, clientId: client ?? null },
+      ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
+    });
+  });
+
+  const proceed = async (): Promise<void> => {
+    state.bridge.inject(req, path);
+    const provider = state.provider();
+    if (isInteractionPath(path)) {
+      await state.clock.run(() => serveInteraction(req, res, path, provider, state.config));
+    } else {
+      await state.clock.run(() => provider.callback(req, res));
+    }
+    const location = res.getHeader('location');
+    state.bridge.capture(path, typeof location === 'string' ? location : undefined, setCookies(res));
+  };
+
+  if (point === undefined) return proceed();
+  const event: Record<string, unknown> = { method, path, clientId };
+  if (needsForm(ctx, point, clientId) && isForm(req)) {
+    const form = await peekForm(req);
+    clientId ??= form?.get('client_id') ?? undefined;
+    event.clientId = clientId;
+    event.grantType = form?.get('grant_type') ?? undefined;
+  }
+  decision = ctx.faults.decide(point, event, `${method} ${path}`);
+  const around: FaultSurroundings = {
+    point,
+    issuer: state.issuer,
+    activeKid: state.activeKid,
+    authorizeRedirect: (query) => authorizeRedirect(state.config, query),
+    redirects: state.redirects,
+    proceed,
+  };
+  // Taken either way, so a corruption carried to this resume never lingers.
+  const carried = point === 'authorize' ? state.redirects.take(path) : undefined;
+  if (decision) return applyFault(decision, req, res, around);
+  if (carried) return corruptAuthorization(res, carried.how, carried.junk, around);
+  return proceed();
+}
+
+/** Client id from HTTP Basic auth (form-encoded per RFC 6749 §2.3.1) or the query. */
+function clientIdFrom(req: IncomingMessage, url: URL): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      try {
+        return decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+      } catch {
+        return decoded.slice(0, colon);
+      }
+    }
+  }
+  return url.searchParams.get('client_id') ?? undefined;
+}
+
+/** Whether a rule at the point matches on something only the form body says. */
+function needsForm(ctx: TwinContext, point: HttpPoint, clientId: string | undefined): boolean {
+  return ctx.faults
+    .rulesAt(point)
+    .some((rule) => rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
+}
+
+function isForm(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+  return req.method === 'POST' && hasBody && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
+/**
+ * Reads the form body and puts it back (`unshift`) before the stream ends, so the provider reads
+ * the same bytes as if nobody had looked. Only done when a rule needs a body field.
+ */
+function peekForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (parse: boolean): void => {
+      req.off('readable', onReadable);
+      const body = Buffer.concat(chunks, size);
+      if (body.length > 0) req.unshift(body);
+      resolve(parse ? new URLSearchParams(body.toString('utf8')) : undefined);
+    };
+    const onReadable = (): void => {
+      let chunk: Buffer | null;
+      while ((chunk = req.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size > FORM_PEEK_LIMIT) return finish(false);
+      }
+      if (req.complete) finish(true);
+    };
+    req.on('readable', onReadable);
+  });
+}
+
+function setCookies(res: ServerResponse): string[] {
+  const value = res.getHeader('set-cookie');
+  return value === undefined ? [] : Array.isArray(value) ? value : [String(value)];
+}
+
+/** The redirect_uri of an authorization request when it belongs to the named client. */
+function authorizeRedirect(config: ResolvedConfig, query: URLSearchParams): string | undefined {
+  const client = config.clients.find((c) => c.client_id === query.get('client_id'));
+  const uri = query.get('redirect_uri');
+  if (!client || uri === null) return undefined;
+  const registered = client.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'];
+  const loopbackAnyPort = (client.application_type ?? (client.redirect_uris ? 'web' : 'native')) === 'native';
+  const withoutPort = (u: string): string => {
+    try {
+      const parsed = new URL(u);
+      parsed.port = '';
+      return parsed.href;
+    } catch {
+      return u;
+    }
+  };
+  const ok = registered.includes(uri) || (loopbackAnyPort && registered.some((r) => withoutPort(r) === withoutPort(uri)));
+  return ok ? uri : undefined;
+}

@@ -1,0 +1,274 @@
+// The one file that touches oidc-provider. It builds a Provider from the twin's resolved config,
+// its current signing keys and its token store, and hands the rest of the twin a small typed
+// handle; oidc-provider's own types (loose, Koa-shaped) stay in here.
+//
+// oidc-provider 9 warns "Unsupported runtime. Use Node.js v22.x LTS" when imported on Node 20.
+// Standin supports Node ≥ 20.19, where the newer APIs the provider calls exist (URL.parse since
+// 20.18, crypto.hash since 20.12) and this twin's tests pass, so that one line is kept from users:
+// the module is imported once, lazily, with console.warn filtering exactly that message. Every
+// other warning of the library passes through, and the config below is complete enough that it
+// prints none (own adapter, keys, interactions, account lookup, TTLs, policies and pages).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type * as OidcProviderModule from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ResolvedConfig, UserConfig } from './config.ts';
+import { htmlPage, escapeHtml } from './html-page.ts';
+import type { SigningKey } from './key-ring.ts';
+import type { TokenStore } from './token-store.ts';
+
+type ProviderClass = typeof OidcProviderModule.default;
+type ProviderInstance = InstanceType<ProviderClass>;
+
+const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime.';
+let loading: Promise<ProviderClass> | undefined;
+
+/** Imports oidc-provider once per process, without its Node-20 runtime notice. */
+export function loadProvider(): Promise<ProviderClass> {
+  loading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes(UNSUPPORTED_RUNTIME)) return;
+      warn.apply(console, args);
+    };
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return loading;
+}
+
+/** What the headless login needs to know of one pending interaction. */
+export interface InteractionDetails {
+  uid: string;
+  prompt: string;
+  clientId: string;
+  loginHint: string | undefined;
+  /** The logged-in account, when the prompt is consent. */
+  accountId: string | undefined;
+}
+
+export interface ProviderHandle {
+  /** The provider's request listener. */
+  callback(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+  /** Logs `accountId` in and grants everything the interaction asked for, then redirects back. */
+  completeInteraction(req: IncomingMessage, res: ServerResponse, accountId: string): Promise<void>;
+  /** Ends the interaction with an OAuth error that goes back to the client's redirect_uri. */
+  failInteraction(req: IncomingMessage, res: ServerResponse, error: string, description: string): Promise<void>;
+  /**
+   * Answers a pending device authorization (RFC 8628) as the user would on the verification page:
+   * approve for `accountId`, or deny. Returns the client id, or undefined for an unknown code.
+   */
+  answerDevice(userCode: string, answer: { accountId: string } | { denied: true }): Promise<string | undefined>;
+}
+
+export interface ProviderOptions {
+  issuer: string;
+  config: ResolvedConfig;
+  keys: SigningKey[];
+  store: TokenStore;
+  /** Signs the provider's cookies; the same across rebuilds so sessions survive a rotation. */
+  cookieKeys: string[];
+  /** Called once the provider has identified the client of a request. */
+  onClient(req: IncomingMessage, clientId: string): void;
+  onServerError(error: unknown): void;
+}
+
+export async function buildProvider(options: ProviderOptions): Promise<ProviderHandle> {
+  const Provider = await loadProvider();
+  const provider = new Provider(options.issuer, configuration(options));
+  provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
+  // With a listener, Koa no longer prints errors to stderr itself.
+  // (Koa's own event; the provider typings list only the provider's events.)
+  (provider as unknown as NodeJS.EventEmitter).on('error', (error: unknown) => options.onServerError(error));
+  provider.use(async (ctx, next) => {
+    await next();
+    const clientId = (ctx as KoaContextWithOIDC).oidc?.client?.clientId;
+    if (clientId) options.onClient(ctx.req, clientId);
+  });
+  const callback = provider.callback();
+  return {
+    callback: async (req, res) => {
+      await callback(req, res);
+    },
+    interactionDetails: async (req, res) => {
+      const interaction = await provider.interactionDetails(req, res);
+      const params = interaction.params;
+      return {
+        uid: interaction.uid,
+        prompt: interaction.prompt.name,
+        clientId: String(params.client_id),
+        loginHint: typeof params.login_hint === 'string' ? params.login_hint : undefined,
+        accountId: interaction.session?.accountId,
+      };
+    },
+    completeInteraction: async (req, res, accountId) => {
+      const interaction = await provider.interactionDetails(req, res);
+      const grant = await grantFor(provider, interaction, accountId);
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId }, consent: { grantId: grant } },
+        { mergeWithLastSubmission: false },
+      );
+    },
+    failInteraction: async (req, res, error, description) => {
+      await provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
+    },
+    answerDevice: async (userCode, answer) => {
+      // The provider stores user codes normalized: upper case, no separators.
+      const code = await provider.DeviceCode.findByUserCode(userCode.toUpperCase().replace(/\W/g, ''));
+      if (!code || code.accountId || code.error) return undefined;
+      if ('denied' in answer) {
+        Object.assign(code, { error: 'access_denied', errorDescription: 'denied through the Standin approve-device action' });
+      } else {
+        const scope = typeof code.params?.scope === 'string' ? code.params.scope : 'openid';
+        const grant = new provider.Grant({ accountId: answer.accountId, clientId: code.clientId });
+        grant.addOIDCScope(scope);
+        // What the provider's own verification step records on the code (actions/authorization/device.js).
+        Object.assign(code, {
+          accountId: answer.accountId,
+          authTime: Math.floor(Date.now() / 1000),
+          grantId: await grant.save(),
+          scope,
+        });
+      }
+      await code.save();
+      return code.clientId;
+    },
+  };
+}
+
+/** Consent granted automatically: every scope, claim and resource scope the request asked for. */
+async function grantFor(
+  provider: ProviderInstance,
+  interaction: Awaited<ReturnType<ProviderInstance['interactionDetails']>>,
+  accountId: string,
+): Promise<string> {
+  const clientId = String(interaction.params.client_id);
+  const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  const grant = existing && existing.accountId === accountId ? existing : new provider.Grant({ accountId, clientId });
+  const details = interaction.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  if (typeof interaction.params.scope === 'string') grant.addOIDCScope(interaction.params.scope);
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope);
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes);
+  return grant.save();
+}
+
+function configuration(options: ProviderOptions): Configuration {
+  const { config, store } = options;
+  const users = new Map(config.users.map((u) => [u.sub, u]));
+  const algs = [...new Set(options.keys.map((k) => k.alg))];
+  const ttl = config.ttl;
+  const { features } = config;
+  return {
+    adapter: (model: string) => store.adapter(model),
+    clients: config.clients.map((c) => {
+      const grantTypes = c.grant_types ?? ['authorization_code', 'refresh_token'];
+      return {
+        ...c,
+        token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
+        grant_types: grantTypes,
+        // Without redirect_uris a client is native, whose loopback redirect URIs match any port (RFC 8252 §7.3).
+        redirect_uris: c.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'],
+        application_type: c.application_type ?? (c.redirect_uris ? 'web' : 'native'),
+        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        id_token_signed_response_alg: config.signingAlg,
+      };
+    }),
+    clientDefaults: { id_token_signed_response_alg: config.signingAlg },
+    jwks: { keys: options.keys.map((k) => ({ ...k.privateJwk })) as NonNullable<Configuration['jwks']>['keys'] },
+    enabledJWA: {
+      idTokenSigningAlgValues: algs,
+      userinfoSigningAlgValues: algs,
+      introspectionSigningAlgValues: algs,
+      authorizationSigningAlgValues: algs,
+    } as Configuration['enabledJWA'],
+    cookies: { keys: options.cookieKeys },
+    findAccount: (_ctx, sub) => {
+      const user = users.get(sub);
+      return user && account(user);
+    },
+    claims: config.claims,
+    scopes: config.scopes,
+    conformIdTokenClaims: false,
+    clockTolerance: 5,
+    pkce: { required: (_ctx, client) => config.requirePkce || client.clientAuthMethod === 'none' },
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && (features.refreshTokens || code.scopes.has('offline_access')),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    clientBasedCORS: () => true,
+    ttl: {
+      AccessToken: ttl.accessToken,
+      ClientCredentials: ttl.clientCredentials,
+      IdToken: ttl.idToken,
+      RefreshToken: ttl.refreshToken,
+      AuthorizationCode: ttl.authorizationCode,
+      DeviceCode: ttl.deviceCode,
+      Session: ttl.session,
+      Grant: ttl.grant,
+      Interaction: ttl.interaction,
+      BackchannelAuthenticationRequest: ttl.deviceCode,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: features.clientCredentials },
+      introspection: { enabled: features.introspection, allowedPolicy: async () => true },
+      revocation: { enabled: features.revocation, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      userinfo: { enabled: features.userinfo },
+      deviceFlow: {
+        enabled: features.deviceFlow,
+        userCodeInputSource: async (ctx, form, _out, err) => {
+          ctx.body = htmlPage('Device login', `${err ? `<p>${escapeHtml(String(err.message ?? err))}</p>` : ''}${form}
+            <p><input form="op.deviceInputForm" name="user_code" placeholder="user code" autofocus>
+            <button form="op.deviceInputForm" type="submit">Continue</button></p>`);
+        },
+        userCodeConfirmSource: async (ctx, form, client, _info, userCode) => {
+          ctx.body = htmlPage('Confirm device', `${form}<p>Sign in to ${escapeHtml(client.clientName ?? client.clientId)} with code
+            <code>${escapeHtml(userCode)}</code>?</p>
+            <button form="op.deviceConfirmForm" type="submit" name="confirm" value="yes">Yes</button>
+            <button form="op.deviceConfirmForm" type="submit" name="abort" value="yes">No</button>`);
+        },
+        successSource: async (ctx) => {
+          ctx.body = htmlPage('Device signed in', '<p>You can close this window and return to your device.</p>');
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: features.rpInitiatedLogout,
+        logoutSource: async (ctx, form) => {
+          ctx.body = htmlPage('Sign out', `${form}<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = htmlPage('Signed out', '<p>You are signed out.</p>');
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = htmlPage(
+        'Error',
+        Object.entries(out)
+          .map(([k, v]) => `<p><strong>${escapeHtml(k)}</strong>: ${escapeHtml(String(v))}</p>`)
+          .join(''),
+      );
+    },
+  };
+}
+
+function account(user: UserConfig) {
+  return {
+    accountId: user.sub,
+    claims: async () => ({
+      preferred_username: user.username,
+      ...user.claims,
+      sub: user.sub,
+    }),
+  };
+}
