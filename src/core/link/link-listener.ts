@@ -121,17 +121,15 @@ export class LinkListener {
   private accept(client: net.Socket): void {
     const id = this.nextId++;
     const info: LinkInfo = { id, remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? 0 };
+    const from = `#${id} from ${info.remoteAddress}:${info.remotePort}`;
+    if (this.server === undefined) return this.refuse(client, info, from);
+    // Journaled before the decisions, so the journal reads open → faults → close.
+    this.record(info, 'open', `open ${from}`);
     const decisions = this.decide(info);
-    if (this.server === undefined || decisions.some(([, d]) => d.action === DOWN)) {
-      client.on('error', () => {});
-      client.resetAndDestroy();
-      this.record(info, 'refused', `refused #${id} from ${info.remoteAddress}:${info.remotePort}`);
-      return;
-    }
+    if (decisions.some(([, d]) => d.action === DOWN)) return this.refuse(client, info, from);
     this.accepted++;
     const link = new Link(id, client, (closed) => this.onLinkClosed(closed));
     this.links.set(id, link);
-    this.record(info, 'open', `open #${id} from ${info.remoteAddress}:${info.remotePort}`);
     for (const [direction, decision] of decisions) this.install(link, direction, decision);
     try {
       this.handler(link.socket, info);
@@ -139,6 +137,13 @@ export class LinkListener {
       this.ctx.log.error('connection handler failed', { twin: this.ctx.name, error: String(error) });
       link.close('reset');
     }
+  }
+
+  /** A connection that came in while the port is going down, or drew a `down` rule: RST. */
+  private refuse(client: net.Socket, info: LinkInfo, from: string): void {
+    client.on('error', () => {});
+    client.resetAndDestroy();
+    this.record(info, 'refused', `refused ${from}`);
   }
 
   /** Every rule that fires for a new connection, per direction, oldest first (Toxiproxy's chain order). */
@@ -252,7 +257,7 @@ export class LinkListener {
       // Down again (or stopped) while we were binding: give the port back.
       if (!this.shouldListen()) {
         server.close();
-        return this.reconcile();
+        return;
       }
       this.server = server;
       return;

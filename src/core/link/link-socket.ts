@@ -23,7 +23,10 @@ export class LinkSocket extends Duplex {
   private pendingWrite: ((error?: Error | null) => void) | undefined;
 
   constructor(private readonly host: LinkSocketHost) {
-    super({ allowHalfOpen: true });
+    // Like a socket from a default net.Server: when the client's FIN arrives the twin's side ends
+    // too once its writes are out, unless the twin keeps it open itself. (Proxies do not use this
+    // Duplex; `pipeLinked` carries half-closes both ways.)
+    super({ allowHalfOpen: false });
   }
 
   get remoteAddress(): string | undefined {
@@ -108,6 +111,12 @@ export class LinkSocket extends Duplex {
     this.host.writeFromTwin(chunk);
     if (this.blocked) this.pendingWrite = callback;
     else callback();
+  }
+
+  /** Corked writes (http.Server corks a response) go to the client as one write, one segment. */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const data = chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(data, 'binary', callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

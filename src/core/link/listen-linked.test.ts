@@ -83,6 +83,22 @@ describe('listenLinked', () => {
     expect(journal.query({ type: 'connection' }).events.map((e) => e.data?.event)).toEqual(['open', 'close']);
   });
 
+  it('ends the twin side after the client FIN, as a default net.Server socket does', async () => {
+    const { ctx } = context();
+    const link = await listenLinked(ctx, {}, (socket) => {
+      socket.on('data', (chunk: Buffer) => socket.write(chunk)); // never calls end()
+    });
+    cleanups.push(() => link.close());
+    const client = net.connect({ port: link.port, host: '127.0.0.1' });
+    let reply = '';
+    client.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+    });
+    client.end('echo me');
+    await once(client, 'close');
+    expect(reply).toBe('echo me');
+  });
+
   it('resetAndDestroy on the Duplex resets the client', async () => {
     const { ctx } = context();
     const link = await listenLinked(ctx, {}, (socket) => {
