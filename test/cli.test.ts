@@ -60,6 +60,24 @@ describe('standin command', () => {
     expect(unknown.err()).toMatch(/unknown command launch/);
   });
 
+  it('up starts a file’s environment, prints endpoints and env, and tears it down on Ctrl-C', async () => {
+    const run = standin(['up', new URL('./scenario/fixtures/up-env.yaml', import.meta.url).pathname]);
+    const [, url] = await run.waitFor(/url: (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(run.out()).toMatch(/export HTTP_WEATHER_URL=http:\/\/127\.0\.0\.1:\d+/);
+    const [, api, token] = await run.waitFor(/Control API: (http:\S+)\s+\(token: (\S+)\)/);
+    const forecast = (await fetch(`${url}/forecast/oslo`).then((r) => r.json())) as { city: string };
+    expect(forecast.city).toBe('oslo');
+    const [, id] = run.out().match(/Environment (env_\S+) is up/) ?? [];
+    const journal = (await fetch(`${api}/environments/${id}/journal?type=request`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json())) as {
+      events: unknown[];
+    };
+    expect(journal.events).toHaveLength(1);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toMatch(/Done\./);
+    await expect(fetch(`${url}/forecast/oslo`)).rejects.toThrow();
+  });
+
   it('run reports a bad scenario file with its position and exits 1', async () => {
     const run = standin(['run', new URL('./scenario/fixtures/bad-scenario.yaml', import.meta.url).pathname]);
     expect(await run.exited).toBe(1);
