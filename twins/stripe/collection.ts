@@ -1,0 +1,84 @@
+// One kind of stored object: kept in creation order with an id index. Stripe lists newest first,
+// so a list walks the order backwards; pagination cursors are ids (starting_after / ending_before).
+// @see https://docs.stripe.com/api/pagination
+import type { StripeList, StripeObject } from './stripe-objects.ts';
+import { invalidRequest, noSuchObject } from './errors.ts';
+
+export interface ListOptions {
+  limit?: number;
+  starting_after?: string;
+  ending_before?: string;
+}
+
+export class Collection<T extends StripeObject> {
+  private readonly byId = new Map<string, T>();
+  private order: T[] = [];
+
+  /** `noun` as Stripe's errors say it: `No such payment_intent: 'pi_…'`. */
+  constructor(readonly noun: string) {}
+
+  insert(item: T): T {
+    this.byId.set(item.id, item);
+    this.order.push(item);
+    return item;
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The object, or Stripe's 404 naming `param`. */
+  require(id: string, param = 'id'): T {
+    const item = this.byId.get(id);
+    if (!item) throw noSuchObject(this.noun, id, param);
+    return item;
+  }
+
+  delete(id: string): T | undefined {
+    const item = this.byId.get(id);
+    if (!item) return undefined;
+    this.byId.delete(id);
+    this.order = this.order.filter((x) => x !== item);
+    return item;
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  all(): readonly T[] {
+    return this.order;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.order = [];
+  }
+
+  /** A page of the objects passing `filter`, newest first. */
+  list(url: string, options: ListOptions, filter?: (item: T) => boolean): StripeList<T> {
+    const limit = options.limit ?? 10;
+    if (limit < 1 || limit > 100) {
+      throw invalidRequest('This value must be greater than or equal to 1 and less than or equal to 100.', 'limit');
+    }
+    const newestFirst: T[] = [];
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const item = this.order[i] as T;
+      if (!filter || filter(item)) newestFirst.push(item);
+    }
+    if (options.ending_before !== undefined) {
+      const end = this.cursor(newestFirst, options.ending_before, 'ending_before');
+      const start = Math.max(0, end - limit);
+      return { object: 'list', data: newestFirst.slice(start, end), has_more: start > 0, url };
+    }
+    const start = options.starting_after !== undefined ? this.cursor(newestFirst, options.starting_after, 'starting_after') + 1 : 0;
+    const data = newestFirst.slice(start, start + limit);
+    return { object: 'list', data, has_more: start + limit < newestFirst.length, url };
+  }
+
+  private cursor(items: T[], id: string, param: string): number {
+    const index = items.findIndex((x) => x.id === id);
+    if (index < 0) throw noSuchObject(this.noun, id, param);
+    return index;
+  }
+}

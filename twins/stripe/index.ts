@@ -1,0 +1,130 @@
+// The `stripe` twin kind: a stateful stand-in for Stripe's core API that the official stripe
+// client uses unchanged (`new Stripe(key, {host, port, protocol: 'http'})`), with Stripe's test
+// cards, idempotency, signed webhooks and payment faults.
+import { Type } from '@sinclair/typebox';
+import { hostPort, listenLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { ApiServer } from './api-server.ts';
+import { DEFAULT_API_VERSION, StripeConfigSchema, type StripeConfig } from './config.ts';
+import { stripePoints } from './faults.ts';
+import { IdGenerator } from './ids.ts';
+import type { Params } from './params.ts';
+import { balanceRoutes } from './resources/balance.ts';
+import { chargeRoutes, legacyChargeRoute } from './resources/charges.ts';
+import { createCustomer, customerRoutes } from './resources/customers.ts';
+import { authenticatePaymentIntent, paymentIntentRoutes } from './resources/payment-intents.ts';
+import { paymentMethodRoutes } from './resources/payment-methods.ts';
+import { createPrice, createProduct, productRoutes } from './resources/products.ts';
+import { refundRoutes } from './resources/refunds.ts';
+import { subscriptionRoutes } from './resources/subscriptions.ts';
+import { authenticateSetupIntent, setupIntentRoutes } from './resources/setup-intents.ts';
+import { createWebhookEndpoint, webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
+import { Router } from './router.ts';
+import { searchRoutes } from './search.ts';
+import { StripeState } from './state.ts';
+import { trigger, TriggerParamsSchema } from './trigger.ts';
+import { WebhookDispatcher } from './webhooks/delivery.ts';
+import { inspectState } from './inspect.ts';
+
+export { StripeConfigSchema, type StripeConfig } from './config.ts';
+
+export const stripeTwin: TwinKind<typeof StripeConfigSchema> = {
+  kind: 'stripe',
+  description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, webhooks) for the official stripe client",
+  configSchema: StripeConfigSchema,
+  points: stripePoints,
+  actions: {
+    trigger: { description: 'emit an event by running the flow behind it (like `stripe trigger`)', params: TriggerParamsSchema },
+    authenticate: {
+      description: 'complete or fail the 3D Secure challenge of a PaymentIntent or SetupIntent in requires_action',
+      params: Type.Object(
+        { intent: Type.String({ description: 'pi_… or seti_…' }), outcome: Type.Optional(Type.Union([Type.Literal('succeed'), Type.Literal('fail')])) },
+        { additionalProperties: false },
+      ),
+    },
+    flush: { description: 'wait until every pending webhook delivery has succeeded or given up', params: Type.Object({}, { additionalProperties: false }) },
+  },
+  start: startStripe,
+};
+
+async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<RunningTwin> {
+  const keys = new IdGenerator(ctx.rng('keys'));
+  const secretKey = config.secretKey ?? `sk_test_${keys.random(24)}`;
+  const webhookSecret = config.webhookSecret ?? `whsec_${keys.random(32)}`;
+  const apiVersion = config.apiVersion ?? DEFAULT_API_VERSION;
+  const state = new StripeState(ctx, apiVersion);
+  const router = new Router([
+    ...customerRoutes,
+    ...paymentMethodRoutes,
+    ...paymentIntentRoutes,
+    ...chargeRoutes,
+    legacyChargeRoute,
+    ...refundRoutes,
+    ...balanceRoutes,
+    ...productRoutes,
+    ...setupIntentRoutes,
+    ...webhookEndpointRoutes(webhookSecret),
+    ...subscriptionRoutes(state),
+    ...searchRoutes,
+  ]);
+  const api = new ApiServer(state, ctx, router, { secretKey, apiVersion });
+  const retry = config.webhookRetry ?? {};
+  const webhooks = new WebhookDispatcher(state, ctx, webhookSecret, {
+    maxAttempts: retry.maxAttempts ?? 5,
+    initialDelayMs: retry.initialDelayMs ?? 1000,
+    maxDelayMs: retry.maxDelayMs ?? 30_000,
+    timeoutMs: retry.timeoutMs ?? 10_000,
+  });
+
+  /** Config objects, created as if through the API, so ids follow from the seed. */
+  const seed = (): void => {
+    for (const hook of config.webhooks ?? []) {
+      createWebhookEndpoint(state, { url: hook.url, enabled_events: hook.enabled_events ?? ['*'], ...(hook.description ? { description: hook.description } : {}) }, webhookSecret);
+    }
+    for (const c of config.fixtures?.customers ?? []) createCustomer(state, c as Params, null);
+    for (const p of config.fixtures?.products ?? []) createProduct(state, p as Params, null);
+    for (const p of config.fixtures?.prices ?? []) createPrice(state, p as Params, null);
+  };
+  seed();
+
+  const link = await listenLinked(ctx, { port: config.port, host: config.host }, (socket) => api.http.emit('connection', socket));
+  const url = `http://${hostPort(link.host, link.port)}`;
+  api.setBaseUrl(url);
+  ctx.log.info('stripe twin listening', { url });
+
+  return {
+    endpoints: { url },
+    env: {
+      STRIPE_API_BASE: url,
+      STRIPE_HOST: link.host,
+      STRIPE_PORT: String(link.port),
+      STRIPE_PROTOCOL: 'http',
+      STRIPE_SECRET_KEY: secretKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+    },
+    inspect: async (query) => inspectState(state, webhooks, query ?? {}),
+    actions: {
+      trigger: async (params) => trigger(state, String(params.event), params.object as Record<string, unknown> | undefined),
+      authenticate: async (params) => {
+        const id = String(params.intent);
+        const succeed = params.outcome !== 'fail';
+        if (id.startsWith('seti_')) return authenticateSetupIntent(state, state.setupIntents.require(id, 'intent'), succeed);
+        return authenticatePaymentIntent(state, state.paymentIntents.require(id, 'intent'), succeed);
+      },
+      flush: async () => {
+        await webhooks.idle();
+        return { deliveries: webhooks.deliveries.length };
+      },
+    },
+    reset: async () => {
+      webhooks.clear();
+      api.reset();
+      state.clear();
+      seed();
+    },
+    stop: async () => {
+      webhooks.clear();
+      await link.close();
+      api.http.closeAllConnections();
+    },
+  };
+}

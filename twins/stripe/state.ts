@@ -1,0 +1,179 @@
+// Everything one Stripe twin holds: its objects, the test card behind each payment method, the
+// events it has emitted, and the seeded id stream. Handlers change it; reset() empties it.
+import type { TwinContext } from '../../src/core/index.ts';
+import { Collection } from './collection.ts';
+import { IdGenerator } from './ids.ts';
+import type { Params } from './params.ts';
+import type {
+  BalanceTransaction,
+  Charge,
+  Customer,
+  Json,
+  PaymentIntent,
+  PaymentMethod,
+  Invoice,
+  Price,
+  Product,
+  Refund,
+  SetupIntent,
+  StripeEvent,
+  StripeObject,
+  Subscription,
+  WebhookEndpoint,
+} from './stripe-objects.ts';
+import type { Decline, TestCard } from './test-cards.ts';
+
+/** One API call as a handler sees it. */
+export interface ApiCall {
+  method: string;
+  path: string;
+  /** `:id` and friends from the route pattern. */
+  pathParams: Record<string, string>;
+  params: Params;
+  requestId: string;
+  idempotencyKey: string | null;
+  /** A decline a `request` fault rule forces on the payment this call makes. */
+  forcedDecline?: Decline;
+}
+
+/** Called with the event and the live object it is about (not the event's frozen copy). */
+export type EventListener = (event: StripeEvent, object: StripeObject) => void;
+
+export class StripeState {
+  readonly customers = new Collection<Customer>('customer');
+  readonly paymentMethods = new Collection<PaymentMethod>('PaymentMethod');
+  readonly paymentIntents = new Collection<PaymentIntent>('payment_intent');
+  readonly charges = new Collection<Charge>('charge');
+  readonly refunds = new Collection<Refund>('refund');
+  readonly balanceTransactions = new Collection<BalanceTransaction>('balance transaction');
+  readonly products = new Collection<Product>('product');
+  readonly prices = new Collection<Price>('price');
+  readonly setupIntents = new Collection<SetupIntent>('setup_intent');
+  readonly webhookEndpoints = new Collection<WebhookEndpoint>('webhook_endpoint');
+  readonly events = new Collection<StripeEvent>('event');
+  readonly subscriptions = new Collection<Subscription>('subscription');
+  readonly invoices = new Collection<Invoice>('invoice');
+  /** The PaymentIntent that pays each invoice (Stripe exposes it through `payments`, includable). */
+  readonly invoicePayments = new Map<string, string>();
+  /** Fields Stripe leaves out unless expanded (`invoice.payments`, `invoice.confirmation_secret`). */
+  readonly includable = new Map<string, (id: string, state: StripeState) => unknown>();
+  /** The test card behind each payment method (the number is never on the object). */
+  readonly cards = new Map<string, TestCard>();
+  /** Deleted objects still answer retrieve with `{id, object, deleted: true}`. */
+  readonly deleted = new Map<string, string>();
+  /** Intents whose 3D Secure challenge was completed (by the `authenticate` action or the redirect page). */
+  readonly authenticated = new Set<string>();
+  /** The twin's own URL, for next_action redirect pages; set once the server listens. */
+  baseUrl = '';
+  ids: IdGenerator;
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    private readonly ctx: TwinContext,
+    readonly apiVersion: string,
+  ) {
+    this.ids = new IdGenerator(ctx.rng('ids'));
+  }
+
+  /** Unix seconds from the twin's clock. */
+  now(): number {
+    return Math.floor(this.ctx.now() / 1000);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records an event with a snapshot of `object`, and hands it to the webhook dispatcher. */
+  emit(type: string, object: StripeObject, call: ApiCall | null, previous?: Json): StripeEvent {
+    const event: StripeEvent = {
+      id: this.ids.next('evt'),
+      object: 'event',
+      api_version: this.apiVersion,
+      created: this.now(),
+      data: frozenData(object, previous),
+      livemode: false,
+      pending_webhooks: 0,
+      request: { id: call?.requestId ?? null, idempotency_key: call?.idempotencyKey ?? null },
+      type,
+    };
+    this.events.insert(event);
+    this.ctx.journal.record({ point: 'webhook', type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
+    for (const listener of this.listeners) listener(event, object);
+    return event;
+  }
+
+  /** Looks an object up by its id prefix, for expand[] and inspect. */
+  find(id: string): StripeObject | undefined {
+    const collection = this.collectionOf(id);
+    return collection?.get(id);
+  }
+
+  collectionOf(id: string): Collection<StripeObject> | undefined {
+    const prefix = id.slice(0, id.indexOf('_'));
+    const byPrefix: Record<string, Collection<StripeObject>> = {
+      cus: this.customers,
+      pm: this.paymentMethods,
+      pi: this.paymentIntents,
+      ch: this.charges,
+      re: this.refunds,
+      txn: this.balanceTransactions,
+      prod: this.products,
+      price: this.prices,
+      seti: this.setupIntents,
+      we: this.webhookEndpoints,
+      evt: this.events,
+      sub: this.subscriptions,
+      in: this.invoices,
+    };
+    return byPrefix[prefix];
+  }
+
+  /** Every collection by its resource name, for inspect. */
+  collections(): Record<string, Collection<StripeObject>> {
+    return {
+      customers: this.customers,
+      payment_methods: this.paymentMethods,
+      payment_intents: this.paymentIntents,
+      charges: this.charges,
+      refunds: this.refunds,
+      balance_transactions: this.balanceTransactions,
+      products: this.products,
+      prices: this.prices,
+      setup_intents: this.setupIntents,
+      webhook_endpoints: this.webhookEndpoints,
+      subscriptions: this.subscriptions,
+      invoices: this.invoices,
+      events: this.events,
+    };
+  }
+
+  clear(): void {
+    for (const collection of Object.values(this.collections())) collection.clear();
+    this.cards.clear();
+    this.deleted.clear();
+    this.authenticated.clear();
+    this.invoicePayments.clear();
+    this.ids = new IdGenerator(this.ctx.rng('ids'));
+  }
+}
+
+/**
+ * An event's `data`, fixed at emission so later changes don't rewrite past events. The object is
+ * kept serialized and parsed on first read: most events are never read back, and a deep copy per
+ * event was the twin's largest cost under load.
+ */
+function frozenData(object: StripeObject, previous: Json | undefined): StripeEvent['data'] {
+  const serialized = JSON.stringify(object);
+  let parsed: Json | undefined;
+  const data = {} as StripeEvent['data'];
+  Object.defineProperty(data, 'object', { enumerable: true, get: () => (parsed ??= JSON.parse(serialized) as Json) });
+  if (previous) data.previous_attributes = previous;
+  return data;
+}
+
+/** A deep copy as the wire would carry it, so later changes don't rewrite past events. */
+export function snapshot(object: StripeObject): Json {
+  return JSON.parse(JSON.stringify(object)) as Json;
+}

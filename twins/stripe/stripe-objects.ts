@@ -1,0 +1,455 @@
+// The shapes of the objects this twin stores. Fields the twin reads or changes are typed; nested
+// structures it only echoes are `unknown`. Field sets follow Stripe's API reference (checked by
+// test/stripe/objects.test.ts against the reference fixtures' keys).
+
+export type Metadata = Record<string, string>;
+export type Json = Record<string, unknown>;
+
+export interface StripeObject {
+  id: string;
+  object: string;
+  created?: number;
+}
+
+export interface Customer extends StripeObject {
+  object: 'customer';
+  address: unknown;
+  balance: number;
+  created: number;
+  currency: string | null;
+  default_source: string | null;
+  delinquent: boolean;
+  description: string | null;
+  discount: unknown;
+  email: string | null;
+  invoice_prefix: string;
+  invoice_settings: { custom_fields: unknown; default_payment_method: string | null; footer: string | null; rendering_options: unknown };
+  livemode: false;
+  metadata: Metadata;
+  name: string | null;
+  next_invoice_sequence: number;
+  phone: string | null;
+  preferred_locales: string[];
+  shipping: unknown;
+  tax_exempt: string;
+  test_clock: null;
+}
+
+export interface CardDetails {
+  brand: string;
+  checks: { address_line1_check: string | null; address_postal_code_check: string | null; cvc_check: string | null };
+  country: string;
+  display_brand: string;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string;
+  funding: string;
+  generated_from: null;
+  last4: string;
+  networks: { available: string[]; preferred: string | null };
+  three_d_secure_usage: { supported: boolean };
+  wallet: null;
+  regulated_status: string | null;
+}
+
+export interface PaymentMethod extends StripeObject {
+  object: 'payment_method';
+  allow_redisplay: string;
+  billing_details: unknown;
+  card: CardDetails;
+  created: number;
+  customer: string | null;
+  customer_account: null;
+  livemode: false;
+  metadata: Metadata;
+  type: 'card';
+}
+
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
+
+export interface PaymentIntent extends StripeObject {
+  object: 'payment_intent';
+  amount: number;
+  amount_capturable: number;
+  amount_details: unknown;
+  amount_received: number;
+  application: null;
+  application_fee_amount: number | null;
+  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
+  canceled_at: number | null;
+  cancellation_reason: string | null;
+  capture_method: 'automatic' | 'automatic_async' | 'manual';
+  client_secret: string;
+  confirmation_method: 'automatic' | 'manual';
+  created: number;
+  currency: string;
+  customer: string | null;
+  customer_account: null;
+  description: string | null;
+  excluded_payment_method_types: null;
+  last_payment_error: Json | null;
+  latest_charge: string | null;
+  livemode: false;
+  managed_payments: null;
+  metadata: Metadata;
+  next_action: Json | null;
+  on_behalf_of: null;
+  payment_method: string | null;
+  payment_method_configuration_details: null;
+  payment_method_options: unknown;
+  payment_method_types: string[];
+  processing: null;
+  receipt_email: string | null;
+  review: null;
+  setup_future_usage: string | null;
+  shipping: unknown;
+  source: null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  status: PaymentIntentStatus;
+  transfer_data: null;
+  transfer_group: string | null;
+}
+
+export interface StripeList<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
+}
+
+export interface Charge extends StripeObject {
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  application: null;
+  application_fee: null;
+  application_fee_amount: null;
+  balance_transaction: string | null;
+  billing_details: unknown;
+  calculated_statement_descriptor: string | null;
+  captured: boolean;
+  created: number;
+  currency: string;
+  customer: string | null;
+  description: string | null;
+  disputed: boolean;
+  failure_balance_transaction: null;
+  failure_code: string | null;
+  failure_message: string | null;
+  fraud_details: Json;
+  livemode: false;
+  metadata: Metadata;
+  on_behalf_of: null;
+  outcome: Json;
+  paid: boolean;
+  payment_intent: string | null;
+  payment_method: string | null;
+  payment_method_details: Json;
+  receipt_email: string | null;
+  receipt_number: null;
+  receipt_url: string;
+  refunded: boolean;
+  refunds: StripeList<Refund>;
+  review: null;
+  shipping: unknown;
+  source: null;
+  source_transfer: null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  status: 'succeeded' | 'pending' | 'failed';
+  transfer_data: null;
+  transfer_group: string | null;
+}
+
+export interface Refund extends StripeObject {
+  object: 'refund';
+  amount: number;
+  balance_transaction: string | null;
+  charge: string;
+  created: number;
+  currency: string;
+  customer: string | null;
+  customer_account: null;
+  destination_details: unknown;
+  metadata: Metadata;
+  payment_intent: string | null;
+  payment_method: string | null;
+  reason: string | null;
+  receipt_number: null;
+  source_transfer_reversal: null;
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
+  transfer_reversal: null;
+}
+
+export interface BalanceTransaction extends StripeObject {
+  object: 'balance_transaction';
+  amount: number;
+  available_on: number;
+  balance_type: string;
+  created: number;
+  currency: string;
+  description: string | null;
+  exchange_rate: null;
+  fee: number;
+  fee_details: unknown[];
+  net: number;
+  reporting_category: string;
+  source: string;
+  status: 'available' | 'pending';
+  type: string;
+}
+
+export interface Product extends StripeObject {
+  object: 'product';
+  active: boolean;
+  created: number;
+  default_price: string | null;
+  description: string | null;
+  images: string[];
+  livemode: false;
+  marketing_features: unknown[];
+  metadata: Metadata;
+  name: string;
+  package_dimensions: unknown;
+  shippable: boolean | null;
+  statement_descriptor: string | null;
+  tax_code: string | null;
+  type: string;
+  unit_label: string | null;
+  updated: number;
+  url: string | null;
+}
+
+export interface Price extends StripeObject {
+  object: 'price';
+  active: boolean;
+  billing_scheme: string;
+  created: number;
+  currency: string;
+  custom_unit_amount: unknown;
+  livemode: false;
+  lookup_key: string | null;
+  metadata: Metadata;
+  nickname: string | null;
+  product: string;
+  recurring: { interval: string; interval_count: number; meter: null; trial_period_days: number | null; usage_type: string } | null;
+  tax_behavior: string;
+  tiers_mode: null;
+  transform_quantity: null;
+  type: 'one_time' | 'recurring';
+  unit_amount: number | null;
+  unit_amount_decimal: string | null;
+}
+
+export type SetupIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'canceled'
+  | 'succeeded';
+
+export interface SetupIntent extends StripeObject {
+  object: 'setup_intent';
+  application: null;
+  automatic_payment_methods: unknown;
+  cancellation_reason: string | null;
+  client_secret: string;
+  created: number;
+  customer: string | null;
+  description: string | null;
+  excluded_payment_method_types: null;
+  flow_directions: null;
+  last_setup_error: Json | null;
+  latest_attempt: null;
+  livemode: false;
+  mandate: null;
+  metadata: Metadata;
+  next_action: Json | null;
+  on_behalf_of: null;
+  payment_method: string | null;
+  payment_method_configuration_details: null;
+  payment_method_options: unknown;
+  payment_method_types: string[];
+  single_use_mandate: null;
+  status: SetupIntentStatus;
+  usage: string;
+}
+
+export interface WebhookEndpoint extends StripeObject {
+  object: 'webhook_endpoint';
+  api_version: string | null;
+  application: null;
+  created: number;
+  description: string | null;
+  enabled_events: string[];
+  livemode: false;
+  metadata: Metadata;
+  status: 'enabled' | 'disabled';
+  url: string;
+  /** Only in the create response, as on the real API. */
+  secret?: string;
+}
+
+export interface StripeEvent extends StripeObject {
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: Json; previous_attributes?: Json };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: string;
+}
+
+export interface SubscriptionItem extends StripeObject {
+  object: 'subscription_item';
+  billing_thresholds: null;
+  created: number;
+  current_period_end: number;
+  current_period_start: number;
+  discounts: unknown[];
+  metadata: Metadata;
+  plan: Json;
+  price: Price;
+  quantity: number;
+  subscription: string;
+  tax_rates: unknown[];
+}
+
+export type SubscriptionStatus = 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused';
+
+export interface Subscription extends StripeObject {
+  object: 'subscription';
+  application: null;
+  application_fee_percent: null;
+  automatic_tax: Json;
+  billing_cycle_anchor: number;
+  billing_cycle_anchor_config: null;
+  billing_mode: Json;
+  billing_schedules: unknown[];
+  billing_thresholds: null;
+  cancel_at: number | null;
+  cancel_at_period_end: boolean;
+  canceled_at: number | null;
+  cancellation_details: { comment: string | null; feedback: string | null; reason: string | null };
+  collection_method: 'charge_automatically' | 'send_invoice';
+  created: number;
+  currency: string;
+  customer: string;
+  customer_account: null;
+  days_until_due: number | null;
+  default_payment_method: string | null;
+  default_source: null;
+  default_tax_rates: unknown[];
+  description: string | null;
+  discounts: unknown[];
+  ended_at: number | null;
+  invoice_settings: Json;
+  items: StripeList<SubscriptionItem>;
+  latest_invoice: string | null;
+  livemode: false;
+  managed_payments: null;
+  metadata: Metadata;
+  next_pending_invoice_item_invoice: null;
+  on_behalf_of: null;
+  pause_collection: null;
+  payment_settings: Json;
+  pending_invoice_item_interval: null;
+  pending_setup_intent: null;
+  pending_update: null;
+  schedule: null;
+  start_date: number;
+  status: SubscriptionStatus;
+  test_clock: null;
+  transfer_data: null;
+  trial_end: number | null;
+  trial_settings: Json;
+  trial_start: number | null;
+}
+
+export interface Invoice extends StripeObject {
+  object: 'invoice';
+  account_country: string;
+  account_name: string;
+  account_tax_ids: null;
+  amount_due: number;
+  amount_overpaid: number;
+  amount_paid: number;
+  amount_remaining: number;
+  amount_shipping: number;
+  application: null;
+  attempt_count: number;
+  attempted: boolean;
+  auto_advance: boolean;
+  automatic_tax: Json;
+  automatically_finalizes_at: number | null;
+  billing_reason: string;
+  collection_method: string;
+  created: number;
+  currency: string;
+  custom_fields: null;
+  customer: string;
+  customer_account: null;
+  customer_address: unknown;
+  customer_email: string | null;
+  customer_name: string | null;
+  customer_phone: string | null;
+  customer_shipping: unknown;
+  customer_tax_exempt: string;
+  customer_tax_ids: unknown[];
+  default_payment_method: string | null;
+  default_source: null;
+  default_tax_rates: unknown[];
+  description: string | null;
+  discounts: unknown[];
+  due_date: number | null;
+  effective_at: number | null;
+  ending_balance: number | null;
+  footer: string | null;
+  from_invoice: null;
+  hosted_invoice_url: string | null;
+  invoice_pdf: string | null;
+  issuer: Json;
+  last_finalization_error: null;
+  latest_revision: null;
+  lines: StripeList<Json>;
+  livemode: false;
+  metadata: Metadata;
+  next_payment_attempt: number | null;
+  number: string | null;
+  on_behalf_of: null;
+  parent: Json | null;
+  payment_settings: Json;
+  period_end: number;
+  period_start: number;
+  post_payment_credit_notes_amount: number;
+  pre_payment_credit_notes_amount: number;
+  receipt_number: null;
+  rendering: null;
+  shipping_cost: null;
+  shipping_details: null;
+  starting_balance: number;
+  statement_descriptor: string | null;
+  status: 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
+  status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
+  subscription: string | null;
+  subtotal: number;
+  subtotal_excluding_tax: number;
+  test_clock: null;
+  total: number;
+  total_discount_amounts: unknown[];
+  total_excluding_tax: number;
+  total_pretax_credit_amounts: unknown[];
+  total_taxes: unknown[];
+  webhooks_delivered_at: number | null;
+}
