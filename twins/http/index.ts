@@ -1,7 +1,7 @@
 // The `http` twin: a stand-in for a third-party HTTP API. Declarative WireMock-like stubs (from
 // config, or added at runtime through the `add-stub` action) and the user's own msw handlers, served
 // over a real port through the link layer, with faults at point `request` and TCP toxics at
-// `connection`. See docs/twins/http.md.
+// `connection`. See twins/http/README.md.
 import { createServer } from 'node:http';
 import { Type, type Static } from '@sinclair/typebox';
 import {

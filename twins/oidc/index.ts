@@ -1,7 +1,7 @@
 // The `oidc` twin kind: one OpenID Provider (node-oidc-provider) per twin, on its own port, with
 // headless login, token minting, key rotation, a skewable clock and fault points per endpoint.
 // Issuer: http://<host>:<port>. Env for the SUT: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
-// and OIDC_CLIENT_<NAME>_ID / _SECRET per client (see clientEnv). See docs/twins/oidc.md.
+// and OIDC_CLIENT_<NAME>_ID / _SECRET per client (see clientEnv). See twins/oidc/README.md.
 import { createServer, type RequestListener } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
