@@ -1,0 +1,97 @@
+// What every API handler sees and provides. A handler turns a decoded request into a response
+// (or null for a Produce with acks=0, which gets none); `errorResponse` builds the response that
+// carries an injected error code in the fields Kafka would put it in; `scope` names the topics,
+// partitions and group a request touches, for fault matching.
+import type { Cluster, BrokerInfo } from '../cluster/cluster.ts';
+import type { TwinContext } from '../../../src/core/index.ts';
+import type { Message, MessageSpec } from '../protocol/schema.ts';
+import type { RequestHeader } from '../protocol/request-header.ts';
+
+export interface ConnectionState {
+  /** SASL: the mechanism chosen by SaslHandshake, and whether authentication succeeded. */
+  saslMechanism?: string;
+  authenticated: boolean;
+  /** SCRAM conversation state between the two SaslAuthenticate rounds. */
+  scram?: unknown;
+  remoteAddress: string;
+}
+
+export interface RequestContext {
+  cluster: Cluster;
+  broker: BrokerInfo;
+  header: RequestHeader;
+  version: number;
+  connection: ConnectionState;
+  twin: TwinContext;
+  config: KafkaRuntimeConfig;
+  /** Every API this broker answers (ApiVersions lists them). */
+  apis: ReadonlyMap<number, ApiHandler>;
+  isClosed(): boolean;
+  /** Calls `fn` once when the connection closes (a long poll stops waiting); returns the canceller. */
+  onClose(fn: () => void): () => void;
+}
+
+/** The parts of the twin's config handlers read. */
+export interface KafkaRuntimeConfig {
+  sasl?: { mechanisms: string[]; users: Record<string, string> };
+}
+
+/** Whether an injected error applies to this topic-partition. */
+export type PartitionFilter = (topic: string, partition: number) => boolean;
+
+export interface RequestScope {
+  topics: string[];
+  partitions: number[];
+  group?: string;
+}
+
+export interface ApiHandler {
+  spec: MessageSpec;
+  handle(req: Message, ctx: RequestContext): Message | null | Promise<Message | null>;
+  errorResponse(req: Message, code: number, ctx: RequestContext): Message;
+  /**
+   * For a rule that names topics or partitions: the error only on the partitions it matches, the
+   * rest of the request served normally. APIs without it fail the whole request.
+   */
+  partialErrorResponse?(req: Message, code: number, ctx: RequestContext, hit: PartitionFilter): Promise<Message | null>;
+  scope(req: Message, ctx: RequestContext): RequestScope;
+}
+
+interface TypedApi<Req, Res> {
+  spec: MessageSpec;
+  handle(req: Req, ctx: RequestContext): Res | null | Promise<Res | null>;
+  /** Default: `{errorCode: code}` at the top level. */
+  errorResponse?(req: Req, code: number, ctx: RequestContext): Res;
+  partialErrorResponse?(req: Req, code: number, ctx: RequestContext, hit: PartitionFilter): Promise<Res | null>;
+  scope?(req: Req, ctx: RequestContext): RequestScope;
+}
+
+/**
+ * Binds a handler written against its generated request/response types to the untyped engine. The
+ * engine decoded `req` with the same spec the types were generated from, so the cast is exact.
+ */
+export function defineApi<Req, Res>(api: TypedApi<Req, Res>): ApiHandler {
+  return {
+    spec: api.spec,
+    handle: (req, ctx) => api.handle(req as Req, ctx) as Message | null | Promise<Message | null>,
+    errorResponse: (req, code, ctx) => (api.errorResponse ? (api.errorResponse(req as Req, code, ctx) as Message) : { errorCode: code }),
+    ...(api.partialErrorResponse
+      ? { partialErrorResponse: async (req: Message, code: number, ctx: RequestContext, hit: PartitionFilter) => (await api.partialErrorResponse!(req as Req, code, ctx, hit)) as Message | null }
+      : {}),
+    scope: (req, ctx) => (api.scope ? api.scope(req as Req, ctx) : { topics: [], partitions: [] }),
+  };
+}
+
+export function topicScope(topics: ReadonlyArray<{ name?: string | null; topic?: string; partitions?: ReadonlyArray<unknown> }> | null): RequestScope {
+  const names: string[] = [];
+  const partitions: number[] = [];
+  for (const t of topics ?? []) {
+    const name = t.name ?? t.topic;
+    if (name) names.push(name);
+    for (const p of t.partitions ?? []) {
+      const index = typeof p === 'number' ? p : ((p as { partitionIndex?: number; partition?: number; index?: number }).partitionIndex ?? (p as { partition?: number }).partition ?? (p as { index?: number }).index);
+      if (typeof index === 'number' && !partitions.includes(index)) partitions.push(index);
+    }
+  }
+  return { topics: names, partitions };
+}

@@ -1,0 +1,36 @@
+// DescribeGroups: state, protocol and members (with metadata and assignment) of each group.
+// @see https://kafka.apache.org/protocol.html#The_Messages_DescribeGroups
+import { defineApi } from '../api.ts';
+import { ERR } from '../../protocol/error-codes.ts';
+import { describeGroupsSpec, type DescribeGroupsRequest, type DescribeGroupsResponse } from './schema.ts';
+
+export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({
+  spec: describeGroupsSpec,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((groupId) => {
+        const g = ctx.cluster.groups.group(groupId);
+        if (!g) return { errorCode: ERR.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
+        return {
+          errorCode: ERR.NONE,
+          groupId,
+          groupState: g.state,
+          protocolType: g.protocolType ?? '',
+          protocolData: g.protocolName ?? '',
+          members: [...g.members.values()].map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            memberMetadata: m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0),
+            memberAssignment: m.assignment,
+          })),
+          authorizedOperations: -2147483648,
+        };
+      }),
+    };
+  },
+  errorResponse: (req, code) => ({ groups: req.groups.map((groupId) => ({ errorCode: code, groupId, groupState: '', protocolType: '', protocolData: '', members: [] })) }),
+  scope: (req) => ({ topics: [], partitions: [], group: req.groups[0] }),
+});

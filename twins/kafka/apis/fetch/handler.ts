@@ -1,0 +1,134 @@
+// Fetch (v4–v17): record batches from each partition's log on its leader, up to the high
+// watermark (read_uncommitted) or the last stable offset with the aborted transactions listed
+// (read_committed). From v13 topics are named by id. A long poll: when fewer than min_bytes are
+// ready the answer waits for an append or max_wait_ms. Fetch sessions are not kept: every answer
+// has session id 0, so clients send full fetches.
+// @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
+// @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { ERR } from '../../protocol/error-codes.ts';
+import { applyRecordFaults } from '../../faults/record-faults.ts';
+import type { PartitionLog } from '../../cluster/log.ts';
+import {
+  fetchSpec,
+  type FetchRequest,
+  type FetchRequestFetchTopicFetchPartition as PartitionRequest,
+  type FetchResponse,
+  type FetchResponseFetchableTopicResponse as TopicResponse,
+  type FetchResponseFetchableTopicResponsePartitionData as PartitionResponse,
+} from './schema.ts';
+
+/** librdkafka rejects a null records field: an empty answer is zero bytes, as Kafka sends it. */
+const EMPTY = Buffer.alloc(0);
+
+/** One pass over the requested partitions: what is ready now, and the logs to wait on. */
+class FetchPass {
+  bytes = 0;
+  delayMs = 0;
+  readonly logs: PartitionLog[] = [];
+  private budget: number;
+  private readonly faulted: boolean;
+
+  constructor(
+    private readonly req: FetchRequest,
+    private readonly ctx: RequestContext,
+  ) {
+    this.budget = req.maxBytes > 0 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+    this.faulted = ctx.twin.faults.rulesAt('fetch').length > 0;
+  }
+
+  responses(): TopicResponse[] {
+    const { cluster, version } = this.ctx;
+    return this.req.topics.map((t) => {
+      const byId = version >= 13 ? cluster.topicById(t.topicId) : undefined;
+      const name = version >= 13 ? (byId?.name ?? '') : t.topic;
+      const unknown = version >= 13 && !byId ? ERR.UNKNOWN_TOPIC_ID : ERR.UNKNOWN_TOPIC_OR_PARTITION;
+      return { topic: name, topicId: t.topicId, partitions: t.partitions.map((rp) => this.partition(name, rp, unknown)) };
+    });
+  }
+
+  private partition(topic: string, rp: PartitionRequest, unknown: number): PartitionResponse {
+    const { cluster, broker, twin, header } = this.ctx;
+    const base = { partitionIndex: rp.partition, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, preferredReadReplica: -1, records: EMPTY };
+    const p = cluster.partition(topic, rp.partition);
+    if (!p) return { ...base, errorCode: unknown };
+    if (p.leader !== broker.nodeId) return { ...base, errorCode: ERR.NOT_LEADER_OR_FOLLOWER };
+    const log = p.log;
+    this.logs.push(log);
+    const marks = { highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset };
+    if (rp.fetchOffset > log.highWatermark || rp.fetchOffset < log.logStartOffset) return { ...base, ...marks, errorCode: ERR.OFFSET_OUT_OF_RANGE };
+    const committedOnly = this.req.isolationLevel === 1;
+    const limit = committedOnly ? log.lastStableOffset : log.highWatermark;
+    const stored = this.budget > 0 ? log.read(rp.fetchOffset, Math.min(rp.partitionMaxBytes, this.budget), limit) : [];
+    let chunks = stored.map((b) => b.bytes);
+    if (this.faulted) {
+      chunks = chunks.flatMap((bytes) => {
+        const r = applyRecordFaults(twin, 'fetch', { topic, partition: rp.partition, clientId: header.clientId }, bytes);
+        if (!r) return [bytes];
+        this.delayMs = Math.max(this.delayMs, r.delayMs);
+        return r.batches;
+      });
+    }
+    const records = chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.budget -= records.length;
+    this.bytes += records.length;
+    const aborted = committedOnly
+      ? log.aborted.filter((a) => a.lastOffset >= rp.fetchOffset && a.firstOffset < limit).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }))
+      : null;
+    return { ...base, ...marks, errorCode: ERR.NONE, abortedTransactions: aborted, records };
+  }
+}
+
+export const fetchApi = defineApi<FetchRequest, FetchResponse>({
+  spec: fetchSpec,
+  async handle(req, ctx) {
+    const deadline = ctx.twin.now() + req.maxWaitMs;
+    let pass = new FetchPass(req, ctx);
+    let responses = pass.responses();
+    while (pass.bytes < Math.max(1, req.minBytes) && !ctx.isClosed()) {
+      const left = deadline - ctx.twin.now();
+      if (left <= 0) break;
+      await waitForAppend(pass.logs, left, ctx);
+      pass = new FetchPass(req, ctx);
+      responses = pass.responses();
+    }
+    if (pass.delayMs > 0) await sleep(pass.delayMs);
+    return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
+  },
+  errorResponse: (req, code) => ({
+    errorCode: ERR.NONE,
+    sessionId: 0,
+    responses: req.topics.map((t) => ({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: code, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY })),
+    })),
+  }),
+  async partialErrorResponse(req, code, ctx, hit) {
+    // Answered at once (no long poll): the matching partitions carry the error, the rest what is ready.
+    const responses = new FetchPass(req, ctx).responses();
+    for (const t of responses) {
+      for (const p of t.partitions ?? []) {
+        if (hit(t.topic ?? '', p.partitionIndex ?? -1)) Object.assign(p, { errorCode: code, records: EMPTY, abortedTransactions: null });
+      }
+    }
+    return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
+  },
+  scope: (req, ctx) =>
+    topicScope(req.topics.map((t) => ({ topic: ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic, partitions: t.partitions }))),
+});
+
+function waitForAppend(logs: PartitionLog[], ms: number, ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const cancels: Array<() => void> = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const c of cancels) c();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const log of logs) cancels.push(log.onAppend(done));
+    cancels.push(ctx.onClose(done));
+  });
+}

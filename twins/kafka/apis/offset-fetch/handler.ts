@@ -1,0 +1,43 @@
+// OffsetFetch: a group's committed offsets (-1 where none), for the listed partitions or all (null
+// topics, v2+). v8 asks for several groups at once.
+// @see https://kafka.apache.org/protocol.html#The_Messages_OffsetFetch
+// @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-709 (batched groups, v8)
+import { defineApi, type RequestContext } from '../api.ts';
+import { ERR } from '../../protocol/error-codes.ts';
+import { notCoordinator } from '../join-group/handler.ts';
+import { offsetFetchSpec, type OffsetFetchRequest, type OffsetFetchResponse, type OffsetFetchResponseOffsetFetchResponseTopic } from './schema.ts';
+
+type Wanted = Array<{ name: string; partitionIndexes: number[] }> | null;
+
+function offsetsOf(ctx: RequestContext, groupId: string, topics: Wanted): { errorCode: number; topics: OffsetFetchResponseOffsetFetchResponseTopic[] } {
+  if (notCoordinator(ctx, groupId)) return { errorCode: ERR.NOT_COORDINATOR, topics: [] };
+  const groups = ctx.cluster.groups;
+  const wanted = topics ?? [...(groups.group(groupId)?.offsets.entries() ?? [])].map(([name, parts]) => ({ name, partitionIndexes: [...parts.keys()] }));
+  return {
+    errorCode: ERR.NONE,
+    topics: wanted.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => {
+        const c = groups.committed(groupId, t.name, partitionIndex);
+        return { partitionIndex, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: ERR.NONE };
+      }),
+    })),
+  };
+}
+
+export const offsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
+  spec: offsetFetchSpec,
+  handle(req, ctx) {
+    if (ctx.version >= 8) return { throttleTimeMs: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, ...offsetsOf(ctx, g.groupId, g.topics) })) };
+    return { throttleTimeMs: 0, ...offsetsOf(ctx, req.groupId, req.topics) };
+  },
+  errorResponse: (req, code) => ({
+    errorCode: code,
+    topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, errorCode: code })) })),
+    groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode: code, topics: [] })),
+  }),
+  scope: (req) => {
+    const topics = req.topics ?? req.groups.flatMap((g) => g.topics ?? []);
+    return { topics: topics.map((t) => t.name), partitions: topics.flatMap((t) => t.partitionIndexes), group: req.groupId || req.groups[0]?.groupId };
+  },
+});

@@ -1,0 +1,99 @@
+// Produce (v3+, RecordBatch v2 only): checks each batch (CRC, compression, producer epoch and
+// sequence), applies `produce` record faults, and appends to the partition's log on its leader.
+// acks=0 gets no response. Transactional batches open a transaction on the partition (its last
+// stable offset stays behind until EndTxn).
+// @see https://kafka.apache.org/protocol.html#The_Messages_Produce
+import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { ERR } from '../../protocol/error-codes.ts';
+import { isSupportedCompression, UnsupportedCompressionError } from '../../protocol/compression.ts';
+import { KafkaDecodeError } from '../../protocol/primitives.ts';
+import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
+import { applyRecordFaults } from '../../faults/record-faults.ts';
+import type { Partition } from '../../cluster/topic.ts';
+import { produceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponseTopicProduceResponsePartitionProduceResponse as PartitionResult } from './schema.ts';
+
+export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
+  spec: produceSpec,
+  handle(req, ctx) {
+    const responses = req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((pd) => produceTo(ctx, t.name, pd.index, pd.records)),
+    }));
+    return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  },
+  errorResponse: (req, code) => ({
+    responses: req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: code, baseOffset: -1 })),
+    })),
+  }),
+  async partialErrorResponse(req, code, ctx, hit) {
+    const responses = req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((pd) => (hit(t.name, pd.index) ? { index: pd.index, errorCode: code, baseOffset: -1 } : produceTo(ctx, t.name, pd.index, pd.records))),
+    }));
+    return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  },
+  scope: (req) => topicScope(req.topicData.map((t) => ({ name: t.name, partitions: t.partitionData.map((p) => p.index) }))),
+});
+
+function produceTo(ctx: RequestContext, topic: string, index: number, records: Buffer | null): PartitionResult {
+  const fail = (errorCode: number, errorMessage: string | null = null): PartitionResult => ({ index, errorCode, baseOffset: -1, errorMessage });
+  const partition = ctx.cluster.partition(topic, index);
+  if (!partition) return fail(ERR.UNKNOWN_TOPIC_OR_PARTITION);
+  if (partition.leader !== ctx.broker.nodeId) return fail(ERR.NOT_LEADER_OR_FOLLOWER);
+  let batches: BatchView[];
+  try {
+    batches = splitBatches(records ?? Buffer.alloc(0));
+  } catch (e) {
+    if (e instanceof CorruptBatchError) return fail(ERR.CORRUPT_MESSAGE, e.message);
+    throw e;
+  }
+  if (batches.length === 0) return fail(ERR.INVALID_RECORD, 'no record batch');
+  let first = -1;
+  for (const batch of batches) {
+    if (!isSupportedCompression(compressionOf(batch.header.attributes))) return fail(ERR.UNSUPPORTED_COMPRESSION_TYPE);
+    let result: ReturnType<typeof appendBatch>;
+    try {
+      result = appendBatch(ctx, topic, partition, batch);
+    } catch (e) {
+      // A batch that does not decompress or decode (seen when record faults open it).
+      if (e instanceof KafkaDecodeError || e instanceof UnsupportedCompressionError) return fail(ERR.CORRUPT_MESSAGE, (e as Error).message);
+      throw e;
+    }
+    if ('error' in result) return fail(result.error);
+    if (first < 0) first = result.baseOffset;
+  }
+  return { index, errorCode: ERR.NONE, baseOffset: first, logAppendTimeMs: -1, logStartOffset: partition.log.logStartOffset };
+}
+
+function appendBatch(ctx: RequestContext, topic: string, partition: Partition, batch: BatchView): { baseOffset: number } | { error: number } {
+  const { producers } = ctx.cluster;
+  const h = batch.header;
+  const key = `${topic}\u0000${partition.index}`;
+  const check = producers.check(key, h.producerId, h.producerEpoch, h.baseSequence, h.count);
+  if ('error' in check) return { error: check.error };
+  if ('duplicateOf' in check) return { baseOffset: check.duplicateOf };
+  const now = ctx.twin.now();
+  const faulted =
+    ctx.twin.faults.rulesAt('produce').length > 0
+      ? applyRecordFaults(ctx.twin, 'produce', { topic, partition: partition.index, clientId: ctx.header.clientId }, batch.bytes)
+      : undefined;
+  if (!faulted) {
+    const stored = partition.log.append(Buffer.from(batch.bytes), now);
+    producers.record(key, h.producerId, h.producerEpoch, h.baseSequence, h.count, stored.baseOffset);
+    return { baseOffset: stored.baseOffset };
+  }
+  // The producer's sequence advances even when the twin drops or delays what it sent.
+  producers.record(key, h.producerId, h.producerEpoch, h.baseSequence, h.count, partition.log.nextOffset);
+  if (faulted.delayMs > 0) {
+    const timer = setTimeout(() => {
+      for (const b of faulted.batches) partition.log.append(b, ctx.twin.now());
+    }, faulted.delayMs);
+    timer.unref();
+    return { baseOffset: -1 };
+  }
+  const base = partition.log.nextOffset;
+  for (const b of faulted.batches) partition.log.append(b, now);
+  return { baseOffset: base };
+}

@@ -1,0 +1,42 @@
+// The kafka twin's config.
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseTwinConfigFields } from '../../src/core/index.ts';
+
+export const TopicConfigSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' }),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
+    config: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'topic configs, e.g. retention.bytes; retention.records keeps the last N records' })),
+  },
+  { additionalProperties: false },
+);
+
+export const KafkaConfigSchema = Type.Object(
+  {
+    ...BaseTwinConfigFields,
+    brokers: Type.Optional(Type.Integer({ minimum: 1, maximum: 9, default: 1, description: 'brokers in the cluster, each on its own port' })),
+    ports: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 65535 }), { description: 'pin each broker’s port (default: free ports)' })),
+    topics: Type.Optional(Type.Array(TopicConfigSchema, { default: [] })),
+    autoCreateTopics: Type.Optional(Type.Boolean({ default: true })),
+    defaultPartitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'partitions of an auto-created topic' })),
+    groupInitialRebalanceDelayMs: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'group.initial.rebalance.delay.ms' })),
+    advertised: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { description: 'host:port each broker announces in Metadata (advertised.listeners), e.g. behind a proxy or NAT' }),
+    ),
+    clusterId: Type.Optional(Type.String({ minLength: 1 })),
+    sasl: Type.Optional(
+      Type.Object(
+        {
+          mechanisms: Type.Array(Type.Union([Type.Literal('PLAIN'), Type.Literal('SCRAM-SHA-256'), Type.Literal('SCRAM-SHA-512')]), { minItems: 1 }),
+          users: Type.Record(Type.String(), Type.String(), { description: 'user → password' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type KafkaConfig = Static<typeof KafkaConfigSchema>;
+export type TopicConfig = Static<typeof TopicConfigSchema>;

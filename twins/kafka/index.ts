@@ -1,0 +1,168 @@
+// The `kafka` twin kind: an in-process Kafka cluster of N brokers, each on its own port, sharing
+// one state, speaking the Kafka wire protocol to unmodified clients (kafkajs, librdkafka/kcat, …).
+import { Type } from '@sinclair/typebox';
+import { StandinError, type RunningTwin, type TwinKind } from '../../src/core/index.ts';
+import { REGISTRY } from './apis/registry.ts';
+import { Cluster, advertisedAddress, type BrokerInfo } from './cluster/cluster.ts';
+import { partitionForKey } from './cluster/partitioner.ts';
+import { KafkaConfigSchema, type KafkaConfig } from './config.ts';
+import { inspectCluster } from './inspect.ts';
+import { kafkaPoints } from './points.ts';
+import { encodeBatch } from './protocol/record-batch.ts';
+import { errorName } from './protocol/error-codes.ts';
+import { BrokerListener } from './server/broker.ts';
+
+const ProduceParams = Type.Object(
+  {
+    topic: Type.String({ minLength: 1 }),
+    value: Type.Union([Type.String(), Type.Null()]),
+    key: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    partition: Type.Optional(Type.Integer({ minimum: 0 })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
+  kind: 'kafka',
+  description: 'Kafka-protocol broker cluster in process (kafkajs, librdkafka/kcat, kafka-python, @platformatic/kafka)',
+  configSchema: KafkaConfigSchema,
+  points: kafkaPoints,
+  actions: {
+    produce: { description: 'append a record as if a producer sent it', params: ProduceParams },
+    'create-topic': {
+      description: 'create a topic',
+      params: Type.Object({ name: Type.String(), partitions: Type.Optional(Type.Integer({ minimum: 1 })), replicationFactor: Type.Optional(Type.Integer({ minimum: 1 })), config: Type.Optional(Type.Record(Type.String(), Type.String())) }, { additionalProperties: false }),
+    },
+    'delete-topic': { description: 'delete a topic', params: Type.Object({ name: Type.String() }, { additionalProperties: false }) },
+    'broker-down': { description: 'stop a broker: its port refuses, its partitions move to brokers that are up', params: Type.Object({ broker: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+    'broker-up': { description: 'start a stopped broker again on its port', params: Type.Object({ broker: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+    'move-leader': {
+      description: "move a partition's leader (to a broker, or the next one up); clients get NOT_LEADER_OR_FOLLOWER and refresh metadata",
+      params: Type.Object({ topic: Type.String(), partition: Type.Integer({ minimum: 0 }), to: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+    },
+    rebalance: { description: 'force a consumer group to rebalance', params: Type.Object({ group: Type.String() }, { additionalProperties: false }) },
+    'move-coordinator': {
+      description: "move a group's coordinator to another broker; clients get NOT_COORDINATOR",
+      params: Type.Object({ group: Type.String(), to: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    },
+  },
+
+  async start(config: KafkaConfig, ctx): Promise<RunningTwin> {
+    const count = config.brokers ?? 1;
+    const cluster = new Cluster({
+      clusterId: config.clusterId ?? `standin-${ctx.name}`,
+      autoCreateTopics: config.autoCreateTopics ?? true,
+      defaultPartitions: config.defaultPartitions ?? 1,
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs ?? 0,
+      now: ctx.now,
+      onEvent: (summary, data) => ctx.journal.record({ point: 'cluster', type: 'state', summary, data }),
+    });
+    const listeners: BrokerListener[] = [];
+    const runtimeConfig = { sasl: config.sasl };
+    try {
+      for (let nodeId = 0; nodeId < count; nodeId++) {
+        const adv = config.advertised?.[nodeId]?.split(':');
+        const broker: BrokerInfo = { nodeId, host: ctx.host, port: 0, up: true, ...(adv ? { advertised: { host: adv[0] as string, port: Number(adv[1]) } } : {}) };
+        cluster.brokers.push(broker);
+        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY });
+        await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
+        listeners.push(listener);
+      }
+    } catch (e) {
+      await Promise.all(listeners.map((l) => l.stop()));
+      cluster.stop();
+      throw e;
+    }
+    const createConfigured = (): void => {
+      for (const t of config.topics ?? []) cluster.createTopic({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, config: t.config });
+    };
+    createConfigured();
+    const bootstrap = cluster.brokers.map((b) => advertisedAddress(b)).map((a) => `${a.host}:${a.port}`).join(',');
+    const listenerOf = (nodeId: unknown): BrokerListener => {
+      const l = listeners[Number(nodeId)];
+      if (!l) throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'broker', twin: ctx.name, detail: `no broker ${String(nodeId)}` });
+      return l;
+    };
+    const fail = (verb: string, detail: string): never => {
+      throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb, twin: ctx.name, detail });
+    };
+
+    return {
+      endpoints: { bootstrap, brokers: bootstrap },
+      env: { KAFKA_BROKERS: bootstrap },
+      inspect: async (query = {}) => inspectCluster(cluster, query as { topic?: string; group?: string; limit?: number }),
+      actions: {
+        produce: async (params) => {
+          const p = params as { topic: string; value: string | null; key?: string | null; partition?: number; headers?: Record<string, string> };
+          const topic = cluster.topic(p.topic) ?? fail('produce', `no topic ${p.topic}`);
+          const key = p.key === undefined || p.key === null ? null : Buffer.from(p.key);
+          const index = p.partition ?? (key ? partitionForKey(key, topic.partitions.length) : Math.floor(ctx.rng('produce', topic.name, topic.partitions.reduce((n, x) => n + x.log.nextOffset, 0)).next() * topic.partitions.length));
+          const partition = topic.partitions[index] ?? fail('produce', `no partition ${index} in ${p.topic}`);
+          const now = ctx.now();
+          const batch = encodeBatch({
+            baseOffset: 0,
+            baseTimestamp: now,
+            records: [
+              {
+                attributes: 0,
+                timestampDelta: 0,
+                offsetDelta: 0,
+                key,
+                value: p.value === null ? null : Buffer.from(p.value),
+                headers: Object.entries(p.headers ?? {}).map(([k, v]) => ({ key: k, value: Buffer.from(v) })),
+              },
+            ],
+          });
+          const stored = partition.log.append(batch, now);
+          ctx.journal.record({ point: 'produce', type: 'action', summary: `produce to ${p.topic}/${index}@${stored.baseOffset}`, data: { topic: p.topic, partition: index, offset: stored.baseOffset } });
+          return { topic: p.topic, partition: index, offset: stored.baseOffset };
+        },
+        'create-topic': async (params) => {
+          const p = params as { name: string; partitions?: number; replicationFactor?: number; config?: Record<string, string> };
+          const code = cluster.createTopic(p);
+          if (code !== 0) fail('create-topic', errorName(code));
+          return { name: p.name, partitions: cluster.topics.get(p.name)?.partitions.length };
+        },
+        'delete-topic': async (params) => {
+          const code = cluster.deleteTopic(String(params.name));
+          if (code !== 0) fail('delete-topic', errorName(code));
+          return { deleted: params.name };
+        },
+        'broker-down': async (params) => {
+          await listenerOf(params.broker).down();
+          return { broker: params.broker, up: false };
+        },
+        'broker-up': async (params) => {
+          await listenerOf(params.broker).up();
+          return { broker: params.broker, up: true };
+        },
+        'move-leader': async (params) => {
+          const p = cluster.moveLeader(String(params.topic), Number(params.partition), params.to === undefined ? undefined : Number(params.to));
+          if (!p) fail('move-leader', `no partition ${String(params.topic)}/${String(params.partition)}`);
+          return { topic: params.topic, partition: params.partition, leader: p?.leader, leaderEpoch: p?.leaderEpoch };
+        },
+        rebalance: async (params) => {
+          if (!cluster.groups.forceRebalance(String(params.group))) fail('rebalance', `group ${String(params.group)} has no members`);
+          return { group: params.group };
+        },
+        'move-coordinator': async (params) => {
+          cluster.coordinatorOverride.set(String(params.group), Number(params.to));
+          return { group: params.group, coordinator: cluster.coordinatorFor(String(params.group))?.nodeId };
+        },
+      },
+      reset: async () => {
+        cluster.groups.clear();
+        cluster.producers.clear();
+        cluster.coordinatorOverride.clear();
+        for (const name of [...cluster.topics.keys()]) cluster.deleteTopic(name);
+        await Promise.all(listeners.map((l) => l.up()));
+        createConfigured();
+      },
+      stop: async () => {
+        cluster.stop();
+        await Promise.all(listeners.map((l) => l.stop()));
+      },
+    };
+  },
+};

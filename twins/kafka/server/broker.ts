@@ -1,0 +1,37 @@
+// One broker's listener: its own port through the link layer, stopped and restarted by the
+// broker-down / broker-up actions (a down broker's port refuses connections).
+import { listenLinked, type LinkServer } from '../../../src/core/index.ts';
+import { serveConnection, type BrokerRuntime } from './connection.ts';
+
+export class BrokerListener {
+  private server: LinkServer | undefined;
+
+  constructor(private readonly rt: BrokerRuntime) {}
+
+  get port(): number {
+    return this.rt.broker.port;
+  }
+
+  async start(port: number): Promise<void> {
+    this.server = await listenLinked(this.rt.twin, { host: this.rt.broker.host, port }, (socket, info) => serveConnection(socket, info, this.rt));
+    this.rt.broker.port = this.server.port;
+  }
+
+  async down(): Promise<void> {
+    this.rt.cluster.setBrokerUp(this.rt.broker.nodeId, false);
+    const server = this.server;
+    this.server = undefined;
+    await server?.close();
+  }
+
+  async up(): Promise<void> {
+    if (this.server) return;
+    await this.start(this.rt.broker.port);
+    this.rt.cluster.setBrokerUp(this.rt.broker.nodeId, true);
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,257 @@
+// One client connection to one broker: frames in, responses out in request order (Kafka answers a
+// connection's requests in the order they came). Applies the `request` fault point and journals
+// every request. Anything malformed — a bad size, an unreadable header, an unknown API key, an
+// unsupported version (except ApiVersions, KIP-511), a body that does not decode — closes this
+// connection only.
+// @see https://kafka.apache.org/protocol.html#protocol_network
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { delayMs, matchFields, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
+import type { ApiHandler, ConnectionState, KafkaRuntimeConfig, RequestContext } from '../apis/api.ts';
+import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
+import { advertisedVersions } from '../apis/api-versions/handler.ts';
+import { apiVersionsSpec } from '../apis/api-versions/schema.ts';
+import { ERR, errorCode, errorName } from '../protocol/error-codes.ts';
+import { FrameReader } from '../protocol/frame-reader.ts';
+import { Reader, Writer } from '../protocol/primitives.ts';
+import { readRequestHeader, writeResponseHeader, type RequestHeader } from '../protocol/request-header.ts';
+import { decodeRequest, encodeResponse, isFlexible, type Message, type MessageSpec } from '../protocol/schema.ts';
+
+export interface BrokerRuntime {
+  cluster: Cluster;
+  broker: BrokerInfo;
+  twin: TwinContext;
+  config: KafkaRuntimeConfig;
+  apis: ReadonlyMap<number, ApiHandler>;
+}
+
+const API_VERSIONS = 18;
+/** Allowed before SASL authentication completes. */
+const PRE_AUTH = new Set([17, 18, 36]);
+
+interface Slot {
+  chunks: Buffer[] | null;
+  done: boolean;
+  /** Close the connection after writing (partial-response disconnects, failed SASL). */
+  closeAfter?: { bytes?: number; reset?: boolean };
+}
+
+export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntime): void {
+  const frames = new FrameReader();
+  const queue: Slot[] = [];
+  const state: ConnectionState = { authenticated: !rt.config.sasl, remoteAddress: info.remoteAddress };
+  const onClose = new Set<() => void>();
+  let open = true;
+
+  const close = (reason: string, reset = false): void => {
+    if (!open) return;
+    open = false;
+    if (reason) rt.twin.log.debug(`kafka: closing connection ${info.id}: ${reason}`, { broker: rt.broker.nodeId });
+    if (reset && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+  };
+  socket.on('close', () => {
+    open = false;
+    for (const fn of onClose) fn();
+    onClose.clear();
+  });
+  socket.on('error', () => close(''));
+
+  const flush = (): void => {
+    while (queue.length > 0 && (queue[0] as Slot).done) {
+      const slot = queue.shift() as Slot;
+      if (!open) continue;
+      if (slot.chunks) {
+        if (slot.closeAfter) {
+          const all = Buffer.concat(slot.chunks);
+          socket.write(all.subarray(0, slot.closeAfter.bytes ?? Math.floor(all.length / 2)));
+          close('partial response', slot.closeAfter.reset);
+          return;
+        }
+        socket.cork();
+        for (const c of slot.chunks) socket.write(c);
+        socket.uncork();
+      } else if (slot.closeAfter) {
+        close('closed after response', slot.closeAfter.reset);
+        return;
+      }
+    }
+  };
+
+  const handleFrame = (frame: Buffer): void => {
+    const r = new Reader(frame);
+    let header: RequestHeader;
+    try {
+      header = readRequestHeader(r);
+    } catch {
+      return close('unreadable request header');
+    }
+    const api = rt.apis.get(header.apiKey);
+    if (!api) return close(`unknown API key ${header.apiKey}`);
+    const { spec } = api;
+    const slot: Slot = { chunks: null, done: false };
+    queue.push(slot);
+    if (header.apiVersion < spec.versions[0] || header.apiVersion > spec.versions[1]) {
+      if (header.apiKey !== API_VERSIONS) return close(`${spec.name} v${header.apiVersion} is not supported`);
+      // KIP-511: answer in v0 so any client can read which versions to use.
+      const body = { errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(rt.apis) };
+      journal(rt, header, spec, ERR.UNSUPPORTED_VERSION, undefined);
+      slot.chunks = encodeFrame(apiVersionsSpec, header.correlationId, 0, body, 0);
+      slot.done = true;
+      return flush();
+    }
+    if (!state.authenticated && !PRE_AUTH.has(header.apiKey)) return close(`${spec.name} before SASL authentication`);
+    let req: Message;
+    try {
+      if (isFlexible(spec, header.apiVersion)) r.taggedFields();
+      req = decodeRequest(spec, r, header.apiVersion);
+    } catch (e) {
+      return close(`malformed ${spec.name} v${header.apiVersion}: ${(e as Error).message}`);
+    }
+    const ctx: RequestContext = {
+      cluster: rt.cluster,
+      broker: rt.broker,
+      header,
+      version: header.apiVersion,
+      connection: state,
+      twin: rt.twin,
+      config: rt.config,
+      apis: rt.apis,
+      isClosed: () => !open,
+      onClose: (fn) => {
+        onClose.add(fn);
+        return () => onClose.delete(fn);
+      },
+    };
+    void respond(rt, api, req, ctx, slot)
+      .catch((e: unknown) => {
+        rt.twin.log.error(`kafka: ${spec.name} failed`, { error: String((e as Error)?.stack ?? e) });
+        slot.closeAfter = {};
+      })
+      .finally(() => {
+        slot.done = true;
+        flush();
+      });
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (!open) return;
+    let complete: Buffer[];
+    try {
+      complete = frames.push(chunk);
+    } catch (e) {
+      rt.twin.journal.record({ point: 'request', type: 'malformed', summary: `connection ${info.id} closed: ${(e as Error).message}`, data: { broker: rt.broker.nodeId } });
+      return close((e as Error).message);
+    }
+    for (const frame of complete) {
+      if (!open) break;
+      handleFrame(frame);
+    }
+  });
+}
+
+async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: RequestContext, slot: Slot): Promise<void> {
+  const { spec } = api;
+  const { header } = ctx;
+  const scope = api.scope(req, ctx);
+  const event = {
+    api: [spec.name, spec.apiKey],
+    version: header.apiVersion,
+    topic: scope.topics,
+    partition: scope.partitions,
+    group: scope.group,
+    clientId: header.clientId ?? undefined,
+    broker: rt.broker.nodeId,
+  };
+  const decision: FaultDecision | undefined = rt.twin.faults.decide('request', event, `${spec.name} v${header.apiVersion} from ${header.clientId ?? '?'}`);
+  let response: Message | null;
+  switch (decision?.action) {
+    case 'hang':
+      // No answer ever; later requests on the connection are still answered (clients match by
+      // correlation id), so the client's request timeout is what fires.
+      journal(rt, header, spec, undefined, decision);
+      return;
+    case 'disconnect':
+      journal(rt, header, spec, undefined, decision);
+      if (decision.params.after === 'partial-response') {
+        response = await api.handle(req, ctx);
+        if (response === null) break;
+        slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
+        slot.closeAfter = { bytes: decision.params.bytes as number | undefined, reset: decision.params.reset === true };
+      } else slot.closeAfter = { reset: decision.params.reset === true };
+      return;
+    case 'error': {
+      const code = errorCode(decision.params.code as string | number) ?? ERR.UNKNOWN_SERVER_ERROR;
+      const { match } = decision.rule;
+      if (api.partialErrorResponse && (match.topic !== undefined || match.partition !== undefined)) {
+        const only = { topic: match.topic, partition: match.partition };
+        response = await api.partialErrorResponse(req, code, ctx, (topic, partition) => matchFields(only, { topic, partition }));
+      } else response = api.errorResponse(req, code, ctx);
+      break;
+    }
+    case 'delay':
+      await sleep(delayMs(decision.params, decision.rng.next));
+      response = await api.handle(req, ctx);
+      break;
+    default:
+      response = await api.handle(req, ctx);
+  }
+  if (response === null) {
+    journal(rt, header, spec, ERR.NONE, decision);
+    return;
+  }
+  const code = firstError(response);
+  journal(rt, header, spec, code, decision);
+  slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
+  // A failed SASL authentication ends the connection, as Kafka does.
+  if (spec.apiKey === 36 && code !== ERR.NONE) slot.closeAfter = { bytes: Number.MAX_SAFE_INTEGER };
+}
+
+function headerVersion(spec: MessageSpec, header: RequestHeader): 0 | 1 {
+  return header.apiKey !== API_VERSIONS && isFlexible(spec, header.apiVersion) ? 1 : 0;
+}
+
+function encodeFrame(spec: MessageSpec, correlationId: number, hv: 0 | 1, body: Message, version: number): Buffer[] {
+  const w = new Writer();
+  w.int32(0);
+  writeResponseHeader(w, correlationId, hv);
+  encodeResponse(spec, w, body, version);
+  const size = w.length - 4;
+  const chunks = w.finish();
+  (chunks[0] as Buffer).writeInt32BE(size, 0);
+  return chunks;
+}
+
+/** The first non-zero error code in a response, looking three levels deep (topics → partitions). */
+function firstError(m: Message, depth = 0): number {
+  const own = m.errorCode ?? m.partitionErrorCode;
+  if (typeof own === 'number' && own !== 0) return own;
+  if (depth >= 2) return ERR.NONE;
+  for (const v of Object.values(m)) {
+    if (!Array.isArray(v)) continue;
+    for (const item of v) {
+      if (item === null || typeof item !== 'object' || Buffer.isBuffer(item)) break;
+      const code = firstError(item as Message, depth + 1);
+      if (code !== ERR.NONE) return code;
+    }
+  }
+  return ERR.NONE;
+}
+
+function journal(rt: BrokerRuntime, header: RequestHeader, spec: MessageSpec, code: number | undefined, decision: FaultDecision | undefined): void {
+  rt.twin.journal.record({
+    point: 'request',
+    type: 'request',
+    summary: `${spec.name} v${header.apiVersion} ${header.clientId ?? ''}${code ? ` → ${errorName(code)}` : ''}`.trim(),
+    data: {
+      api: spec.name,
+      apiKey: spec.apiKey,
+      version: header.apiVersion,
+      clientId: header.clientId,
+      broker: rt.broker.nodeId,
+      errorCode: code ?? null,
+      error: code ? errorName(code) : null,
+    },
+    ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
+  });
+}
