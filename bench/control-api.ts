@@ -2,7 +2,6 @@
 // query over 1,000,000 events, each next to a baseline measured in the same run.
 import { pathToFileURL } from 'node:url';
 import { once } from 'node:events';
-import { Agent, request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { silentLogger } from '../src/core/index.ts';
@@ -15,42 +14,17 @@ const RULE_PAIRS = 20_000;
 const CONCURRENCY = 16;
 const JOURNAL_EVENTS = 1_000_000;
 
-interface Client {
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
-  close(): void;
-}
-
-function client(base: string, token?: string): Client {
-  const url = new URL(base);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  return {
-    call: (method, path, body) =>
-      new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(
-          {
-            host: url.hostname,
-            port: url.port,
-            method,
-            path,
-            agent,
-            headers: {
-              ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-              ...(token ? { authorization: `Bearer ${token}` } : {}),
-            },
-          },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (d) => (text += d));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      }),
-    close: () => agent.destroy(),
-  };
+/** A JSON call for set-up and queries (the throughput loop is in rule-load.mjs). */
+async function call(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.text() };
 }
 
 /** Rule pairs per second, the load coming from a worker thread (its own core). */
@@ -70,10 +44,10 @@ export default async function bench(): Promise<BenchRow[]> {
   bare.delete('/rules/:id', async (_req, reply) => reply.status(204).send());
   await bare.listen({ port: 0, host: '127.0.0.1' });
   try {
-    const admin = client(standin.url);
-    const created = JSON.parse((await admin.call('POST', '/environments', { journalCapacity: JOURNAL_EVENTS, twins: { t: { kind: 'echo' } } })).body);
-    admin.close();
-    const api = client(standin.url, created.token);
+    const created = JSON.parse((await call(`${standin.url}/environments`, 'POST', { journalCapacity: JOURNAL_EVENTS, twins: { t: { kind: 'echo' } } })).body);
+    const api = {
+      call: (method: string, path: string, body?: unknown) => call(`${standin.url}${path}`, method, body, created.token),
+    };
     const rule = { twin: 't', point: 'line', match: { text: 'x' }, action: { delay: { ms: 5 } }, trigger: { probability: 0.5 } };
     // Warm up both servers before measuring.
     for (let i = 0; i < 500; i++) {
@@ -110,7 +84,6 @@ export default async function bench(): Promise<BenchRow[]> {
       events.filter((e) => e.fault?.rule === 'r7' && e.type === 'fault' && e.twin === 't0');
       scanTimes.push(performance.now() - started);
     }
-    api.close();
     const queryP50 = percentile(queryTimes.sort((a, b) => a - b), 50);
     if (found !== 1000) throw new Error(`journal query found ${found} events, expected 1000`);
     return [
