@@ -1,0 +1,262 @@
+// postgres twin figures, one run: node `pg` SELECT-by-primary-key round trips and pgbench
+// select-only TPS, each three ways — direct to the embedded PostgreSQL, through a bare pipe proxy
+// (no parsing: the floor any proxy pays here), and through the twin with no rules — in alternating
+// rounds so a shared machine's noise hits them alike. All three reach PostgreSQL the same way (its
+// unix socket), so "added" is what the proxy in front costs; the client runs in a worker thread. Also twin create/reset with a 10-table
+// schema, and the server's first-ever (initdb) and warm start.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { defaultCacheDir, silentLogger } from '../src/core/index.ts';
+import { embeddedServer } from '../twins/postgres/embedded-server.ts';
+import { postgresTwin } from '../twins/postgres/index.ts';
+import { startTwin, type TwinHarness } from '../test/support/twin-harness.ts';
+import { frame, fuzzFrame, startup } from '../test/postgres/fuzz-frames.ts';
+import { createRng } from '../src/core/index.ts';
+import { percentile, type BenchRow } from './bench-row.ts';
+
+const execFileAsync = promisify(execFile);
+const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 1_500);
+/** Short alternating rounds: a neighbour's burst on this shared machine lands on all three paths alike. */
+const ROUNDS = 10;
+const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 6);
+const KEYS = 1_000;
+const FUZZ_FRAMES = Number(process.env.BENCH_PG_FUZZ_FRAMES ?? 1_000_000);
+
+const SCHEMA_10_TABLES = Array.from(
+  { length: 10 },
+  (_, i) => `CREATE TABLE t${i} (id bigserial PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now(), n int);
+CREATE INDEX t${i}_name ON t${i} (name);
+INSERT INTO t${i} (name, n) SELECT 'row' || g, g FROM generate_series(1, 100) g;`,
+).join('\n');
+
+type Path = 'direct' | 'bare pipe' | 'twin';
+interface Target {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** libpq's keyword/value form, which (unlike a URL) takes a socket directory as host. */
+function conninfo(t: Target): string {
+  const q = (v: string | number): string => `'${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `host=${q(t.host)} port=${q(t.port)} user=${q(t.user)} password=${q(t.password)} dbname=${q(t.database)}`;
+}
+
+export default async function postgresBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  rows.push(...(await startFigures()));
+
+  const h = await startTwin(postgresTwin, { init: [`CREATE TABLE kv (id int PRIMARY KEY, v text); INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, ${KEYS}) g;`] }, { name: 'bench' });
+  await new Promise((r) => setTimeout(r, 1_000)); // let the twin's background clones finish first
+  const server = await embeddedServer(defaultCacheDir(), silentLogger);
+  const pipe = await bareProxy(`${server.socketDir}/.s.PGSQL.${server.port}`);
+  // Every path reaches PostgreSQL over the same unix socket; what differs is what sits in front.
+  const direct = new URL(h.twin.endpoints.directUrl as string);
+  const login = { user: decodeURIComponent(direct.username), password: decodeURIComponent(direct.password), database: direct.pathname.slice(1) };
+  const twin = new URL(h.twin.endpoints.url as string);
+  const targets: Record<Path, Target> = {
+    direct: { host: server.socketDir, port: server.port, ...login },
+    'bare pipe': { host: '127.0.0.1', port: (pipe.address() as net.AddressInfo).port, ...login },
+    twin: { host: twin.hostname, port: Number(twin.port), user: twin.username, password: decodeURIComponent(twin.password), database: twin.pathname.slice(1) },
+  };
+  const paths = Object.keys(targets) as Path[];
+  const worker = new Worker(new URL('./postgres-client.mjs', import.meta.url));
+  try {
+    const samples: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const path of paths) {
+        const out = await run<{ samples: Float64Array }>(worker, { target: targets[path], count: ROUND_TRIPS, warmup: 200, keys: KEYS });
+        samples[path].push(...out.samples);
+      }
+    }
+    for (const path of paths) samples[path].sort((a, b) => a - b);
+    for (const q of [50, 99]) {
+      const d = percentile(samples.direct, q);
+      const twinAdded = percentile(samples.twin, q) - d;
+      const pipeAdded = percentile(samples['bare pipe'], q) - d;
+      rows.push({
+        name: `pg SELECT by PK, added latency p${q} (direct p${q} ${d.toFixed(0)} µs)`,
+        unit: 'µs',
+        standin: round1(twinAdded),
+        baseline: { name: 'bare pipe added', value: round1(pipeAdded) },
+        goal: '≤ 1.2× bare pipe',
+        met: twinAdded <= 1.2 * pipeAdded,
+      });
+    }
+    rows.push(...(await pgbenchFigures(targets)));
+    rows.push(...(await createResetFigures()));
+    rows.push(...(await fuzzFigures()));
+  } finally {
+    await worker.terminate();
+    pipe.close();
+    await h.stop();
+  }
+  return rows;
+}
+
+async function startFigures(): Promise<BenchRow[]> {
+  // A fresh cache dir in a child process: its first start runs initdb, its second reuses the cluster.
+  const cache = mkdtempSync(join(tmpdir(), 'standin-bench-pg-'));
+  chmodSync(cache, 0o755);
+  const fixture = fileURLToPath(new URL('../test/postgres/fixtures/start-server.ts', import.meta.url));
+  const start = async (): Promise<{ initdbMs: number; startMs: number }> => {
+    const { stdout } = await execFileAsync('node', ['bin/run-ts.js', fixture, cache], { timeout: 120_000 });
+    return JSON.parse(stdout.trim().split('\n').at(-1) as string);
+  };
+  try {
+    const cold = await start();
+    const warm = await start();
+    return [
+      { name: 'embedded server first-ever start (initdb + copy + start)', unit: 'ms', standin: Math.round(cold.startMs) },
+      { name: 'embedded server warm start (cached cluster)', unit: 'ms', standin: Math.round(warm.startMs), baseline: { name: 'first-ever', value: Math.round(cold.startMs) } },
+    ];
+  } finally {
+    await new Promise((r) => setTimeout(r, 1_000)); // the children's watchdogs remove their run dirs
+    rmSync(cache, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Create and reset with a 10-table schema. The first twin of an init builds its template (init +
+ * CREATE DATABASE); later ones take a clone made ahead. Operations are spaced by SPACING_MS, as
+ * environments are created in practice, so the background clones are ready: back-to-back creates
+ * beyond the ready pool pay a full clone, and that is reported too.
+ */
+async function createResetFigures(): Promise<BenchRow[]> {
+  const SPACING_MS = 300;
+  const creates: number[] = [];
+  const burst: number[] = [];
+  const resets: number[] = [];
+  const twins: TwinHarness[] = [];
+  const timed = async (into: number[], f: () => Promise<unknown>): Promise<void> => {
+    const t = performance.now();
+    await f();
+    into.push(performance.now() - t);
+  };
+  let first = 0;
+  try {
+    await timed(creates, async () => twins.push(await startTwin(postgresTwin, { init: [SCHEMA_10_TABLES] }, { name: 'create0' })));
+    first = creates.pop() as number;
+    for (let i = 1; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, SPACING_MS));
+      await timed(creates, async () => twins.push(await startTwin(postgresTwin, { init: [SCHEMA_10_TABLES] }, { name: `create${i}` })));
+    }
+    for (let i = 0; i < 6; i++) await timed(burst, async () => twins.push(await startTwin(postgresTwin, { init: [SCHEMA_10_TABLES] }, { name: `burst${i}` })));
+    const twin = twins[0] as TwinHarness;
+    for (let i = 0; i < 9; i++) {
+      await new Promise((r) => setTimeout(r, SPACING_MS));
+      await twin.twin.actions?.sql?.({ sql: 'DELETE FROM t0; DELETE FROM t9' });
+      await timed(resets, () => twin.twin.reset());
+    }
+  } finally {
+    for (const t of twins) await t.stop();
+  }
+  const p50 = (xs: number[]): number => round1(percentile(xs.sort((a, b) => a - b), 50));
+  return [
+    { name: 'twin create, 10-table schema, first with this init (builds the template)', unit: 'ms', standin: round1(first) },
+    { name: `twin create, 10-table schema, p50 (spaced ${SPACING_MS} ms)`, unit: 'ms', standin: p50(creates), goal: '≤ 100 ms', met: p50(creates) <= 100 },
+    { name: 'twin create, 10-table schema, p50 back-to-back burst of 6', unit: 'ms', standin: p50(burst) },
+    { name: `twin reset, 10-table schema, p50 (spaced ${SPACING_MS} ms)`, unit: 'ms', standin: p50(resets), goal: '≤ 100 ms', met: p50(resets) <= 100 },
+  ];
+}
+
+async function pgbenchFigures(targets: Record<Path, Target>): Promise<BenchRow[]> {
+  try {
+    await execFileAsync('pgbench', ['--version']);
+  } catch {
+    return [{ name: 'pgbench select-only: pgbench not installed (Debian: postgresql-15 or postgresql-contrib)', unit: 'tps', standin: NaN }];
+  }
+  await execFileAsync('pgbench', ['-i', '-s', '1', '-q', conninfo(targets.direct)]);
+  const tps: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
+  for (const path of Object.keys(targets) as Path[]) {
+    const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(PGBENCH_SECONDS), conninfo(targets[path])]);
+    const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+    tps[path].push(m ? Number(m[1]) : NaN);
+  }
+  const med = (p: Path): number => Math.round(percentile(tps[p].sort((a, b) => a - b), 50));
+  return [
+    { name: 'pgbench -S, 8 clients: twin vs bare pipe', unit: 'tps', standin: med('twin'), baseline: { name: 'bare pipe', value: med('bare pipe') }, goal: '≥ 0.9× bare pipe', met: med('twin') >= 0.9 * med('bare pipe') },
+    { name: 'pgbench -S, 8 clients: twin vs direct', unit: 'tps', standin: med('twin'), baseline: { name: 'direct', value: med('direct') } },
+  ];
+}
+
+/** The fuzz test's generator at a larger scale; the twin must still answer a client afterwards. */
+async function fuzzFigures(): Promise<BenchRow[]> {
+  const h = await startTwin(postgresTwin, { auth: 'trust' }, { name: 'fuzz' });
+  const port = Number(new URL(h.twin.endpoints.url as string).port);
+  const rng = createRng(4242, 'bench-fuzz');
+  let sent = 0;
+  const t = performance.now();
+  try {
+    const lane = async (): Promise<void> => {
+      while (sent < FUZZ_FRAMES) {
+        const frames = [rng.int(10) === 0 ? rng.bytes(1 + rng.int(64)) : startup()];
+        for (let i = 0; i < 500; i++) frames.push(fuzzFrame(rng));
+        frames.push(frame('X', Buffer.alloc(0)));
+        sent += frames.length;
+        await new Promise<void>((resolve) => {
+          const s = net.connect(port, '127.0.0.1', () => s.write(Buffer.concat(frames)));
+          let idle = setTimeout(() => s.destroy(), 300);
+          s.on('data', () => {
+            clearTimeout(idle);
+            idle = setTimeout(() => s.destroy(), 300);
+          });
+          s.on('error', () => {});
+          s.on('close', () => {
+            clearTimeout(idle);
+            resolve();
+          });
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, lane));
+    const seconds = (performance.now() - t) / 1000;
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: h.twin.endpoints.url as string });
+    await client.connect();
+    const alive = (await client.query('SELECT 1 AS ok')).rows[0]?.ok === 1;
+    await client.end();
+    return [{ name: `fuzz: ${sent.toLocaleString('en-US')} random/mutated frames, twin still serving: ${alive ? 'yes' : 'NO'}`, unit: 'frames/s', standin: Math.round(sent / seconds), met: alive }];
+  } finally {
+    await h.stop();
+  }
+}
+
+function bareProxy(socketPath: string): Promise<net.Server> {
+  return new Promise((resolve) => {
+    const server = net.createServer({ noDelay: true }, (client) => {
+      const upstream = net.connect(socketPath);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function run<T>(worker: Worker, job: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (m: { ok?: T; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.ok as T)));
+    worker.postMessage(job);
+  });
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const rows = await postgresBench();
+  for (const row of rows) console.log(JSON.stringify(row));
+  await postgresTwin.shutdown?.();
+  process.exit(0);
+}

@@ -1,0 +1,108 @@
+// Bad input must cost only the connection that sent it: ≥ 100,000 random and mutated frames (a
+// seeded generator, so a failure replays) across many connections, after which the twin still
+// answers a well-behaved client. Connections whose first bad frame is an unknown message type must
+// get ErrorResponse 08P01 and be closed.
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createRng } from '../../src/core/index.ts';
+import { frame, fuzzFrame, startup } from './fuzz-frames.ts';
+import { postgresTwin } from '../../twins/postgres/index.ts';
+import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
+
+const FRAMES = Number(process.env.STANDIN_FUZZ_FRAMES ?? 100_000);
+const PER_CONNECTION = 500;
+const PARALLEL = 8;
+
+let h: TwinHarness;
+let port: number;
+let timedOut = 0;
+let waiting = 0;
+
+beforeAll(async () => {
+  h = await startTwin(postgresTwin, { auth: 'trust', init: ['CREATE TABLE f (id int primary key, v text)'] }, { seed: 99 });
+  port = Number(new URL(h.twin.endpoints.url as string).port);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Sends the bytes; with `halfClose` also the client's FIN (the link answers FIN by closing, as net.Socket does). */
+function exchange(bytes: Buffer, halfClose = true): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(port, '127.0.0.1', () => (halfClose ? s.end(bytes) : s.write(bytes)));
+    let idleTimer: NodeJS.Timeout | undefined;
+    const idle = (): void => {
+      clearTimeout(idleTimer);
+      // A frame whose length promises more bytes than were sent keeps the twin waiting, as PostgreSQL
+      // waits: after a quiet spell the client gives up.
+      idleTimer = setTimeout(() => {
+        waiting++;
+        s.destroy();
+      }, 300);
+    };
+    s.on('data', (d) => {
+      chunks.push(d);
+      idle();
+    });
+    s.on('error', () => {});
+    idle();
+    const timer = setTimeout(() => {
+      timedOut++;
+      s.destroy();
+    }, 5_000);
+    s.on('close', () => {
+      clearTimeout(timer);
+      clearTimeout(idleTimer);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+it(`survives ${FRAMES} random and mutated frames`, async () => {
+  const rng = createRng(99, 'fuzz');
+  let sent = 0;
+  let connections = 0;
+  const batch = async (): Promise<void> => {
+    while (sent < FRAMES) {
+      const frames: Buffer[] = [];
+      const garbageStartup = rng.int(10) === 0;
+      frames.push(garbageStartup ? rng.bytes(1 + rng.int(64)) : startup());
+      for (let i = 0; i < PER_CONNECTION; i++) frames.push(fuzzFrame(rng));
+      frames.push(frame('X', Buffer.alloc(0))); // Terminate, for the connections that get that far
+      sent += frames.length;
+      connections++;
+      await exchange(Buffer.concat(frames), false);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, batch));
+  expect(sent).toBeGreaterThanOrEqual(FRAMES);
+  expect(connections).toBeGreaterThan(100);
+  // Every connection was ended by the twin (answered, refused, cut) or is waiting for bytes a frame
+  // promised; none hangs with its input complete.
+  expect(timedOut).toBe(0);
+  expect(waiting).toBeLessThan(connections);
+
+  const c = new pg.Client({ connectionString: h.twin.endpoints.url as string });
+  await c.connect();
+  expect((await c.query('SELECT count(*)::int AS n FROM f')).rows).toEqual([{ n: 0 }]);
+  await c.end();
+}, 180_000);
+
+it('answers an unknown message type with 08P01 and closes', async () => {
+  // No FIN: the twin itself must close after the FATAL.
+  const answer = await exchange(Buffer.concat([startup(), frame('Q', Buffer.from('SELECT 1\0')), frame('?', Buffer.from('junk'))]), false);
+  const text = answer.toString('latin1');
+  expect(text).toContain('SELECT 1');
+  expect(text).toContain('C08P01');
+  expect(text.lastIndexOf('C08P01')).toBeGreaterThan(text.indexOf('SELECT 1'));
+  expect(timedOut).toBe(0);
+});
+
+it('answers an oversized frame with 08P01', async () => {
+  const huge = Buffer.alloc(5);
+  huge[0] = 'Q'.charCodeAt(0);
+  huge.writeInt32BE(0x7fffffff, 1);
+  expect((await exchange(Buffer.concat([startup(), huge]), false)).toString('latin1')).toContain('C08P01');
+});

@@ -1,0 +1,112 @@
+// The seam between the front and the PostgreSQL that answers: a backend provisions one database per
+// twin and says how to reach it. Embedded (the shared npm server) and external (`backend.url`) are
+// here; a container backend plugs in the same way.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import type { UpstreamTarget } from './upstream.ts';
+
+export interface InitScript {
+  /** Where it came from, for error messages: `init[0] (schema.sql)`. */
+  label: string;
+  sql: string;
+}
+
+export interface SqlResult {
+  command: string;
+  rowCount: number | null;
+  fields: string[];
+  rows: Array<Record<string, unknown>>;
+}
+
+export interface TwinDatabase {
+  /** Where each client session's upstream connects, and as whom. */
+  target: UpstreamTarget;
+  login: { user: string; database: string; password?: string };
+  /** A URL straight to the real database, bypassing the front (benchmarks, debugging). */
+  directUrl: string;
+  /** Runs SQL as the twin's own role; read-only in a transaction that is rolled back. */
+  query(sql: string, options?: { readOnly?: boolean }): Promise<SqlResult>;
+  /** Back to the post-init state; open sessions are terminated. */
+  reset(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export interface ProvisionSpec {
+  envId: string;
+  twin: string;
+  init: InitScript[];
+  /** Seeded: names and password of the twin's database and role. */
+  randomHex(n: number): string;
+}
+
+export interface PostgresBackend {
+  provision(spec: ProvisionSpec): Promise<TwinDatabase>;
+}
+
+export type InitItem = string | { file: string } | { sql: string };
+
+/** `init` items: inline SQL, or a path to a .sql file (a string ending in .sql with no whitespace). */
+export function loadInit(items: readonly InitItem[], baseDir = process.cwd()): InitScript[] {
+  return items.map((item, i) => {
+    if (typeof item === 'string' && !/\.sql$/i.test(item.trim())) return { label: `init[${i}]`, sql: item };
+    if (typeof item === 'string' && /\s/.test(item.trim())) return { label: `init[${i}]`, sql: item };
+    if (typeof item === 'object' && 'sql' in item) return { label: `init[${i}]`, sql: item.sql };
+    const file = typeof item === 'string' ? item.trim() : item.file;
+    const path = resolve(baseDir, file);
+    try {
+      return { label: `init[${i}] (${file})`, sql: readFileSync(path, 'utf8') };
+    } catch (error) {
+      throw new Error(`init[${i}]: cannot read ${path}: ${(error as Error).message}`);
+    }
+  });
+}
+
+/** Runs the init scripts in order on one connection; a failure names the script, line and column. */
+export async function runInit(client: pg.Client, scripts: readonly InitScript[]): Promise<void> {
+  for (const script of scripts) {
+    try {
+      await client.query(script.sql);
+    } catch (error) {
+      const e = error as Error & { code?: string; position?: string };
+      const at = e.position ? ` at ${lineColumn(script.sql, Number(e.position))}` : '';
+      throw new Error(`${script.label}${at}: ${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, { cause: error });
+    }
+  }
+}
+
+function lineColumn(text: string, position: number): string {
+  // PostgreSQL's position counts characters from 1.
+  const before = [...text].slice(0, Math.max(0, position - 1)).join('');
+  const lines = before.split('\n');
+  return `line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1}`;
+}
+
+export function toSqlResult(result: pg.QueryResult | pg.QueryResult[]): SqlResult {
+  const last = Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result;
+  return {
+    command: last.command,
+    rowCount: last.rowCount,
+    fields: (last.fields ?? []).map((f) => f.name),
+    rows: last.rows as Array<Record<string, unknown>>,
+  };
+}
+
+export async function runSql(pool: pg.Pool, sql: string, readOnly: boolean): Promise<SqlResult> {
+  const client = await pool.connect();
+  try {
+    if (!readOnly) return toSqlResult(await client.query(sql));
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    try {
+      return toSqlResult(await client.query(sql));
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

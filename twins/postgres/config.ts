@@ -1,0 +1,31 @@
+// The postgres twin's config, as the API and scenario files validate it.
+import { Type, type Static } from '@sinclair/typebox';
+import { BaseTwinConfigFields } from '../../src/core/index.ts';
+
+const InitItem = Type.Union([
+  Type.String({ description: 'inline SQL, or a path to a .sql file (relative to the scenario file, else the working directory)' }),
+  Type.Object({ file: Type.String() }, { additionalProperties: false }),
+  Type.Object({ sql: Type.String() }, { additionalProperties: false }),
+]);
+
+export const PostgresConfigSchema = Type.Object(
+  {
+    ...BaseTwinConfigFields,
+    init: Type.Optional(Type.Array(InitItem, { description: 'run in order at start; reset restores the state they leave' })),
+    database: Type.Optional(Type.String({ minLength: 1, description: 'database name clients ask for (default app)' })),
+    user: Type.Optional(Type.String({ minLength: 1, description: 'user name clients log in as (default app)' })),
+    password: Type.Optional(Type.String({ description: 'default: drawn from the environment seed' })),
+    auth: Type.Optional(Type.Union([Type.Literal('scram-sha-256'), Type.Literal('trust')], { description: 'default scram-sha-256' })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, description: 'sessions past this get FATAL 53300' })),
+    envVar: Type.Optional(Type.String({ minLength: 1, description: 'name of the URL env var (default DATABASE_URL)' })),
+    backend: Type.Optional(
+      Type.Object(
+        { url: Type.String({ pattern: '^postgres(ql)?://', description: 'an existing PostgreSQL to put the front in front of' }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type PostgresConfig = Static<typeof PostgresConfigSchema>;

@@ -1,0 +1,106 @@
+// The `postgres` twin kind: a real PostgreSQL engine (embedded from npm, or the user's own) behind
+// Standin's own server side of the wire protocol, where `startup` and `query` rules act.
+import { Type } from '@sinclair/typebox';
+import { connectionPoint, hostPort, listenLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { loadInit, quoteIdent, type PostgresBackend } from './backend.ts';
+import { PostgresConfigSchema, type PostgresConfig } from './config.ts';
+import { closeEmbeddedBackend, embeddedBackend } from './embedded-backend.ts';
+import { shutdownEmbeddedServer } from './embedded-server.ts';
+import { externalBackend } from './external-backend.ts';
+import { queryPoint, startupPoint } from './faults.ts';
+import { Front } from './front.ts';
+import { scramSecret } from './scram.ts';
+
+export { shutdownEmbeddedServer } from './embedded-server.ts';
+
+function hex(ctx: TwinContext, label: string, n: number): string {
+  const rng = ctx.rng(label);
+  return Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
+}
+
+async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningTwin> {
+  const backend: PostgresBackend = config.backend ? externalBackend(config.backend.url) : embeddedBackend(ctx.cacheDir, ctx.log);
+  const db = await backend.provision({
+    envId: ctx.envId,
+    twin: ctx.name,
+    init: loadInit(config.init ?? [], ctx.baseDir),
+    randomHex: (n) => hex(ctx, `db-${n}`, n),
+  });
+  const user = config.user ?? 'app';
+  const database = config.database ?? 'app';
+  const password = config.password ?? hex(ctx, 'password', 20);
+  const front = new Front({
+    ctx,
+    db,
+    auth: config.auth ?? 'scram-sha-256',
+    user,
+    secret: scramSecret(password, ctx.rng('scram-salt').bytes(16)),
+    databases: new Set([database, db.login.database]),
+    maxConnections: config.maxConnections,
+  });
+  let link;
+  try {
+    link = await listenLinked(ctx, { host: config.host, port: config.port }, (socket) => void front.accept(socket));
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  const address = hostPort(link.host, link.port);
+  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${address}/${encodeURIComponent(database)}`;
+  ctx.journal.record({ point: 'startup', type: 'state', summary: `postgres twin listening on ${address}`, data: { url } });
+
+  return {
+    // directUrl bypasses the front (no rules act there): for benchmarks and debugging, not for the SUT.
+    endpoints: { url, directUrl: db.directUrl },
+    env: {
+      [config.envVar ?? 'DATABASE_URL']: url,
+      PGHOST: link.host,
+      PGPORT: String(link.port),
+      PGUSER: user,
+      PGPASSWORD: password,
+      PGDATABASE: database,
+    },
+    async inspect(q) {
+      if (q && typeof q.sql === 'string') return db.query(q.sql, { readOnly: true });
+      if (q && typeof q.table === 'string') {
+        const limit = Number.isInteger(q.limit) ? ` LIMIT ${Number(q.limit)}` : '';
+        return db.query(`SELECT * FROM ${q.table.split('.').map(quoteIdent).join('.')}${limit}`, { readOnly: true });
+      }
+      const tables = await db.query(
+        "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+        { readOnly: true },
+      );
+      return { url, sessions: front.sessionCount, tables: tables.rows.map((r) => r.name) };
+    },
+    actions: {
+      sql: async (params) => db.query(String(params.sql), { readOnly: false }),
+    },
+    async reset() {
+      await db.reset();
+      ctx.journal.record({ point: 'query', type: 'state', summary: 'reset to the post-init state' });
+    },
+    async stop() {
+      front.closeAll();
+      await link.close();
+      await db.drop();
+    },
+  };
+}
+
+export const postgresTwin: TwinKind<typeof PostgresConfigSchema> = {
+  kind: 'postgres',
+  description: 'PostgreSQL: a real engine behind a protocol-aware fault front (pg, postgres.js, psql, any libpq client)',
+  configSchema: PostgresConfigSchema,
+  points: [connectionPoint, startupPoint, queryPoint],
+  actions: {
+    sql: {
+      description: "run SQL as the twin's role (read-write) and return the last statement's rows",
+      params: Type.Object({ sql: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    },
+  },
+  start,
+  async shutdown() {
+    await closeEmbeddedBackend();
+    await shutdownEmbeddedServer();
+  },
+};

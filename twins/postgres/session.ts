@@ -1,0 +1,542 @@
+// One client session after startup: relays messages between the client and its own upstream
+// session, and is where `query` rules act. The relay keeps a queue of what the upstream still owes
+// (one entry per forwarded message that gets an answer), so it always knows which statement a
+// DataRow, CommandComplete or ErrorResponse belongs to, even with pipelining.
+//
+// Keeping the upstream in step: an injected ERROR replaces the statement upstream with one that
+// fails on purpose (SENTINEL_SQL). The real server then does what it would have done had the
+// statement failed: skips to Sync, marks an open transaction aborted (25P02 until ROLLBACK), and
+// reports the right ReadyForQuery status. The relay swaps its ErrorResponse for the injected one.
+// @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+import type { Duplex } from 'node:stream';
+import type { TwinContext } from '../../src/core/index.ts';
+import { BackendError } from './backend-error.ts';
+import { columnIndex, corruptDataRow } from './corrupt.ts';
+import { columnsFor, dataRowsFor, parseRowDescription, type ColumnInfo } from './data-row.ts';
+import { effectOf, type Effect, type QueryEvent } from './faults.ts';
+import { BackendCode, FrontendCode, SESSION_FRONTEND_CODES, TxStatus } from './message-codes.ts';
+import { classifyQuery, type QueryShape } from './query-classifier.ts';
+import type { UpstreamSession } from './upstream.ts';
+import { BodyReader, FrameError, type Frame, type WireReader } from './wire-reader.ts';
+import { commandComplete, flush, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
+
+/** Fails at parse analysis, before touching anything; its error is replaced by the injected one. */
+const SENTINEL_SQL = 'SELECT standin_injected_fault FROM "standin: injected fault"';
+const SQL_IN_JOURNAL = 2_000;
+
+/**
+ * One buffer for one write. Messages relayed untouched are adjacent slices of the chunk they came
+ * in: then a view over them is enough, no copy (the common case, every message passed through).
+ */
+function join(out: Buffer[]): Buffer {
+  const first = out[0] as Buffer;
+  if (out.length === 1) return first;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < out.length; i++) {
+    const b = out[i] as Buffer;
+    if (b.buffer !== first.buffer || b.byteOffset !== end) return Buffer.concat(out);
+    end += b.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
+/** Clients repeat their statements: classify each text once (bounded, cleared when full). */
+const shapes = new Map<string, QueryShape>();
+function classifyCached(sql: string): QueryShape {
+  let shape = shapes.get(sql);
+  if (!shape) {
+    if (shapes.size >= 2_000) shapes.clear();
+    shape = classifyQuery(sql);
+    shapes.set(sql, shape);
+  }
+  return shape;
+}
+
+interface QueryRun {
+  sql: string;
+  started: number;
+  rows: number;
+  bytes: number;
+  effect?: Effect;
+  rule?: { rule: string; action: string };
+  columns?: ColumnInfo[];
+  /** Extended protocol: the portal, whose described columns `rows`/`corrupt` use. */
+  portal?: Portal;
+  corruptColumn?: number;
+  tag?: string;
+  error?: string;
+  done: boolean;
+}
+
+interface Statement {
+  sql: string;
+  columns?: ColumnInfo[];
+}
+
+interface Portal {
+  statement?: Statement;
+  columns?: ColumnInfo[];
+}
+
+type Entry =
+  | { t: 'parse' | 'bind' | 'close' | 'sync' }
+  | { t: 'describe'; statement?: Statement; portal?: Portal }
+  | { t: 'query' | 'execute' | 'call'; run?: QueryRun }
+  | { t: 'synthetic'; emit: (out: Buffer[]) => void };
+
+interface Inbound {
+  frame: Frame;
+  decided?: { run: QueryRun };
+  /** A bad frame: answered in order (after what came before it) with this FATAL, then close. */
+  violation?: BackendError;
+}
+
+export interface SessionHooks {
+  onClose(session: Session): void;
+  /** Whether any `query` rule is set: without one a statement needs no classifying or deciding. */
+  queryRules(): boolean;
+  /** Sends a CancelRequest upstream with this session's upstream key. */
+  cancelUpstream(key: Buffer): Promise<void>;
+}
+
+export class Session {
+  private readonly pending: Entry[] = [];
+  private readonly inbox: Inbound[] = [];
+  private readonly statements = new Map<string, Statement>();
+  private readonly portals = new Map<string, Portal>();
+  private pumping = false;
+  private hung: Inbound | undefined;
+  private closed = false;
+  /** A bad frame arrived: nothing more is read from the client. */
+  private violated = false;
+  /** Extended protocol after an error: until Sync the server skips messages and owes no answers. */
+  private skipUntilSync = false;
+  private txStatus: number;
+  /** txStatus as it will be once what is forwarded has run (BEGIN seen but not yet answered…). */
+  private txPredicted: number;
+  private readonly upstreamReader: WireReader;
+
+  constructor(
+    private readonly client: Duplex,
+    private readonly clientReader: WireReader,
+    private readonly upstream: UpstreamSession,
+    private readonly ctx: TwinContext,
+    private readonly hooks: SessionHooks,
+    clientEnded = false,
+  ) {
+    this.txStatus = upstream.status;
+    this.txPredicted = upstream.status;
+    this.upstreamReader = upstream.reader;
+    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    client.on('close', () => this.close());
+    client.on('error', () => this.close());
+    // A half-close: answer what was sent, then end, as a server reading EOF after the last message.
+    client.on('end', () => this.clientEnd());
+    upstream.socket.on('data', (chunk: Buffer) => this.onUpstreamData(chunk));
+    upstream.socket.on('close', () => this.close());
+    upstream.socket.on('error', () => this.close());
+    if (this.upstreamReader.buffered > 0) this.onUpstreamData(Buffer.alloc(0));
+    if (this.clientReader.buffered > 0) this.onClientData(Buffer.alloc(0));
+    if (clientEnded) this.clientEnd();
+  }
+
+  private clientEnded = false;
+
+  private clientEnd(): void {
+    this.clientEnded = true;
+    // Extended-protocol answers wait in the server for Sync or Flush; none will come now.
+    if (!this.upstream.socket.destroyed) this.upstream.socket.write(flush);
+    this.finishIfDone();
+  }
+
+  private finishIfDone(): void {
+    if (this.clientEnded && !this.pumping && !this.hung && this.inbox.length === 0 && this.pending.length === 0) this.close();
+  }
+
+  get key(): Buffer {
+    return this.upstream.key;
+  }
+
+  /** A CancelRequest for this session: a hung statement fails with 57014, else the upstream cancels. */
+  cancel(): Promise<void> {
+    const hung = this.hung;
+    if (hung?.decided) {
+      this.hung = undefined;
+      hung.decided.run.effect = { type: 'error', error: BackendError.of('57014') };
+      this.inbox.unshift(hung);
+      void this.pump();
+      return Promise.resolve();
+    }
+    return this.hooks.cancelUpstream(this.upstream.key);
+  }
+
+  /** Ends the session: a FATAL (or nothing), then both sockets closed. */
+  close(options: { reset?: boolean; fatal?: BackendError } = {}): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.hung?.decided) this.journal(this.hung.decided.run);
+    this.hung = undefined;
+    if (options.fatal) this.client.write(options.fatal.toMessage());
+    const socket = this.client as Duplex & { resetAndDestroy?: () => void };
+    if (options.reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else this.client.end();
+    if (!this.upstream.socket.destroyed) this.upstream.socket.end(terminate);
+    this.hooks.onClose(this);
+  }
+
+  // ---- client → upstream
+
+  private onClientData(chunk: Buffer): void {
+    if (this.closed || this.violated) return;
+    if (chunk.length > 0) this.clientReader.push(chunk);
+    try {
+      for (let frame = this.clientReader.next(); frame; frame = this.clientReader.next()) {
+        if (!SESSION_FRONTEND_CODES.has(frame.type)) {
+          throw new FrameError(`invalid frontend message type ${frame.type}`);
+        }
+        this.inbox.push({ frame });
+      }
+    } catch (error) {
+      // PostgreSQL answers what came before the bad message first; so do we. Nothing after it is read.
+      this.violated = true;
+      const violation = BackendError.of('08P01', { message: (error as Error).message });
+      this.inbox.push({ frame: { type: -1, body: Buffer.alloc(0), raw: Buffer.alloc(0) }, violation });
+    }
+    if (!this.pumping && !this.hung) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    let out: Buffer[] = [];
+    try {
+      while (this.inbox.length > 0 && !this.closed && !this.hung) {
+        const item = this.inbox.shift() as Inbound;
+        if (item.violation) {
+          const fatal = item.violation;
+          this.enqueue({ t: 'synthetic', emit: (o) => (this.writeClient(o), this.close({ fatal })) });
+          // The server holds extended-protocol answers until Sync or Flush: ask for them now.
+          out.push(flush);
+          break;
+        }
+        item.decided ??= this.decide(item.frame);
+        const effect = item.decided?.run.effect;
+        if (effect?.type === 'delay') {
+          this.writeUpstream(out);
+          out = [];
+          await new Promise((r) => setTimeout(r, effect.ms));
+          if (this.closed) return;
+        } else if (effect?.type === 'hang') {
+          this.hung = item;
+          break;
+        }
+        this.forward(item, out);
+      }
+    } catch (error) {
+      this.close({ fatal: BackendError.of('08P01', { message: (error as Error).message }) });
+    } finally {
+      this.writeUpstream(out);
+      this.pumping = false;
+      this.finishIfDone();
+    }
+  }
+
+  private writeUpstream(out: Buffer[]): void {
+    if (out.length === 0 || this.upstream.socket.destroyed) return;
+    this.upstream.socket.write(join(out));
+  }
+
+  /** The rule decision for a statement (simple Query, or Execute outside a failed batch). */
+  private decide(frame: Frame): { run: QueryRun } | undefined {
+    let sql: string;
+    let portal: Portal | undefined;
+    if (frame.type === FrontendCode.Query && !this.skipUntilSync) {
+      sql = new BodyReader(frame.body).cstring();
+    } else if (frame.type === FrontendCode.Execute && !this.skipUntilSync) {
+      portal = this.portals.get(new BodyReader(frame.body).cstring());
+      sql = portal?.statement?.sql ?? '';
+    } else {
+      return undefined;
+    }
+    const run: QueryRun = { sql, started: performance.now(), rows: 0, bytes: 0, portal, done: false };
+    if (!this.hooks.queryRules()) return { run };
+    const shape = classifyCached(sql);
+    const event: QueryEvent = { sql, kind: shape.kind, table: shape.tables, inTransaction: this.txPredicted !== TxStatus.Idle };
+    const decision = this.ctx.faults.decide('query', event, sql.slice(0, 120));
+    if (decision) {
+      run.effect = effectOf(decision);
+      run.rule = { rule: decision.rule.id, action: decision.action };
+    }
+    if (run.effect?.type !== 'error' && run.effect?.type !== 'rows') {
+      if (shape.kind === 'begin') this.txPredicted = TxStatus.InTransaction;
+      else if (shape.kind === 'commit' || shape.kind === 'rollback') this.txPredicted = TxStatus.Idle;
+    }
+    return { run };
+  }
+
+  private forward(item: Inbound, out: Buffer[]): void {
+    const { frame } = item;
+    const run = item.decided?.run;
+    switch (frame.type) {
+      case FrontendCode.Query:
+      case FrontendCode.Execute:
+        if (!run) {
+          // After an extended-protocol error the server discards everything up to Sync, Query too.
+          out.push(frame.raw);
+          return;
+        }
+        this.forwardStatement(frame.type === FrontendCode.Query ? 'query' : 'execute', frame, run, out);
+        return;
+      case FrontendCode.Parse: {
+        const body = new BodyReader(frame.body);
+        const name = body.cstring();
+        this.statements.set(name, { sql: body.cstring() });
+        return this.pass(frame, out, { t: 'parse' });
+      }
+      case FrontendCode.Bind: {
+        const body = new BodyReader(frame.body);
+        const portal = body.cstring();
+        this.portals.set(portal, { statement: this.statements.get(body.cstring()) });
+        return this.pass(frame, out, { t: 'bind' });
+      }
+      case FrontendCode.Describe: {
+        const body = new BodyReader(frame.body);
+        const kind = body.byte();
+        const name = body.cstring();
+        const entry: Entry =
+          kind === 'S'.charCodeAt(0) ? { t: 'describe', statement: this.statements.get(name) } : { t: 'describe', portal: this.portals.get(name) };
+        return this.pass(frame, out, entry);
+      }
+      case FrontendCode.Close: {
+        const body = new BodyReader(frame.body);
+        const kind = body.byte();
+        const name = body.cstring();
+        if (kind === 'S'.charCodeAt(0)) this.statements.delete(name);
+        else this.portals.delete(name);
+        return this.pass(frame, out, { t: 'close' });
+      }
+      case FrontendCode.Sync:
+        out.push(frame.raw);
+        this.skipUntilSync = false;
+        this.enqueue({ t: 'sync' });
+        return;
+      case FrontendCode.FunctionCall:
+        this.pass(frame, out, { t: 'call' });
+        return;
+      case FrontendCode.Terminate:
+        this.writeUpstream(out.splice(0));
+        this.close(); // sends Terminate upstream
+        return;
+      default:
+        // Flush, CopyData, CopyDone, CopyFail: no answer of their own.
+        out.push(frame.raw);
+    }
+  }
+
+  private pass(frame: Frame, out: Buffer[], entry: Entry): void {
+    out.push(frame.raw);
+    if (!this.skipUntilSync) this.enqueue(entry);
+  }
+
+  private forwardStatement(t: 'query' | 'execute', frame: Frame, run: QueryRun, out: Buffer[]): void {
+    const effect = run.effect;
+    if (effect?.type === 'error') {
+      out.push(t === 'query' ? query(SENTINEL_SQL) : parse(SENTINEL_SQL));
+      if (t === 'execute') this.skipUntilSync = true;
+      this.enqueue({ t, run });
+    } else if (effect?.type === 'rows') {
+      this.enqueue({ t: 'synthetic', emit: (o) => this.emitRows(t, run, o) });
+    } else if (effect?.type === 'disconnect' && !effect.partial) {
+      this.enqueue({
+        t: 'synthetic',
+        emit: (o) => {
+          this.journal(run);
+          this.writeClient(o.splice(0));
+          this.close({ reset: effect.reset });
+        },
+      });
+    } else {
+      out.push(frame.raw);
+      this.enqueue({ t, run });
+    }
+  }
+
+  private enqueue(entry: Entry): void {
+    this.pending.push(entry);
+    if (entry.t === 'synthetic' && this.pending.length === 1) {
+      const out: Buffer[] = [];
+      this.drainSynthetic(out);
+      this.writeClient(out);
+    }
+  }
+
+  private emitRows(t: 'query' | 'execute', run: QueryRun, out: Buffer[]): void {
+    const effect = run.effect as Extract<Effect, { type: 'rows' }>;
+    const described = run.portal?.columns ?? run.portal?.statement?.columns;
+    const columns = t === 'execute' && described ? described : columnsFor(effect.rows, effect.columns);
+    if (t === 'query') out.push(rowDescription(columns));
+    out.push(...dataRowsFor(effect.rows, columns));
+    const tag = effect.command ?? `SELECT ${effect.rows.length}`;
+    out.push(commandComplete(tag));
+    if (t === 'query') out.push(readyForQuery(this.txStatus));
+    run.rows = effect.rows.length;
+    run.tag = tag;
+    this.journal(run);
+  }
+
+  // ---- upstream → client
+
+  private onUpstreamData(chunk: Buffer): void {
+    if (this.closed) return;
+    if (chunk.length > 0) this.upstreamReader.push(chunk);
+    const out: Buffer[] = [];
+    try {
+      for (let frame = this.upstreamReader.next(); frame && !this.closed; frame = this.upstreamReader.next()) {
+        this.fromUpstream(frame, out);
+      }
+    } catch (error) {
+      this.ctx.log.warn('postgres: bad message from upstream', { error: (error as Error).message });
+      this.writeClient(out);
+      this.close({ fatal: BackendError.of('08P01', { message: 'upstream sent an invalid message' }) });
+      return;
+    }
+    this.writeClient(out);
+    this.finishIfDone();
+  }
+
+  private writeClient(out: Buffer[]): void {
+    if (out.length === 0 || this.client.destroyed) return;
+    this.client.write(join(out));
+    out.length = 0;
+  }
+
+  private fromUpstream(frame: Frame, out: Buffer[]): void {
+    const head = this.pending[0];
+    const run = head && 'run' in head ? head.run : undefined;
+    switch (frame.type) {
+      case BackendCode.DataRow:
+        if (run) return this.dataRow(frame, run, out);
+        break;
+      case BackendCode.RowDescription:
+        if (head?.t === 'describe') {
+          const columns = parseRowDescription(frame.body);
+          if (head.portal) head.portal.columns = columns;
+          if (head.statement) head.statement.columns = columns;
+          this.pop(out, frame);
+          return;
+        }
+        if (run?.effect) run.columns = parseRowDescription(frame.body);
+        break;
+      case BackendCode.NoData:
+        if (head?.t === 'describe') return this.pop(out, frame);
+        break;
+      case BackendCode.ParseComplete:
+      case BackendCode.BindComplete:
+      case BackendCode.CloseComplete:
+        return this.pop(out, frame);
+      case BackendCode.CommandComplete:
+      case BackendCode.EmptyQueryResponse:
+      case BackendCode.PortalSuspended:
+        if (run) run.tag = frame.type === BackendCode.CommandComplete ? new BodyReader(frame.body).cstring() : run.tag;
+        if (head?.t === 'execute') {
+          if (run) this.journal(run);
+          return this.pop(out, frame);
+        }
+        break;
+      case BackendCode.ErrorResponse:
+        return this.error(frame, head, run, out);
+      case BackendCode.ReadyForQuery:
+        this.txStatus = frame.body[0] as number;
+        if (head?.t === 'query' || head?.t === 'sync' || head?.t === 'call') {
+          if (run) this.journal(run);
+          this.pop(out, frame);
+        } else out.push(frame.raw);
+        // Nothing more in flight: the prediction is the server's word again.
+        if (this.pending.length === 0) this.txPredicted = this.txStatus;
+        return;
+      default:
+        break;
+    }
+    out.push(frame.raw);
+  }
+
+  private dataRow(frame: Frame, run: QueryRun, out: Buffer[]): void {
+    run.rows++;
+    const effect = run.effect;
+    if (effect?.type === 'corrupt') {
+      const columns = run.columns ?? run.portal?.columns ?? run.portal?.statement?.columns;
+      run.corruptColumn ??= columnIndex(effect.column, columns, frame.body.readInt16BE(0), effect.draw);
+      out.push(corruptDataRow(frame.body, effect.how, run.corruptColumn, effect.draw));
+      return;
+    }
+    if (effect?.type === 'disconnect' && effect.partial) {
+      const limitRows = effect.bytes === undefined ? (effect.rows ?? 1) : Infinity;
+      const room = effect.bytes === undefined ? Infinity : effect.bytes - run.bytes;
+      if (run.rows > limitRows || room <= 0) return this.cutOff(run, out, effect.reset);
+      if (frame.raw.length > room) {
+        out.push(frame.raw.subarray(0, room));
+        return this.cutOff(run, out, effect.reset);
+      }
+      run.bytes += frame.raw.length;
+    }
+    out.push(frame.raw);
+  }
+
+  private cutOff(run: QueryRun, out: Buffer[], reset: boolean): void {
+    this.journal(run);
+    this.writeClient(out);
+    this.close({ reset });
+  }
+
+  private error(frame: Frame, head: Entry | undefined, run: QueryRun | undefined, out: Buffer[]): void {
+    const injected = run?.effect?.type === 'error' ? run.effect.error : undefined;
+    if (run) run.error = injected?.code ?? BackendError.parse(frame.body).code;
+    if (injected?.fatal) {
+      if (run) this.journal(run);
+      this.writeClient(out);
+      this.close({ fatal: injected });
+      return;
+    }
+    out.push(injected ? injected.toMessage() : frame.raw);
+    // An error ends the statement (and the rest of a multi-statement Query): journal it now.
+    if (run) this.journal(run);
+    if (!head || head.t === 'query' || head.t === 'call' || head.t === 'sync') return; // ReadyForQuery ends these
+    // The server now skips everything up to Sync: those messages owe no answers.
+    while (this.pending.length > 0 && this.pending[0]?.t !== 'sync') {
+      const skipped = this.pending.shift() as Entry;
+      if ('run' in skipped && skipped.run && skipped !== head) skipped.run.done = true;
+    }
+    if (this.pending.length === 0) this.skipUntilSync = true;
+  }
+
+  private pop(out: Buffer[], frame: Frame): void {
+    out.push(frame.raw);
+    this.pending.shift();
+    this.drainSynthetic(out);
+  }
+
+  private drainSynthetic(out: Buffer[]): void {
+    while (!this.closed && this.pending[0]?.t === 'synthetic') {
+      const entry = this.pending.shift() as Extract<Entry, { t: 'synthetic' }>;
+      entry.emit(out);
+    }
+  }
+
+  private journal(run: QueryRun): void {
+    if (run.done) return;
+    run.done = true;
+    const durationMs = Math.round((performance.now() - run.started) * 1000) / 1000;
+    this.ctx.journal.record({
+      point: 'query',
+      type: 'query',
+      summary: run.sql.length > 120 ? `${run.sql.slice(0, 117)}...` : run.sql,
+      data: {
+        sql: run.sql.length > SQL_IN_JOURNAL ? `${run.sql.slice(0, SQL_IN_JOURNAL)}...` : run.sql,
+        durationMs,
+        rows: run.rows,
+        ...(run.tag !== undefined ? { command: run.tag } : {}),
+        ...(run.error !== undefined ? { sqlstate: run.error } : {}),
+      },
+      ...(run.rule ? { fault: run.rule } : {}),
+    });
+  }
+}

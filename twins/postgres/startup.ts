@@ -1,0 +1,151 @@
+// The server side of a connection's start: SSLRequest/GSSENCRequest answered 'N', CancelRequest
+// routed, the StartupMessage read, `startup` rules and maxConnections applied, the client
+// authenticated (SCRAM-SHA-256 or trust), its database name mapped to the twin's, and only then an
+// upstream session opened whose ParameterStatus and BackendKeyData the client receives.
+// @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
+import type { Duplex } from 'node:stream';
+import { BackendError } from './backend-error.ts';
+import { effectOf } from './faults.ts';
+import { ConnectionClosed, FrameSource } from './frame-source.ts';
+import type { Front } from './front.ts';
+import { AuthCode, FrontendCode, MAX_MESSAGE, MAX_STARTUP_PACKET, StartupCode } from './message-codes.ts';
+import { SCRAM_MECHANISM, ScramServer } from './scram.ts';
+import { connectUpstream, type UpstreamSession } from './upstream.ts';
+import { BodyReader, FrameError, WireReader } from './wire-reader.ts';
+import { authentication, authSasl, message, negotiateProtocolVersion, readyForQuery } from './wire-writer.ts';
+import { BackendCode } from './message-codes.ts';
+
+const N = Buffer.from('N');
+
+export interface Started {
+  reader: WireReader;
+  upstream: UpstreamSession;
+  /** The client half-closed already, its last messages buffered in `reader`. */
+  clientEnded: boolean;
+  /** Call when the session ends: frees its maxConnections slot. */
+  release(): void;
+}
+
+/** Runs the handshake; undefined when the connection ended (cancel, fault, refusal, client gone). */
+export async function startup(socket: Duplex, front: Front): Promise<Started | undefined> {
+  const source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+  let release: (() => void) | undefined;
+  const refuse = (error: BackendError): undefined => {
+    socket.end(error.toMessage());
+    return undefined;
+  };
+  try {
+    let params: Map<string, string> | undefined;
+    let minor = 0;
+    while (!params) {
+      const frame = await source.next();
+      const body = new BodyReader(frame.body);
+      const code = body.int32();
+      if (code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) {
+        // No TLS or GSS encryption (yet): the client goes on in the clear or gives up.
+        socket.write(N);
+        continue;
+      }
+      if (code === StartupCode.CancelRequest) {
+        source.detach();
+        socket.end();
+        await front.cancel(body.rest());
+        return undefined;
+      }
+      if (code >> 16 !== 3) {
+        return refuse(BackendError.of('0A000', { message: `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.0` }));
+      }
+      minor = code & 0xffff;
+      params = new Map();
+      for (let name = body.cstring(); name !== ''; name = body.cstring()) params.set(name, body.cstring());
+    }
+    source.reader.typed = true;
+
+    const user = params.get('user');
+    if (!user) return refuse(BackendError.of('28000', { message: 'no PostgreSQL user name specified in startup packet' }));
+    const database = params.get('database') || user;
+    const unrecognized = [...params.keys()].filter((k) => k.startsWith('_pq_.'));
+    if (minor > 0 || unrecognized.length > 0) socket.write(negotiateProtocolVersion(0, unrecognized));
+
+    const decision = front.ctx.faults.decide('startup', { user, database, application_name: params.get('application_name') ?? '' }, `${user}@${database}`);
+    if (decision) {
+      const effect = effectOf(decision, 'FATAL');
+      if (effect.type === 'error') return refuse(effect.error);
+      if (effect.type === 'hang') {
+        await source.next().catch(() => undefined); // until the client gives up
+        socket.destroy();
+        return undefined;
+      }
+      if (effect.type === 'disconnect') {
+        const s = socket as Duplex & { resetAndDestroy?: () => void };
+        if (effect.reset && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+        else socket.destroy();
+        return undefined;
+      }
+      if (effect.type === 'delay') await new Promise((r) => setTimeout(r, effect.ms));
+    }
+
+    release = front.admit();
+    if (!release) return refuse(BackendError.of('53300'));
+
+    if (front.auth === 'scram-sha-256' && !(await authenticate(socket, source, front, user))) {
+      release();
+      return refuse(BackendError.of('28P01', { message: `password authentication failed for user "${user}"` }));
+    }
+    if (!front.databases.has(database)) {
+      release();
+      return refuse(BackendError.of('3D000', { message: `database "${database}" does not exist` }));
+    }
+
+    const passOn: Record<string, string> = {};
+    for (const [k, v] of params) if (k !== 'user' && k !== 'database' && !k.startsWith('_pq_.')) passOn[k] = v;
+    let upstream: UpstreamSession;
+    try {
+      upstream = await connectUpstream(front.db.target, { ...front.db.login, params: passOn }, MAX_MESSAGE);
+    } catch (error) {
+      release();
+      if (error instanceof BackendError) return refuse(error);
+      front.ctx.log.warn('postgres: upstream unavailable', { error: (error as Error).message });
+      return refuse(BackendError.of('57P03', { message: `upstream unavailable: ${(error as Error).message}` }));
+    }
+    const clientEnded = source.ended;
+    source.detach();
+    source.reader.maxBytes = MAX_MESSAGE;
+    socket.write(
+      Buffer.concat([
+        authentication(AuthCode.Ok),
+        ...upstream.parameterStatus,
+        message(BackendCode.BackendKeyData, upstream.key),
+        readyForQuery(upstream.status),
+      ]),
+    );
+    return { reader: source.reader, upstream, release, clientEnded };
+  } catch (error) {
+    source.detach();
+    release?.();
+    if (error instanceof FrameError) return refuse(BackendError.of('08P01', { message: `invalid startup packet: ${error.message}` }));
+    if (!(error instanceof ConnectionClosed)) front.ctx.log.debug('postgres: startup failed', { error: (error as Error).message });
+    socket.destroy();
+    return undefined;
+  }
+}
+
+/** SCRAM-SHA-256, the server side. Any user name but the twin's fails like a wrong password. */
+async function authenticate(socket: Duplex, source: FrameSource, front: Front, user: string): Promise<boolean> {
+  socket.write(authSasl([SCRAM_MECHANISM]));
+  const initial = await source.next(MAX_STARTUP_PACKET);
+  if (initial.type !== FrontendCode.Password) throw new FrameError(`expected SASLInitialResponse, got message type ${initial.type}`);
+  const body = new BodyReader(initial.body);
+  if (body.cstring() !== SCRAM_MECHANISM) return false;
+  const length = body.int32();
+  const scram = new ScramServer(front.secret);
+  const serverFirst = scram.first(body.bytes(Math.max(0, length)).toString());
+  if (serverFirst === undefined) return false;
+  socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
+  const response = await source.next(MAX_STARTUP_PACKET);
+  if (response.type !== FrontendCode.Password) throw new FrameError(`expected SASLResponse, got message type ${response.type}`);
+  const serverFinal = scram.final(response.body.toString());
+  if (serverFinal === undefined || user !== front.user) return false;
+  socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
+  return true;
+}
