@@ -16,6 +16,9 @@ Usage:
   standin run <file | dir | glob>… [--concurrency N] [--seed N] [--junit out.xml] [--json out.json]
       Run scenario files: start each one's twins, run its command, check its expectations.
       Prints a report (with each scenario's seed and a replay command); exits 1 on failure.
+  standin mcp [--url http://127.0.0.1:4510] [--admin-token T] [--verbose]
+      An MCP server over stdio for agents: environments, faults, journal, scenarios as tools.
+      Environments live in this process, or on the control API at --url.
   standin --help | --version
 
 Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
@@ -41,6 +44,8 @@ export async function main(argv: string[]): Promise<void> {
         return await upCommand(rest);
       case 'run':
         return await runCommand(rest);
+      case 'mcp': // loaded on demand: the other commands need not load the MCP SDK
+        return await (await import('./mcp-command.ts')).mcpCommand(rest);
       default:
         process.stderr.write(`standin: unknown command ${command}\n\n${USAGE}`);
         process.exitCode = 2;

@@ -63,7 +63,9 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     async inspect(q) {
       if (q && typeof q.sql === 'string') return db.query(q.sql, { readOnly: true });
       if (q && typeof q.table === 'string') {
-        const limit = Number.isInteger(q.limit) ? ` LIMIT ${Number(q.limit)}` : '';
+        // From the API the limit arrives as query-string text.
+        const n = Number(q.limit);
+        const limit = q.limit !== undefined && Number.isInteger(n) && n >= 0 ? ` LIMIT ${n}` : '';
         return db.query(`SELECT * FROM ${q.table.split('.').map(quoteIdent).join('.')}${limit}`, { readOnly: true });
       }
       const tables = await db.query(

@@ -51,15 +51,3 @@ export function preview(value: unknown, max = 300): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text === undefined ? 'undefined' : text.length > max ? `${text.slice(0, max)}…` : text;
 }
-
-/** A twin's inspect() answer as a list: the array itself, or the first array among its fields. */
-export function asList(value: unknown, ...keys: string[]): unknown[] {
-  if (Array.isArray(value)) return value;
-  if (value && typeof value === 'object') {
-    for (const key of [...keys, 'rows', 'records', 'data', 'objects', 'items']) {
-      const field = (value as Record<string, unknown>)[key];
-      if (Array.isArray(field)) return field;
-    }
-  }
-  return [];
-}

@@ -3,7 +3,7 @@
 import type { Static } from '@sinclair/typebox';
 import { matchFields } from '../../core/index.ts';
 import type { ExpectationSchemas } from '../scenario-schema.ts';
-import { asList, countHolds, describeCount, looselyEqual, preview, type Evaluate, type ExpectationContext } from './expectation.ts';
+import { countHolds, describeCount, looselyEqual, preview, type Evaluate, type ExpectationContext } from './expectation.ts';
 
 type Specs = { [K in keyof typeof ExpectationSchemas]: Static<(typeof ExpectationSchemas)[K]> };
 
@@ -16,7 +16,8 @@ function twinOfKind(ctx: ExpectationContext, name: string, kind: string) {
 }
 
 export const sql: Evaluate<Specs['sql']> = async (spec, ctx) => {
-  const rows = asList(await twinOfKind(ctx, spec.twin, 'postgres').inspect({ sql: spec.query }), 'rows') as Record<string, unknown>[];
+  // The postgres twin answers a read-only query as {rows, …}.
+  const { rows } = (await twinOfKind(ctx, spec.twin, 'postgres').inspect({ sql: spec.query })) as { rows: Record<string, unknown>[] };
   const checks: boolean[] = [];
   const wants: string[] = [];
   if (spec.rows !== undefined) {
@@ -36,7 +37,7 @@ export const sql: Evaluate<Specs['sql']> = async (spec, ctx) => {
 
 export const topic: Evaluate<Specs['topic']> = async (spec, ctx) => {
   const kafka = twinOfKind(ctx, spec.twin, 'kafka');
-  const state = (await kafka.inspect({ topic: spec.topic })) as Record<string, unknown>;
+  const state = (await kafka.inspect({ topic: spec.topic, limit: Number.MAX_SAFE_INTEGER })) as KafkaState;
   const records = topicRecords(state, spec.topic);
   const checks: boolean[] = [];
   const wants: string[] = [];
@@ -52,8 +53,8 @@ export const topic: Evaluate<Specs['topic']> = async (spec, ctx) => {
     observed.push(`values ${preview(values)}`);
   }
   if (spec.committed !== undefined) {
-    const group = (await kafka.inspect({ group: spec.committed.group })) as Record<string, unknown>;
-    const offsets = committedOffsets(group, spec.topic, spec.committed.partition);
+    const groupState = (await kafka.inspect({ group: spec.committed.group, limit: 0 })) as KafkaState;
+    const offsets = committedOffsets(groupState, spec.committed.group, spec.topic, spec.committed.partition);
     const total = offsets.reduce((a, b) => a + b, 0);
     const wanted = spec.committed.offset ?? records.length;
     checks.push(offsets.length > 0 && total === wanted);
@@ -69,8 +70,8 @@ export const topic: Evaluate<Specs['topic']> = async (spec, ctx) => {
 
 export const stripe: Evaluate<Specs['stripe']> = async (spec, ctx) => {
   // The stripe twin answers {objects: {<resource>: [...]}, events, deliveries}.
-  const state = (await twinOfKind(ctx, spec.twin, 'stripe').inspect({ resource: spec.resource })) as { objects?: Record<string, unknown> };
-  const objects = asList(state.objects ?? state, spec.resource) as Record<string, unknown>[];
+  const state = (await twinOfKind(ctx, spec.twin, 'stripe').inspect({ resource: spec.resource })) as { objects: Record<string, Record<string, unknown>[]> };
+  const objects = state.objects[spec.resource] ?? [];
   const matching = spec.where === undefined ? objects : objects.filter((o) => looselyEqual(spec.where, o));
   return {
     passed: countHolds(spec.count, matching.length),
@@ -94,32 +95,25 @@ export const http: Evaluate<Specs['http']> = async (spec, ctx) => {
   };
 };
 
-interface RecordView {
-  value?: unknown;
+/** The kafka twin's inspect answer, as far as expectations read it. */
+interface KafkaState {
+  topics: Array<{ name: string; partitions: Array<{ partition: number; records: Array<{ offset: number; timestamp: number; value: string | null }> }> }>;
+  groups: Array<{ id: string; offsets: Array<{ topic: string; partition: number; offset: number }> }>;
 }
 
-function topicRecords(state: Record<string, unknown>, name: string): RecordView[] {
-  const topics = state.topics;
-  const topicState = Array.isArray(topics)
-    ? (topics as Array<Record<string, unknown>>).find((t) => t.name === name)
-    : topics && typeof topics === 'object'
-      ? (topics as Record<string, Record<string, unknown>>)[name]
-      : state;
-  if (!topicState) return [];
-  const partitions = asList(topicState, 'partitions') as Array<Record<string, unknown>>;
-  if (partitions.length > 0 && partitions.some((p) => Array.isArray(p.records))) {
-    return partitions.flatMap((p) => asList(p, 'records') as RecordView[]);
-  }
-  return asList(topicState, 'records') as RecordView[];
+/** A topic's records across its partitions, in the order they were produced (by timestamp). */
+function topicRecords(state: KafkaState, name: string): Array<{ value: string | null }> {
+  const topic = state.topics.find((t) => t.name === name);
+  if (!topic) return [];
+  return topic.partitions
+    .flatMap((p) => p.records.map((r) => ({ ...r, partition: p.partition })))
+    .sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
 }
 
-function committedOffsets(state: Record<string, unknown>, topic: string, partition: number | undefined): number[] {
-  const groups = asList(state, 'groups') as Array<Record<string, unknown>>;
-  const group = groups[0] ?? state;
-  const offsets = asList(group, 'offsets') as Array<Record<string, unknown>>;
-  return offsets
+function committedOffsets(state: KafkaState, group: string, topic: string, partition: number | undefined): number[] {
+  return (state.groups.find((g) => g.id === group)?.offsets ?? [])
     .filter((o) => o.topic === topic && (partition === undefined || o.partition === partition))
-    .map((o) => Number(o.offset));
+    .map((o) => o.offset);
 }
 
 function parseMaybeJson(value: unknown): unknown {

@@ -1,0 +1,115 @@
+// The MCP server's own environments, in this process (as `standin run` does): no control API, no
+// tokens to hold. Errors are the same StandinErrors the API would answer with.
+import { resolve } from 'node:path';
+import { StandinError, checkSchema, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
+import type { Environment } from '../environments/environment.ts';
+import type { EnvironmentManager } from '../environments/environment-manager.ts';
+import { parseScenario, readScenarioFile } from '../scenario/scenario-file.ts';
+import { runScenario } from '../scenario/scenario-runner.ts';
+import type { EnvironmentSpecInput, EnvironmentSummary, InspectQuery, KindInfo } from '../sdk/index.ts';
+import type { ScenarioSource, StandinBackend } from './standin-backend.ts';
+
+export class LocalBackend implements StandinBackend {
+  readonly where = 'this process (standin mcp)';
+
+  constructor(private readonly manager: EnvironmentManager) {}
+
+  async kinds(): Promise<KindInfo[]> {
+    // The same description GET /kinds gives.
+    return this.manager.registry.all().map((kind) => ({
+      kind: kind.kind,
+      description: kind.description,
+      config: kind.configSchema,
+      points: kind.points.map((p) => ({ name: p.name, description: p.description, match: p.match, actions: p.actions })),
+      actions: Object.fromEntries(Object.entries(kind.actions ?? {}).map(([verb, a]) => [verb, { description: a.description, params: a.params }])),
+    }));
+  }
+
+  async create(spec: EnvironmentSpecInput) {
+    return (await this.manager.create(spec)).view();
+  }
+
+  async list(): Promise<EnvironmentSummary[]> {
+    return this.manager.list().map((env) => {
+      const { id, name, createdAt, expiresAt, twins } = env.view();
+      return {
+        id,
+        ...(name === undefined ? {} : { name }),
+        createdAt,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+        twins: Object.fromEntries(Object.entries(twins).map(([twin, view]) => [twin, view.kind])),
+      };
+    });
+  }
+
+  async get(env: string) {
+    return this.env(env).view();
+  }
+
+  async reset(env: string) {
+    const environment = this.env(env);
+    await environment.reset();
+    return environment.view();
+  }
+
+  async destroy(env: string): Promise<void> {
+    await this.manager.destroy(this.env(env).id);
+  }
+
+  async addFault(env: string, rule: FaultRuleInput) {
+    const environment = this.env(env);
+    const added = environment.faults.add(rule, 'rule');
+    return environment.faults.get(added.id)!;
+  }
+
+  async listFaults(env: string, twin?: string) {
+    return this.env(env).faults.list(twin);
+  }
+
+  async removeFault(env: string, ruleId: string): Promise<void> {
+    if (!this.env(env).faults.remove(ruleId)) throw new StandinError('STANDIN_ERR_FAULT_NOT_FOUND', { id: ruleId });
+  }
+
+  async queryJournal(env: string, filter: JournalFilter) {
+    return this.env(env).journal.query(filter);
+  }
+
+  async inspect(env: string, twin: string, query: InspectQuery): Promise<unknown> {
+    // Stringified as the API's query string would be, so a twin sees the same values either way.
+    const asText = Object.fromEntries(Object.entries(query).map(([key, value]) => [key, String(value)]));
+    return this.env(env).twin(twin).running.inspect(asText);
+  }
+
+  /** As `POST /environments/:id/twins/:name/actions/:verb` does it (src/api/routes/twins.ts). */
+  async action(env: string, twin: string, verb: string, params: Record<string, unknown>): Promise<unknown> {
+    const started = this.env(env).twin(twin);
+    const spec = started.kind.actions?.[verb];
+    const handler = started.running.actions?.[verb];
+    if (!spec || !handler) {
+      throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_ACTION', { twin, kind: started.kind.kind, verb, known: Object.keys(started.kind.actions ?? {}) });
+    }
+    const problem = checkSchema(spec.params, params, 'params')[0];
+    if (problem) throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${problem.field}: ${problem.detail}` });
+    try {
+      return (await handler(params)) ?? null;
+    } catch (error) {
+      if (error instanceof StandinError) throw error;
+      throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb, twin, detail: (error as Error).message });
+    }
+  }
+
+  async runScenario(source: ScenarioSource, seed?: number) {
+    const parsed = 'path' in source ? await readScenarioFile(resolve(source.path)) : parseScenario(source.file ?? 'scenario.yaml', source.text);
+    return runScenario(parsed, this.manager, seed === undefined ? {} : { seed });
+  }
+
+  async close(): Promise<void> {
+    await this.manager.close();
+  }
+
+  private env(idOrName: string): Environment {
+    const env = this.manager.find(idOrName);
+    if (!env) throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id: idOrName });
+    return env;
+  }
+}

@@ -1,0 +1,117 @@
+// Environments on a running `standin serve`, through the SDK. The environments this MCP server
+// creates are the ones it can act on: it holds their handles (and so their tokens) by id, and
+// destroys them when it closes, since nobody else holds their tokens.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { StandinError, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
+import type { ScenarioReport } from '../scenario/scenario-runner.ts';
+import {
+  StandinApiError,
+  isStandinApiError,
+  type EnvironmentHandle,
+  type EnvironmentSpecInput,
+  type InspectQuery,
+  type StandinClient,
+} from '../sdk/index.ts';
+import type { ScenarioSource, StandinBackend } from './standin-backend.ts';
+
+export class RemoteBackend implements StandinBackend {
+  readonly where: string;
+  private readonly held = new Map<string, EnvironmentHandle>();
+
+  constructor(private readonly client: StandinClient) {
+    this.where = client.url;
+  }
+
+  kinds() {
+    return this.client.kinds();
+  }
+
+  async create(spec: EnvironmentSpecInput) {
+    const handle = await this.client.environments.create(spec);
+    this.held.set(handle.id, handle);
+    return handle.refresh();
+  }
+
+  list() {
+    return this.client.environments.list();
+  }
+
+  get(env: string) {
+    return this.handle(env).refresh();
+  }
+
+  reset(env: string) {
+    return this.handle(env).reset();
+  }
+
+  async destroy(env: string): Promise<void> {
+    const handle = this.handle(env);
+    await handle.destroy();
+    this.held.delete(handle.id);
+  }
+
+  async addFault(env: string, rule: FaultRuleInput) {
+    try {
+      return await this.handle(env).faults.add(rule);
+    } catch (error) {
+      // The API names the rule's fields from its request body; the tool's input calls it `rule`.
+      if (isStandinApiError(error) && error.message.startsWith('body')) {
+        throw new StandinApiError({ ...error.toJSON(), message: error.message.replace(/^body/, 'rule') });
+      }
+      throw error;
+    }
+  }
+
+  listFaults(env: string, twin?: string) {
+    return this.handle(env).faults.list(twin);
+  }
+
+  removeFault(env: string, ruleId: string) {
+    return this.handle(env).faults.remove(ruleId);
+  }
+
+  queryJournal(env: string, filter: JournalFilter) {
+    return this.handle(env).journal.query(filter);
+  }
+
+  inspect(env: string, twin: string, query: InspectQuery) {
+    return this.handle(env).twin(twin).inspect(query);
+  }
+
+  action(env: string, twin: string, verb: string, params: Record<string, unknown>) {
+    return this.handle(env).twin(twin).action(verb, params);
+  }
+
+  async runScenario(source: ScenarioSource, seed?: number): Promise<ScenarioReport> {
+    let request: { scenario: string; file?: string };
+    if ('path' in source) {
+      // Read here, where the agent named it; the absolute path keeps relative commands and init files
+      // resolving against the file's folder when the server shares this machine.
+      const file = resolve(source.path);
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file: source.path });
+      });
+      request = { scenario: text, file };
+    } else {
+      request = { scenario: source.text, ...(source.file === undefined ? {} : { file: source.file }) };
+    }
+    // The server's own report, as JSON; test/sdk/api-types-check.ts keeps the two types in step.
+    return (await this.client.scenarios.run({ ...request, ...(seed === undefined ? {} : { seed }) })) as ScenarioReport;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.held.values()].map((handle) => handle.destroy()));
+    this.held.clear();
+  }
+
+  private handle(idOrName: string): EnvironmentHandle {
+    const handle = this.held.get(idOrName) ?? [...this.held.values()].find((h) => h.name === idOrName);
+    if (!handle) {
+      throw new StandinError('STANDIN_ERR_API_UNAUTHORIZED', {
+        resource: `environment ${idOrName} (this MCP server holds tokens only for the environments it created)`,
+      });
+    }
+    return handle;
+  }
+}
