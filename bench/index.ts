@@ -15,7 +15,7 @@ const modules = readdirSync(dir)
   .map((f) => f.replace(/\.ts$/, ''))
   .filter((name) => only.length === 0 || only.includes(name));
 
-const sections: string[] = [];
+const sections = new Map<string, string>();
 let failed = false;
 for (const name of modules) {
   process.stdout.write(`\n## ${name}\n`);
@@ -24,11 +24,11 @@ for (const name of modules) {
     const rows = await bench();
     const table = formatTable(rows);
     process.stdout.write(`${table}\n`);
-    sections.push(`### ${name}\n\n${table}\n`);
+    sections.set(name, `### ${name}\n\n${table}\n`);
   } catch (error) {
     failed = true;
     process.stdout.write(`failed: ${(error as Error).stack ?? error}\n`);
-    sections.push(`### ${name}\n\nfailed: ${(error as Error).message}\n`);
+    sections.set(name, `### ${name}\n\nfailed: ${(error as Error).message}\n`);
   }
 }
 
@@ -37,8 +37,16 @@ if (write) {
   const text = readFileSync(file, 'utf8');
   const marker = '<!-- figures -->';
   const head = text.includes(marker) ? text.slice(0, text.indexOf(marker) + marker.length) : `${text.trimEnd()}\n\n${marker}`;
-  const machine = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}.`;
-  writeFileSync(file, `${head}\n\n${machine}\n\n${sections.join('\n')}`);
+  // Sections of modules not run this time are kept as they were.
+  const kept = new Map<string, string>();
+  for (const block of text.slice(head.length).split(/\n(?=### )/)) {
+    const match = /^### (\S+)/.exec(block.trim());
+    if (match?.[1]) kept.set(match[1], `${block.trim()}\n`);
+  }
+  for (const [name, section] of sections) kept.set(name, section);
+  const ordered = [...kept.keys()].sort().map((name) => kept.get(name));
+  const machine = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}; each section from its latest run.`;
+  writeFileSync(file, `${head}\n\n${machine}\n\n${ordered.join('\n')}`);
 }
 process.exitCode = failed ? 1 : 0;
 // Some benches leave keep-alive sockets in client libraries; the figures are out, so stop.

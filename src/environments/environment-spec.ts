@@ -22,4 +22,6 @@ export const EnvironmentSpecSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type EnvironmentSpec = Static<typeof EnvironmentSpecSchema>;
+/** A twin: its kind and the kind's own config fields (checked against the kind's schema at start). */
+export type TwinSpec = Static<typeof TwinSpecSchema> & Record<string, unknown>;
+export type EnvironmentSpec = Omit<Static<typeof EnvironmentSpecSchema>, 'twins'> & { twins: Record<string, TwinSpec> };

@@ -185,6 +185,33 @@ export class Environment {
     return twin;
   }
 
+  /**
+   * Runs one of a twin kind's actions with its params checked against the action's schema; the
+   * one place the API, the scenario runner and the MCP server run actions. `field` names the params
+   * in errors (`body`, `setup[0].params`).
+   */
+  async runAction(twinName: string, verb: string, params: Record<string, unknown>, field = 'params'): Promise<unknown> {
+    const twin = this.twin(twinName);
+    const spec = twin.kind.actions?.[verb];
+    const handler = twin.running.actions?.[verb];
+    if (!spec || !handler) {
+      throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_ACTION', {
+        twin: twinName,
+        kind: twin.kind.kind,
+        verb,
+        known: Object.keys(twin.kind.actions ?? {}),
+      });
+    }
+    const problem = checkSchema(spec.params, params, field)[0];
+    if (problem) throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${problem.field}: ${problem.detail}` });
+    try {
+      return (await handler(params)) ?? null;
+    } catch (error) {
+      if (isStandinError(error)) throw error;
+      throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb, twin: twinName, detail: (error as Error).message });
+    }
+  }
+
   twinNames(): string[] {
     return [...this.twins.keys()];
   }

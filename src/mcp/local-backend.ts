@@ -1,7 +1,7 @@
 // The MCP server's own environments, in this process (as `standin run` does): no control API, no
 // tokens to hold. Errors are the same StandinErrors the API would answer with.
 import { resolve } from 'node:path';
-import { StandinError, checkSchema, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
+import { StandinError, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { parseScenario, readScenarioFile } from '../scenario/scenario-file.ts';
@@ -15,14 +15,7 @@ export class LocalBackend implements StandinBackend {
   constructor(private readonly manager: EnvironmentManager) {}
 
   async kinds(): Promise<KindInfo[]> {
-    // The same description GET /kinds gives.
-    return this.manager.registry.all().map((kind) => ({
-      kind: kind.kind,
-      description: kind.description,
-      config: kind.configSchema,
-      points: kind.points.map((p) => ({ name: p.name, description: p.description, match: p.match, actions: p.actions })),
-      actions: Object.fromEntries(Object.entries(kind.actions ?? {}).map(([verb, a]) => [verb, { description: a.description, params: a.params }])),
-    }));
+    return this.manager.registry.describe();
   }
 
   async create(spec: EnvironmentSpecInput) {
@@ -80,22 +73,8 @@ export class LocalBackend implements StandinBackend {
     return this.env(env).twin(twin).running.inspect(asText);
   }
 
-  /** As `POST /environments/:id/twins/:name/actions/:verb` does it (src/api/routes/twins.ts). */
-  async action(env: string, twin: string, verb: string, params: Record<string, unknown>): Promise<unknown> {
-    const started = this.env(env).twin(twin);
-    const spec = started.kind.actions?.[verb];
-    const handler = started.running.actions?.[verb];
-    if (!spec || !handler) {
-      throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_ACTION', { twin, kind: started.kind.kind, verb, known: Object.keys(started.kind.actions ?? {}) });
-    }
-    const problem = checkSchema(spec.params, params, 'params')[0];
-    if (problem) throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${problem.field}: ${problem.detail}` });
-    try {
-      return (await handler(params)) ?? null;
-    } catch (error) {
-      if (error instanceof StandinError) throw error;
-      throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb, twin, detail: (error as Error).message });
-    }
+  action(env: string, twin: string, verb: string, params: Record<string, unknown>): Promise<unknown> {
+    return this.env(env).runAction(twin, verb, params);
   }
 
   async runScenario(source: ScenarioSource, seed?: number) {

@@ -1,7 +1,6 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
-import { checkSchema } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { expectations, type Verdict } from './expectations/index.ts';
@@ -116,14 +115,8 @@ export async function runScenario(
 
 /** Runs a setup action; answers the env vars it exports. A failing setup is the scenario's error. */
 async function runSetup(env: Environment, setup: Setup, index: number): Promise<Record<string, string>> {
-  const twin = env.twin(setup.twin);
-  const spec = twin.kind.actions?.[setup.verb];
-  const handler = twin.running.actions?.[setup.verb];
   const where = `setup[${index}] (${setup.twin} ${setup.verb})`;
-  if (!spec || !handler) throw new Error(`${where}: no such action; ${setup.twin} has: ${Object.keys(twin.kind.actions ?? {}).join(', ')}`);
-  const problem = checkSchema(spec.params, setup.params ?? {}, `setup[${index}].params`)[0];
-  if (problem) throw new Error(`${problem.field}: ${problem.detail}`);
-  const result = await handler(setup.params ?? {});
+  const result = await env.runAction(setup.twin, setup.verb, setup.params ?? {}, `setup[${index}].params`);
   const exported: Record<string, string> = {};
   for (const [name, path] of Object.entries(setup.env ?? {})) {
     const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), result);
@@ -145,10 +138,7 @@ async function applyStep(env: Environment, step: Step, index: number): Promise<S
       return { index, at, ok: removed, detail: removed ? `removed fault ${step.removeFault}` : `no fault ${step.removeFault} to remove` };
     }
     const action = step.action!;
-    const twin = env.twin(action.twin);
-    const handler = twin.running.actions?.[action.verb];
-    if (!handler) return { index, at, ok: false, detail: `twin ${action.twin} has no action ${action.verb}` };
-    await handler(action.params ?? {});
+    await env.runAction(action.twin, action.verb, action.params ?? {}, `steps[${index}].action.params`);
     return { index, at, ok: true, detail: `${action.twin} ${action.verb}` };
   } catch (error) {
     return { index, at, ok: false, detail: (error as Error).message };

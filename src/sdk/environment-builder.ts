@@ -4,16 +4,11 @@
 //
 //   await using env = await Standin.environment().withSeed(7).withTwin('api', { kind: 'http' }).start();
 import type { FaultRuleInput } from '../core/index.ts';
-import type { EnvironmentSpec } from '../environments/environment-spec.ts';
+import type { EnvironmentSpec, TwinSpec } from '../environments/environment-spec.ts';
 import type { EnvironmentHandle } from './environment-handle.ts';
 import { StandinClient, type EnvironmentSpecInput } from './standin-client.ts';
 
-/**
- * One twin: its kind plus the kind's own config. EnvironmentSpec's twin schema allows extra fields
- * (each kind checks its own), but its Static type is only `{kind}`; the index signature lets an
- * object literal carry the config.
- */
-export type TwinSpec = EnvironmentSpec['twins'][string] & Record<string, unknown>;
+export type { TwinSpec };
 
 /** What `start()` answers: the environment, running, destroyed by `await using` or `destroy()`. */
 export type StartedEnvironment = EnvironmentHandle;

@@ -17,7 +17,8 @@ export interface StandinClientOptions {
 }
 
 /** What `POST /environments` accepts, with each twin's kind-specific config fields allowed. */
-export type EnvironmentSpecInput = Omit<EnvironmentSpec, 'twins'> & { twins: Record<string, TwinSpec> };
+/** What `environments.create` takes: the server's own spec type. */
+export type EnvironmentSpecInput = EnvironmentSpec;
 
 /** `standin serve`'s default address; `STANDIN_URL` overrides it for `StandinClient.fromEnv()`. */
 const DEFAULT_URL = 'http://127.0.0.1:4510';

@@ -27,15 +27,7 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
           security: [],
         },
       },
-      async () => ({
-        kinds: manager.registry.all().map((kind) => ({
-          kind: kind.kind,
-          description: kind.description,
-          config: kind.configSchema,
-          points: kind.points.map((p) => ({ name: p.name, description: p.description, match: p.match, actions: p.actions })),
-          actions: Object.fromEntries(Object.entries(kind.actions ?? {}).map(([verb, a]) => [verb, { description: a.description, params: a.params }])),
-        })),
-      }),
+      async () => ({ kinds: manager.registry.describe() }),
     );
   };
 }

@@ -1,7 +1,6 @@
 // A twin of an environment: inspect its state, run one of its kind's actions.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { StandinError, checkSchema } from '../../core/index.ts';
 import { authorizedEnvironment } from '../auth.ts';
 import { TwinParamsSchema, errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
@@ -42,26 +41,8 @@ export function twinRoutes({ manager, adminToken }: RouteContext): FastifyPlugin
       },
       async (request) => {
         const { id, name, verb } = request.params as { id: string; name: string; verb: string };
-        const twin = authorizedEnvironment(request, manager, id, adminToken).twin(name);
-        const spec = twin.kind.actions?.[verb];
-        const handler = twin.running.actions?.[verb];
-        if (!spec || !handler) {
-          throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_ACTION', {
-            twin: name,
-            kind: twin.kind.kind,
-            verb,
-            known: Object.keys(twin.kind.actions ?? {}),
-          });
-        }
-        const params = (request.body ?? {}) as Record<string, unknown>;
-        const problem = checkSchema(spec.params, params, 'body')[0];
-        if (problem) throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${problem.field}: ${problem.detail}` });
-        try {
-          return { result: (await handler(params)) ?? null };
-        } catch (error) {
-          if (error instanceof StandinError) throw error;
-          throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb, twin: name, detail: (error as Error).message });
-        }
+        const env = authorizedEnvironment(request, manager, id, adminToken);
+        return { result: await env.runAction(name, verb, (request.body ?? {}) as Record<string, unknown>, 'body') };
       },
     );
   };
