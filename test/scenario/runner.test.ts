@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { XMLParser } from 'fast-xml-parser';
 import { silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { TwinRegistry } from '../../src/environments/twin-registry.ts';
@@ -173,11 +174,13 @@ expect:
     const files = ['s0', 's1', 's2', 's3', 'missing'].map((n) => join(dir, `${n}.yaml`));
     const summary = await runScenarioFiles(files, manager, { concurrency: 4 });
     expect([summary.passed, summary.failed, summary.errors]).toEqual([3, 1, 1]);
-    const junit = toJUnit(summary);
-    expect(junit).toMatch(/<testsuites name="standin" tests="5" failures="1" errors="1"/);
-    expect([...junit.matchAll(/<testcase [^>]*name="([^"]+)"/g)].map((m) => m[1])).toEqual(['s0', 's1', 's2', 's3', files[4]]);
-    expect(junit).toMatch(/<failure message="exitCode: expected exit code 9, observed exit code 0"/);
-    expect(junit).toContain('no scenario file at');
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(toJUnit(summary));
+    expect(junit.testsuites).toMatchObject({ name: 'standin', tests: '5', failures: '1', errors: '1' });
+    const cases = junit.testsuites.testsuite.testcase as Array<Record<string, any>>;
+    expect(cases.map((c) => c.name)).toEqual(['s0', 's1', 's2', 's3', files[4]]);
+    expect(cases[3]!.failure.message).toBe('exitCode: expected exit code 9, observed exit code 0');
+    expect(cases[4]!.error.message).toContain('no scenario file at');
+    expect(cases[0]!['system-out']).toMatch(/^seed \d+\nreplay: npx standin run /);
   });
 });
 
