@@ -23,7 +23,7 @@ interface TwinProcess {
 }
 
 async function startTwinProcess(config: Record<string, unknown>): Promise<TwinProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['bin/run-ts.js', 'twins/kafka/scripts/serve.ts', JSON.stringify(config)], { cwd: root });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['bin/run-ts.js', 'scripts/kafka/serve.ts', JSON.stringify(config)], { cwd: root });
   child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   const lines: Interface = createInterface({ input: child.stdout });
   const waiting: Array<(line: string) => void> = [];

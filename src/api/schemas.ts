@@ -10,24 +10,7 @@ export const ErrorSchema = Type.Object(
 export const EnvParamsSchema = Type.Object({ id: Type.String() });
 export const TwinParamsSchema = Type.Object({ id: Type.String(), name: Type.String() });
 
-const StringMap = Type.Record(Type.String(), Type.String());
-
-export const TwinViewSchema = Type.Object({ kind: Type.String(), endpoints: StringMap, env: StringMap });
-
-export const EnvironmentViewSchema = Type.Object({
-  id: Type.String(),
-  name: Type.Optional(Type.String()),
-  seed: Type.Integer(),
-  createdAt: Type.String(),
-  expiresAt: Type.Optional(Type.String()),
-  twins: Type.Record(Type.String(), TwinViewSchema),
-  env: StringMap,
-});
-
-export const CreatedEnvironmentSchema = Type.Composite([
-  EnvironmentViewSchema,
-  Type.Object({ token: Type.String({ description: 'send as `Authorization: Bearer <token>` to /environments/:id/…' }) }),
-]);
+export { CreatedEnvironmentSchema, EnvironmentSummarySchema, EnvironmentViewSchema, TwinViewSchema } from '../environments/environment-view.ts';
 
 export const JournalEventSchema = Type.Object({
   seq: Type.Integer(),

@@ -15,6 +15,7 @@ import {
 import { TWIN_NAME_PATTERN, type EnvironmentSpec } from './environment-spec.ts';
 
 const TWIN_NAME = new RegExp(TWIN_NAME_PATTERN);
+import type { EnvironmentView, TwinView } from './environment-view.ts';
 import type { TwinRegistry } from './twin-registry.ts';
 
 export interface EnvironmentOptions {
@@ -27,21 +28,7 @@ export interface EnvironmentOptions {
   now?: () => number;
 }
 
-export interface TwinView {
-  kind: string;
-  endpoints: Record<string, string>;
-  env: Record<string, string>;
-}
-
-export interface EnvironmentView {
-  id: string;
-  name?: string;
-  seed: number;
-  createdAt: string;
-  expiresAt?: string;
-  twins: Record<string, TwinView>;
-  env: Record<string, string>;
-}
+export type { EnvironmentView, TwinView } from './environment-view.ts';
 
 interface StartedTwin {
   kind: TwinKind;

@@ -1,37 +1,9 @@
-// Shapes the control API answers with that have no TypeBox schema the SDK may import: the
-// environment views are declared by the API layer (src/api/schemas.ts) and src/environments/
-// environment.ts, which a client must not load. test/sdk/api-types.test.ts checks at compile time
-// that these stay assignable both ways to the server's own types. Request shapes (EnvironmentSpec,
-// FaultRuleInput, JournalFilter) and the journal/fault views come from their one declaration.
+// Shapes the control API answers with. The environment views come from their one declaration
+// (src/environments/environment-view.ts); the kinds and the scenario report are copies of the
+// server's, which a client must not load: test/sdk/api-types-check.ts checks at compile time that
+// they stay assignable to the server's own types.
 
-export interface TwinView {
-  kind: string;
-  endpoints: Record<string, string>;
-  env: Record<string, string>;
-}
-
-export interface EnvironmentView {
-  id: string;
-  name?: string;
-  seed: number;
-  createdAt: string;
-  expiresAt?: string;
-  twins: Record<string, TwinView>;
-  env: Record<string, string>;
-}
-
-export interface CreatedEnvironment extends EnvironmentView {
-  token: string;
-}
-
-/** One row of `GET /environments` (no token, twin name → kind). */
-export interface EnvironmentSummary {
-  id: string;
-  name?: string;
-  createdAt: string;
-  expiresAt?: string;
-  twins: Record<string, string>;
-}
+export type { CreatedEnvironment, EnvironmentSummary, EnvironmentView, TwinView } from '../environments/environment-view.ts';
 
 /** A JSON Schema document, as it arrives over the wire. */
 export type JsonSchema = Record<string, unknown>;

@@ -1,5 +1,5 @@
 // Codecs against bytes real clients sent (apis/<api>/fixtures/*.hex, captured from kafkajs and
-// librdkafka by twins/kafka/scripts/capture-fixtures.ts): every request decodes and re-encodes byte
+// librdkafka by scripts/kafka/capture-fixtures.ts): every request decodes and re-encodes byte
 // for byte; every record batch in a Produce passes its CRC-32C and re-encodes identically. The
 // generated schema tables are checked against Kafka's JSON message definitions when present.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ describe('codec fixtures', () => {
   });
 });
 
-const { defsDir, generate } = await import('../../twins/kafka/scripts/gen-schemas.ts');
+const { defsDir, generate } = await import('../../scripts/kafka/gen-schemas.ts');
 describe.skipIf(!existsSync(defsDir))('schema tables', () => {
   it.each(IMPLEMENTED.map((a) => ({ ...a })))('$folder/schema.ts matches the $definition definitions', (api) => {
     expect(readFileSync(join(apisDir, api.folder, 'schema.ts'), 'utf8')).toBe(generate(api));

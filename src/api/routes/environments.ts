@@ -3,16 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { EnvironmentSpecSchema, type EnvironmentSpec } from '../../environments/environment-spec.ts';
 import { authorizedEnvironment, requireAdmin } from '../auth.ts';
-import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentViewSchema, errors } from '../schemas.ts';
+import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentSummarySchema, EnvironmentViewSchema, errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
-
-const SummarySchema = Type.Object({
-  id: Type.String(),
-  name: Type.Optional(Type.String()),
-  createdAt: Type.String(),
-  expiresAt: Type.Optional(Type.String()),
-  twins: Type.Record(Type.String(), Type.String(), { description: 'twin name → kind' }),
-});
 
 export function environmentRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
   return async (app) => {
@@ -39,7 +31,7 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         schema: {
           tags: ['environments'],
           summary: 'List live environments (no tokens)',
-          response: { 200: Type.Object({ environments: Type.Array(SummarySchema) }), ...errors(401) },
+          response: { 200: Type.Object({ environments: Type.Array(EnvironmentSummarySchema) }), ...errors(401) },
         },
       },
       async (request) => {

@@ -2,16 +2,16 @@
 // recording proxy, drives kafkajs and kcat through it, and writes the first request of each
 // (API, version) to apis/<api>/fixtures/v<N>-request.<client>.hex. test/kafka/codec-fixtures.test.ts
 // decodes each and re-encodes it byte for byte. Run by hand, then review and keep the files:
-//   node bin/run-ts.js twins/kafka/scripts/capture-fixtures.ts
+//   node bin/run-ts.js scripts/kafka/capture-fixtures.ts
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaTwin } from '../index.ts';
-import { IMPLEMENTED } from '../apis/implemented.ts';
-import { startTwin } from '../../../test/support/twin-harness.ts';
+import { kafkaTwin } from '../../twins/kafka/index.ts';
+import { IMPLEMENTED } from '../../twins/kafka/apis/implemented.ts';
+import { startTwin } from '../../test/support/twin-harness.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const folderOf = new Map<number, string>();
@@ -26,7 +26,7 @@ function record(frame: Buffer): void {
   const version = frame.readInt16BE(2);
   const folder = folderOf.get(apiKey);
   if (!folder) return;
-  const file = join(here, '..', 'apis', folder, 'fixtures', `v${version}-request.${client}.hex`);
+  const file = join(here, '../../twins/kafka/apis', folder, 'fixtures', `v${version}-request.${client}.hex`);
   if (written.has(file) || existsSync(file)) return;
   written.add(file);
   mkdirSync(dirname(file), { recursive: true });
