@@ -36,7 +36,13 @@ export async function startStandin(options: StandinServerOptions): Promise<Stand
     );
   }
   const manager = new EnvironmentManager({ registry: options.registry ?? defaultRegistry(), log: options.log, twinHost: options.twinHost });
-  const app = await buildServer({ manager, adminToken: options.adminToken, logger: options.httpLog, version: VERSION });
+  const app = await buildServer({
+    manager,
+    adminToken: options.adminToken,
+    logger: options.httpLog,
+    version: VERSION,
+    loopbackHostsOnly: isLoopback(host) && options.adminToken === undefined,
+  });
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {

@@ -11,6 +11,7 @@ import { journalRoutes } from './routes/journal.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
+import { isLoopback } from './auth.ts';
 import { ErrorSchema } from './schemas.ts';
 
 export interface ServerOptions {
@@ -20,6 +21,12 @@ export interface ServerOptions {
   /** Fastify's logger: false (default) or true. Tokens are never logged. */
   logger?: boolean;
   version?: string;
+  /**
+   * Answer only requests whose Host names a loopback address (the default for a loopback server
+   * without an admin token): a web page on another origin that re-binds its DNS name to 127.0.0.1
+   * must not reach an API that can run commands (POST /scenarios/run).
+   */
+  loopbackHostsOnly?: boolean;
 }
 
 export interface RouteContext {
@@ -65,6 +72,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const error = new StandinError('STANDIN_ERR_API_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
     return reply.status(404).send(error.toJSON());
   });
+
+  if (options.loopbackHostsOnly) {
+    app.addHook('onRequest', async (request) => {
+      if (!isLoopback(request.hostname.replace(/^\[|\]$/g, ''))) {
+        throw new StandinError('STANDIN_ERR_API_FORBIDDEN_HOST', { host: request.hostname });
+      }
+    });
+  }
 
   const ctx: RouteContext = { manager: options.manager, adminToken: options.adminToken };
   await app.register(healthRoutes(ctx, options.version ?? '0.0.0'));

@@ -6,6 +6,7 @@ export const ERRORS = {
   STANDIN_ERR_API_VALIDATION: { status: 400, message: 'invalid request: {detail}' },
   STANDIN_ERR_API_NOT_FOUND: { status: 404, message: 'no route {method} {url}' },
   STANDIN_ERR_API_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token for {resource}' },
+  STANDIN_ERR_API_FORBIDDEN_HOST: { status: 403, message: 'requests for host {host} are refused: this server answers loopback names only (or use an admin token)' },
   STANDIN_ERR_API_INTERNAL: { status: 500, message: 'internal error: {detail}' },
 
   STANDIN_ERR_ENV_NOT_FOUND: { status: 404, message: 'environment {id} not found' },

@@ -188,6 +188,24 @@ describe('server', () => {
     expect(kinds.body.kinds.map((k: { kind: string }) => k.kind)).toContain('echo');
   });
 
+  it('a loopback server refuses requests for other host names (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(cp.url);
+        const req = request({ host: url.hostname, port: url.port, path: '/health', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('evil.example:4510')).toBe(403);
+    expect(await status(`localhost:${new URL(cp.url).port}`)).toBe(200);
+    expect(await status('127.0.0.1')).toBe(200);
+    expect(await status('[::1]:4510')).toBe(200);
+  });
+
   it('with an admin token, creating and listing need it', async () => {
     await using guarded = await startControlPlane([echoTwin], { adminToken: 'sekret-admin-token' });
     expect((await guarded.call('POST', '/environments', { body: { twins: {} } })).status).toBe(401);
