@@ -149,25 +149,25 @@ export const RunSchema = Type.Object(
 );
 
 /** The scenario with `expect` items as given; the file reader checks each item against its own key's schema. */
-function scenarioSchema(expectation: TSchema) {
+function scenarioSchema<E extends TSchema>(expectation: E) {
   return Type.Object(
-  {
-    $schema: Type.Optional(Type.String()),
-    name: Type.String({ minLength: 1 }),
-    description: Type.Optional(Type.String()),
-    seed: EnvironmentSpecSchema.properties.seed,
-    journalCapacity: EnvironmentSpecSchema.properties.journalCapacity,
-    expectFailure: Type.Optional(
-      Type.String({ minLength: 1, description: 'this scenario demonstrates a bug: it passes when an expectation fails; say which bug' }),
-    ),
-    twins: EnvironmentSpecSchema.properties.twins,
-    faults: EnvironmentSpecSchema.properties.faults,
-    setup: Type.Optional(Type.Array(SetupSchema, { description: 'twin actions run before the command, in order' })),
-    steps: Type.Optional(Type.Array(StepSchema)),
-    run: Type.Optional(RunSchema),
-    expect: Type.Optional(Type.Array(expectation)),
-  },
-  { additionalProperties: false, title: 'Standin scenario' },
+    {
+      $schema: Type.Optional(Type.String()),
+      name: Type.String({ minLength: 1 }),
+      description: Type.Optional(Type.String()),
+      seed: EnvironmentSpecSchema.properties.seed,
+      journalCapacity: EnvironmentSpecSchema.properties.journalCapacity,
+      expectFailure: Type.Optional(
+        Type.String({ minLength: 1, description: 'this scenario demonstrates a bug: it passes when an expectation fails; say which bug' }),
+      ),
+      twins: EnvironmentSpecSchema.properties.twins,
+      faults: EnvironmentSpecSchema.properties.faults,
+      setup: Type.Optional(Type.Array(SetupSchema, { description: 'twin actions run before the command, in order' })),
+      steps: Type.Optional(Type.Array(StepSchema)),
+      run: Type.Optional(RunSchema),
+      expect: Type.Optional(Type.Array(expectation)),
+    },
+    { additionalProperties: false, title: 'Standin scenario' },
   );
 }
 
