@@ -22,7 +22,7 @@ export const journal: Evaluate<Spec> = async (spec, { env }) => {
   const events = env.journal
     .query({ twin: spec.twin, point: spec.point, type: spec.type ?? (spec.rule ? 'fault' : 'request'), rule: spec.rule, limit: Number.MAX_SAFE_INTEGER })
     .events.filter((e) => spec.match === undefined || matchFields(spec.match, attributes(e)));
-  const what = [spec.twin && `twin ${spec.twin}`, spec.point && `point ${spec.point}`, spec.match && `matching ${preview(spec.match)}`]
+  const what = [spec.rule && `rule ${spec.rule} fired`, spec.twin && `twin ${spec.twin}`, spec.point && `point ${spec.point}`, spec.match && `matching ${preview(spec.match)}`]
     .filter(Boolean)
     .join(', ');
   const checks: Array<{ passed: boolean; expected: string; observed: string }> = [];
