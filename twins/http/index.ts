@@ -140,7 +140,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     },
     actions: {
       'add-stub': withActionErrors('add-stub', (params) => {
-        const stub = stubs.add(params);
+        const stub = stubs.add(params, 'params');
         ctx.journal.record({ point: 'request', type: 'state', summary: `stub ${stub.id} added`, data: { stub: stub.input } });
         return { id: stub.id };
       }),
