@@ -71,7 +71,7 @@ export class Environment {
     });
   }
 
-  /** Kinds of twins being started, so rules can be checked before every twin is up. */
+  /** Kinds of the twins being started by create(), so rules can be checked before any is up. */
   private readonly pending = new Map<string, TwinKind>();
 
   /** Validates the spec, starts every twin (or none) and applies the initial fault rules. */
@@ -82,6 +82,7 @@ export class Environment {
     env.initialFaults.forEach((rule, i) => env.faults.check(rule, `faults[${i}]`));
     try {
       for (const [name, { kind, config }] of configs) await env.startTwin(name, kind, config);
+      env.pending.clear();
       env.initialFaults.forEach((rule, i) => env.faults.add(rule, `faults[${i}]`));
     } catch (error) {
       await env.destroy();
