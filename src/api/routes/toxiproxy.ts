@@ -148,8 +148,7 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
         : (error as { validation?: unknown }).validation
           ? new StandinError('STANDIN_ERR_API_VALIDATION', { detail: (error as Error).message })
           : new StandinError('STANDIN_ERR_API_INTERNAL', { detail: (error as Error).message });
-      const status = standin.code === 'STANDIN_ERR_TWIN_NOT_FOUND' ? 404 : standin.statusCode;
-      return reply.status(status).send({ error: standin.message, status, code: standin.code });
+      return reply.status(standin.statusCode).send({ error: standin.message, status: standin.statusCode, code: standin.code });
     });
     app.addHook('onRequest', async (request) => requireAdmin(request, adminToken));
     const tags = ['toxiproxy'];
