@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { StandinError, isStandinError, type Logger } from '../core/index.ts';
+import { StandinError, isStandinError } from '../core/index.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { faultRoutes } from './routes/faults.ts';
@@ -105,5 +105,3 @@ function describeAjv(message: string, params: Record<string, unknown> | undefine
   if (params?.missingProperty !== undefined) return 'is required';
   return message;
 }
-
-export type { Logger };

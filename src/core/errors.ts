@@ -57,10 +57,6 @@ export class StandinError extends Error {
   }
 }
 
-export function standinError(code: ErrorCode, params: Record<string, unknown> = {}): StandinError {
-  return new StandinError(code, params);
-}
-
 export function isStandinError(e: unknown): e is StandinError {
   return e instanceof StandinError;
 }

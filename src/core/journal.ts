@@ -118,7 +118,7 @@ export class Journal {
   }
 }
 
-export function matchesFilter(event: JournalEvent, filter: JournalFilter): boolean {
+function matchesFilter(event: JournalEvent, filter: JournalFilter): boolean {
   return (
     (filter.twin === undefined || event.twin === filter.twin) &&
     (filter.point === undefined || event.point === filter.point) &&

@@ -22,15 +22,6 @@ export function listen(server: Server, host: string, port: number, twin: string)
   });
 }
 
-/** Closes a server and ends its open connections, resolving once it is closed. */
-export function closeServer(server: Server & { closeAllConnections?: () => void }): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections?.();
-  });
-}
-
 /** `http://host:port` with IPv6 hosts bracketed. */
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

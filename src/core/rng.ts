@@ -54,13 +54,3 @@ export function createRng(...parts: Array<string | number>): Rng {
     },
   };
 }
-
-/** The random source of one environment: hands out independent, labelled streams. */
-export interface RngSource {
-  readonly seed: number;
-  stream(...label: Array<string | number>): Rng;
-}
-
-export function createRngSource(seed: number): RngSource {
-  return { seed, stream: (...label) => createRng(seed, ...label) };
-}

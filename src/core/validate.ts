@@ -1,6 +1,6 @@
 // Schema checks shared by the API edge, scenario files and twin configs: TypeBox schemas, errors
 // reported as `field: problem` with the field spelled as a dotted path from the document root.
-import type { TSchema, Static } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
@@ -40,19 +40,6 @@ export function checkSchema(schema: TSchema, value: unknown, prefix = ''): Field
     problems.push({ field: field || '(root)', detail });
   }
   return problems;
-}
-
-/** Checks and returns the value typed, with defaults applied; throws the first problem. */
-export function parseWith<S extends TSchema>(
-  schema: S,
-  value: unknown,
-  onProblem: (problem: FieldProblem, all: FieldProblem[]) => Error,
-  prefix = '',
-): Static<S> {
-  const withDefaults = Value.Default(schema, structuredClone(value));
-  const problems = checkSchema(schema, withDefaults, prefix);
-  if (problems.length > 0) throw onProblem(problems[0] as FieldProblem, problems);
-  return withDefaults as Static<S>;
 }
 
 export function joinField(prefix: string, field: string): string {
