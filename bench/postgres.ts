@@ -21,10 +21,14 @@ import { createRng } from '../src/core/index.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
 
 const execFileAsync = promisify(execFile);
-const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 1_500);
-/** Short alternating rounds: a neighbour's burst on this shared machine lands on all three paths alike. */
-const ROUNDS = 10;
-const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 6);
+const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 1_000);
+/**
+ * Short alternating rounds, each starting with another path: a neighbour's burst on this shared
+ * machine lands on all three paths alike, and no path always runs right after the same other one.
+ */
+const ROUNDS = Number(process.env.BENCH_PG_ROUNDS ?? 24);
+const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 4);
+const PGBENCH_ROUNDS = 3;
 const KEYS = 1_000;
 const FUZZ_FRAMES = Number(process.env.BENCH_PG_FUZZ_FRAMES ?? 1_000_000);
 
@@ -72,7 +76,7 @@ export default async function postgresBench(): Promise<BenchRow[]> {
   try {
     const samples: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const path of paths) {
+      for (const path of rotated(paths, round)) {
         const out = await run<{ samples: Float64Array }>(worker, { target: targets[path], count: ROUND_TRIPS, warmup: 200, keys: KEYS });
         samples[path].push(...out.samples);
       }
@@ -176,10 +180,13 @@ async function pgbenchFigures(targets: Record<Path, Target>): Promise<BenchRow[]
   }
   await execFileAsync('pgbench', ['-i', '-s', '1', '-q', conninfo(targets.direct)]);
   const tps: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
-  for (const path of Object.keys(targets) as Path[]) {
-    const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(PGBENCH_SECONDS), conninfo(targets[path])]);
-    const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
-    tps[path].push(m ? Number(m[1]) : NaN);
+  const paths = Object.keys(targets) as Path[];
+  for (let round = 0; round < PGBENCH_ROUNDS; round++) {
+    for (const path of rotated(paths, round)) {
+      const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(PGBENCH_SECONDS), conninfo(targets[path])]);
+      const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+      tps[path].push(m ? Number(m[1]) : NaN);
+    }
   }
   const med = (p: Path): number => Math.round(percentile(tps[p].sort((a, b) => a - b), 50));
   return [
@@ -241,6 +248,12 @@ function bareProxy(socketPath: string): Promise<net.Server> {
     });
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** The paths in round-robin order, starting with a different one each round. */
+function rotated<T>(paths: T[], round: number): T[] {
+  const k = round % paths.length;
+  return [...paths.slice(k), ...paths.slice(0, k)];
 }
 
 function run<T>(worker: Worker, job: Record<string, unknown>): Promise<T> {

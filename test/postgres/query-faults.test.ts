@@ -222,6 +222,34 @@ describe('rows', () => {
   });
 });
 
+describe('a session that ran without rules (forwarded as it came)', () => {
+  it('knows its prepared statements, their columns and its transaction when a rule arrives', async () => {
+    // postgres.js describes a statement once, then only binds and executes it.
+    const sql = postgres(h.twin.endpoints.url as string, { max: 1, onnotice: () => {} });
+    const byId = (id: number) => sql`SELECT id, name FROM items WHERE id = ${id}`;
+    try {
+      expect([...(await byId(1))]).toEqual([{ id: 1, name: 'item-1' }]);
+      await sql.begin(async (tx) => {
+        // Keys in another order than the columns: only the statement's description lays them out right.
+        h.addRule({ point: 'query', match: { sql: 'where id = $1', inTransaction: true }, action: { rows: { rows: [{ name: 'stand-in', id: 9 }] } } });
+        expect([...(await tx`SELECT id, name FROM items WHERE id = ${2}`)]).toEqual([{ id: 9, name: 'stand-in' }]);
+        h.faults.clear();
+        expect([...(await tx`SELECT id, name FROM items WHERE id = ${3}`)]).toEqual([{ id: 3, name: 'item-3' }]);
+      });
+      expect([...(await byId(4))]).toEqual([{ id: 4, name: 'item-4' }]);
+    } finally {
+      await sql.end();
+    }
+    const journaled = h.journal.query({ type: 'query' }).events.filter((e) => e.data?.sql === 'SELECT id, name FROM items WHERE id = $1');
+    expect(journaled.map((e) => [e.data?.rows, e.data?.command])).toEqual([
+      [1, 'SELECT 1'],
+      [1, 'SELECT 1'],
+      [1, 'SELECT 1'],
+      [1, 'SELECT 1'],
+    ]);
+  });
+});
+
 describe('postgres.js (statements described before they run)', () => {
   it('gets injected errors, rows and corruption', async () => {
     const sql = postgres(h.twin.endpoints.url as string, { max: 1, onnotice: () => {} });

@@ -8,6 +8,13 @@
 // statement failed: skips to Sync, marks an open transaction aborted (25P02 until ROLLBACK), and
 // reports the right ReadyForQuery status. The relay swaps its ErrorResponse for the injected one.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY
+//
+// Forward first, keep the books after: when nothing can change what a chunk of whole messages
+// becomes (no `query` rule to decide on the way in; no effect or synthetic answer in flight on the
+// way out), the chunk is written on as it came and the same bookkeeping runs afterwards, reading
+// messages in place. A proxy's added latency is what it does between reading and writing, and on
+// this 2-core box also what it does right after writing: the woken reader is often queued on the
+// writer's core. So the books stay lean: no Buffer per message, shared entries, one journal event.
 import type { Duplex } from 'node:stream';
 import type { TwinContext } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
@@ -17,7 +24,7 @@ import { effectOf, type Effect, type QueryEvent } from './faults.ts';
 import { BackendCode, FrontendCode, SESSION_FRONTEND_CODES, TxStatus } from './message-codes.ts';
 import { classifyQuery, type QueryShape } from './query-classifier.ts';
 import type { UpstreamSession } from './upstream.ts';
-import { BodyReader, FrameError, type Frame, type WireReader } from './wire-reader.ts';
+import { Frame, FrameError, wholeMessages, type WireReader } from './wire-reader.ts';
 import { commandComplete, flush, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
 
 /** Fails at parse analysis, before touching anything; its error is replaced by the injected one. */
@@ -39,6 +46,16 @@ function join(out: Buffer[]): Buffer {
   }
   return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
+
+/** Type bytes as a lookup table for `wholeMessages`. */
+function typeTable(types: Iterable<number>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const t of types) table[t] = 1;
+  return table;
+}
+/** Client messages the fast path forwards before accounting for them: all but Terminate. */
+const FORWARD_FIRST = typeTable([...SESSION_FRONTEND_CODES].filter((t) => t !== FrontendCode.Terminate));
+const ANY_TYPE = new Uint8Array(256).fill(1);
 
 /** Clients repeat their statements: classify each text once (bounded, cleared when full). */
 const shapes = new Map<string, QueryShape>();
@@ -84,12 +101,21 @@ type Entry =
   | { t: 'query' | 'execute' | 'call'; run?: QueryRun }
   | { t: 'synthetic'; emit: (out: Buffer[]) => void };
 
-interface Inbound {
-  frame: Frame;
-  decided?: { run: QueryRun };
-  /** A bad frame: answered in order (after what came before it) with this FATAL, then close. */
-  violation?: BackendError;
+/** Whether the answers to this entry are not the upstream's, as they came. */
+function rewrites(entry: Entry): boolean {
+  return entry.t === 'synthetic' || ('run' in entry && entry.run?.effect !== undefined);
 }
+
+type Inbound =
+  | { frame: Frame; run?: QueryRun }
+  /** A bad frame: answered in order (after what came before it) with this FATAL, then close. */
+  | { violation: BackendError };
+
+/** Entries that carry nothing: one object each, shared. */
+const PARSE: Entry = { t: 'parse' };
+const BIND: Entry = { t: 'bind' };
+const CLOSE: Entry = { t: 'close' };
+const SYNC: Entry = { t: 'sync' };
 
 export interface SessionHooks {
   onClose(session: Session): void;
@@ -105,7 +131,7 @@ export class Session {
   private readonly statements = new Map<string, Statement>();
   private readonly portals = new Map<string, Portal>();
   private pumping = false;
-  private hung: Inbound | undefined;
+  private hung: { frame: Frame; run: QueryRun } | undefined;
   private closed = false;
   /** A bad frame arrived: nothing more is read from the client. */
   private violated = false;
@@ -115,6 +141,10 @@ export class Session {
   /** txStatus as it will be once what is forwarded has run (BEGIN seen but not yet answered…). */
   private txPredicted: number;
   private readonly upstreamReader: WireReader;
+  /** Pending entries that are synthetic or carry an effect: while any is, answers are rewritten. */
+  private effectsPending = 0;
+  /** When the chunk being handled arrived: a statement's journaled duration starts there. */
+  private arrived = 0;
 
   constructor(
     private readonly client: Duplex,
@@ -160,9 +190,9 @@ export class Session {
   /** A CancelRequest for this session: a hung statement fails with 57014, else the upstream cancels. */
   cancel(): Promise<void> {
     const hung = this.hung;
-    if (hung?.decided) {
+    if (hung) {
       this.hung = undefined;
-      hung.decided.run.effect = { type: 'error', error: BackendError.of('57014') };
+      hung.run.effect = { type: 'error', error: BackendError.of('57014') };
       this.inbox.unshift(hung);
       void this.pump();
       return Promise.resolve();
@@ -174,7 +204,7 @@ export class Session {
   close(options: { reset?: boolean; fatal?: BackendError } = {}): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.hung?.decided) this.journal(this.hung.decided.run);
+    if (this.hung) this.journal(this.hung.run);
     this.hung = undefined;
     if (options.fatal) this.client.write(options.fatal.toMessage());
     const socket = this.client as Duplex & { resetAndDestroy?: () => void };
@@ -188,7 +218,17 @@ export class Session {
 
   private onClientData(chunk: Buffer): void {
     if (this.closed || this.violated) return;
-    if (chunk.length > 0) this.clientReader.push(chunk);
+    this.arrived = performance.now();
+    if (this.clientReader.buffered === 0 && !this.pumping && !this.hung && this.inbox.length === 0 && !this.hooks.queryRules()) {
+      const whole = wholeMessages(chunk, FORWARD_FIRST, this.clientReader.maxBytes);
+      if (whole > 0) {
+        if (!this.upstream.socket.destroyed) this.upstream.socket.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
+        this.clientReader.push(chunk);
+        for (let frame = this.clientReader.next(); frame; frame = this.clientReader.next()) this.forward(frame, this.decide(frame));
+        return;
+      }
+    }
+    this.clientReader.push(chunk);
     try {
       for (let frame = this.clientReader.next(); frame; frame = this.clientReader.next()) {
         if (!SESSION_FRONTEND_CODES.has(frame.type)) {
@@ -200,7 +240,7 @@ export class Session {
       // PostgreSQL answers what came before the bad message first; so do we. Nothing after it is read.
       this.violated = true;
       const violation = BackendError.of('08P01', { message: (error as Error).message });
-      this.inbox.push({ frame: { type: -1, body: Buffer.alloc(0), raw: Buffer.alloc(0) }, violation });
+      this.inbox.push({ violation });
     }
     if (!this.pumping && !this.hung) void this.pump();
   }
@@ -211,25 +251,26 @@ export class Session {
     try {
       while (this.inbox.length > 0 && !this.closed && !this.hung) {
         const item = this.inbox.shift() as Inbound;
-        if (item.violation) {
+        if ('violation' in item) {
           const fatal = item.violation;
           this.enqueue({ t: 'synthetic', emit: (o) => (this.writeClient(o), this.close({ fatal })) });
           // The server holds extended-protocol answers until Sync or Flush: ask for them now.
           out.push(flush);
           break;
         }
-        item.decided ??= this.decide(item.frame);
-        const effect = item.decided?.run.effect;
+        item.run ??= this.decide(item.frame);
+        const { frame, run } = item;
+        const effect = run?.effect;
         if (effect?.type === 'delay') {
           this.writeUpstream(out);
           out = [];
           await new Promise((r) => setTimeout(r, effect.ms));
           if (this.closed) return;
         } else if (effect?.type === 'hang') {
-          this.hung = item;
+          this.hung = { frame, run: run as QueryRun };
           break;
         }
-        this.forward(item, out);
+        this.forward(frame, run, out);
       }
     } catch (error) {
       this.close({ fatal: BackendError.of('08P01', { message: (error as Error).message }) });
@@ -246,19 +287,19 @@ export class Session {
   }
 
   /** The rule decision for a statement (simple Query, or Execute outside a failed batch). */
-  private decide(frame: Frame): { run: QueryRun } | undefined {
+  private decide(frame: Frame): QueryRun | undefined {
     let sql: string;
     let portal: Portal | undefined;
     if (frame.type === FrontendCode.Query && !this.skipUntilSync) {
-      sql = new BodyReader(frame.body).cstring();
+      sql = frame.reader().cstring();
     } else if (frame.type === FrontendCode.Execute && !this.skipUntilSync) {
-      portal = this.portals.get(new BodyReader(frame.body).cstring());
+      portal = this.portals.get(frame.reader().cstring());
       sql = portal?.statement?.sql ?? '';
     } else {
       return undefined;
     }
-    const run: QueryRun = { sql, started: performance.now(), rows: 0, bytes: 0, portal, done: false };
-    if (!this.hooks.queryRules()) return { run };
+    const run: QueryRun = { sql, started: this.arrived, rows: 0, bytes: 0, portal, done: false };
+    if (!this.hooks.queryRules()) return run;
     const shape = classifyCached(sql);
     const event: QueryEvent = { sql, kind: shape.kind, table: shape.tables, inTransaction: this.txPredicted !== TxStatus.Idle };
     const decision = this.ctx.faults.decide('query', event, sql.slice(0, 120));
@@ -270,36 +311,34 @@ export class Session {
       if (shape.kind === 'begin') this.txPredicted = TxStatus.InTransaction;
       else if (shape.kind === 'commit' || shape.kind === 'rollback') this.txPredicted = TxStatus.Idle;
     }
-    return { run };
+    return run;
   }
 
-  private forward(item: Inbound, out: Buffer[]): void {
-    const { frame } = item;
-    const run = item.decided?.run;
+  /**
+   * Forwards one client message into `out` and keeps the books on it. Without `out` the message
+   * went upstream already, as it came (the fast path): only the books are kept.
+   */
+  private forward(frame: Frame, run: QueryRun | undefined, out?: Buffer[]): void {
     switch (frame.type) {
       case FrontendCode.Query:
       case FrontendCode.Execute:
-        if (!run) {
-          // After an extended-protocol error the server discards everything up to Sync, Query too.
-          out.push(frame.raw);
-          return;
-        }
-        this.forwardStatement(frame.type === FrontendCode.Query ? 'query' : 'execute', frame, run, out);
-        return;
+        // No run: after an extended-protocol error the server discards everything up to Sync, Query too.
+        if (run) return this.forwardStatement(frame.type === FrontendCode.Query ? 'query' : 'execute', frame, run, out);
+        break;
       case FrontendCode.Parse: {
-        const body = new BodyReader(frame.body);
+        const body = frame.reader();
         const name = body.cstring();
         this.statements.set(name, { sql: body.cstring() });
-        return this.pass(frame, out, { t: 'parse' });
+        return this.pass(frame, out, PARSE);
       }
       case FrontendCode.Bind: {
-        const body = new BodyReader(frame.body);
+        const body = frame.reader();
         const portal = body.cstring();
         this.portals.set(portal, { statement: this.statements.get(body.cstring()) });
-        return this.pass(frame, out, { t: 'bind' });
+        return this.pass(frame, out, BIND);
       }
       case FrontendCode.Describe: {
-        const body = new BodyReader(frame.body);
+        const body = frame.reader();
         const kind = body.byte();
         const name = body.cstring();
         const entry: Entry =
@@ -307,40 +346,38 @@ export class Session {
         return this.pass(frame, out, entry);
       }
       case FrontendCode.Close: {
-        const body = new BodyReader(frame.body);
+        const body = frame.reader();
         const kind = body.byte();
         const name = body.cstring();
         if (kind === 'S'.charCodeAt(0)) this.statements.delete(name);
         else this.portals.delete(name);
-        return this.pass(frame, out, { t: 'close' });
+        return this.pass(frame, out, CLOSE);
       }
       case FrontendCode.Sync:
-        out.push(frame.raw);
         this.skipUntilSync = false;
-        this.enqueue({ t: 'sync' });
-        return;
+        return this.pass(frame, out, SYNC);
       case FrontendCode.FunctionCall:
-        this.pass(frame, out, { t: 'call' });
-        return;
+        return this.pass(frame, out, { t: 'call' });
       case FrontendCode.Terminate:
-        this.writeUpstream(out.splice(0));
+        if (out) this.writeUpstream(out.splice(0));
         this.close(); // sends Terminate upstream
         return;
       default:
         // Flush, CopyData, CopyDone, CopyFail: no answer of their own.
-        out.push(frame.raw);
+        break;
     }
+    out?.push(frame.raw);
   }
 
-  private pass(frame: Frame, out: Buffer[], entry: Entry): void {
-    out.push(frame.raw);
+  private pass(frame: Frame, out: Buffer[] | undefined, entry: Entry): void {
+    out?.push(frame.raw);
     if (!this.skipUntilSync) this.enqueue(entry);
   }
 
-  private forwardStatement(t: 'query' | 'execute', frame: Frame, run: QueryRun, out: Buffer[]): void {
+  private forwardStatement(t: 'query' | 'execute', frame: Frame, run: QueryRun, out: Buffer[] | undefined): void {
     const effect = run.effect;
     if (effect?.type === 'error') {
-      out.push(t === 'query' ? query(SENTINEL_SQL) : parse(SENTINEL_SQL));
+      out?.push(t === 'query' ? query(SENTINEL_SQL) : parse(SENTINEL_SQL));
       if (t === 'execute') this.skipUntilSync = true;
       this.enqueue({ t, run });
     } else if (effect?.type === 'rows') {
@@ -355,18 +392,25 @@ export class Session {
         },
       });
     } else {
-      out.push(frame.raw);
+      out?.push(frame.raw);
       this.enqueue({ t, run });
     }
   }
 
   private enqueue(entry: Entry): void {
     this.pending.push(entry);
+    if (rewrites(entry)) this.effectsPending++;
     if (entry.t === 'synthetic' && this.pending.length === 1) {
       const out: Buffer[] = [];
       this.drainSynthetic(out);
       this.writeClient(out);
     }
+  }
+
+  private dequeue(): Entry | undefined {
+    const entry = this.pending.shift();
+    if (entry && rewrites(entry)) this.effectsPending--;
+    return entry;
   }
 
   private emitRows(t: 'query' | 'execute', run: QueryRun, out: Buffer[]): void {
@@ -387,20 +431,27 @@ export class Session {
 
   private onUpstreamData(chunk: Buffer): void {
     if (this.closed) return;
-    if (chunk.length > 0) this.upstreamReader.push(chunk);
-    const out: Buffer[] = [];
+    // Nothing to rewrite: the whole messages go on now, and below only their books are kept.
+    const whole = this.effectsPending === 0 && this.upstreamReader.buffered === 0 ? wholeMessages(chunk, ANY_TYPE, this.upstreamReader.maxBytes) : -1;
+    if (whole > 0 && !this.client.destroyed) this.client.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
+    this.upstreamReader.push(chunk);
+    const out = whole > 0 ? undefined : [];
+    this.readUpstream(out);
+    if (out) this.writeClient(out);
+    this.finishIfDone();
+  }
+
+  /** Takes the upstream's whole messages: into `out`, or (without it) only into the books. */
+  private readUpstream(out?: Buffer[]): void {
     try {
       for (let frame = this.upstreamReader.next(); frame && !this.closed; frame = this.upstreamReader.next()) {
         this.fromUpstream(frame, out);
       }
     } catch (error) {
       this.ctx.log.warn('postgres: bad message from upstream', { error: (error as Error).message });
-      this.writeClient(out);
+      if (out) this.writeClient(out);
       this.close({ fatal: BackendError.of('08P01', { message: 'upstream sent an invalid message' }) });
-      return;
     }
-    this.writeClient(out);
-    this.finishIfDone();
   }
 
   private writeClient(out: Buffer[]): void {
@@ -409,12 +460,18 @@ export class Session {
     out.length = 0;
   }
 
-  private fromUpstream(frame: Frame, out: Buffer[]): void {
+  /**
+   * Passes one upstream message on into `out`, rewritten when an effect says so, and keeps the
+   * books on it. Without `out` it went to the client already, as it came (the fast path).
+   */
+  private fromUpstream(frame: Frame, out?: Buffer[]): void {
     const head = this.pending[0];
     const run = head && 'run' in head ? head.run : undefined;
     switch (frame.type) {
       case BackendCode.DataRow:
-        if (run) return this.dataRow(frame, run, out);
+        if (!run) break;
+        run.rows++;
+        if (run.effect && out) return this.dataRow(frame, run, run.effect, out);
         break;
       case BackendCode.RowDescription:
         if (head?.t === 'describe') {
@@ -436,7 +493,7 @@ export class Session {
       case BackendCode.CommandComplete:
       case BackendCode.EmptyQueryResponse:
       case BackendCode.PortalSuspended:
-        if (run) run.tag = frame.type === BackendCode.CommandComplete ? new BodyReader(frame.body).cstring() : run.tag;
+        if (run) run.tag = frame.type === BackendCode.CommandComplete ? frame.reader().cstring() : run.tag;
         if (head?.t === 'execute') {
           if (run) this.journal(run);
           return this.pop(out, frame);
@@ -445,38 +502,37 @@ export class Session {
       case BackendCode.ErrorResponse:
         return this.error(frame, head, run, out);
       case BackendCode.ReadyForQuery:
-        this.txStatus = frame.body[0] as number;
+        this.txStatus = frame.byteAt(0);
         if (head?.t === 'query' || head?.t === 'sync' || head?.t === 'call') {
           if (run) this.journal(run);
           this.pop(out, frame);
-        } else out.push(frame.raw);
+        } else out?.push(frame.raw);
         // Nothing more in flight: the prediction is the server's word again.
         if (this.pending.length === 0) this.txPredicted = this.txStatus;
         return;
       default:
         break;
     }
-    out.push(frame.raw);
+    out?.push(frame.raw);
   }
 
-  private dataRow(frame: Frame, run: QueryRun, out: Buffer[]): void {
-    run.rows++;
-    const effect = run.effect;
-    if (effect?.type === 'corrupt') {
+  /** A DataRow of a statement with an effect: corrupted, or where a mid-result disconnect cuts. */
+  private dataRow(frame: Frame, run: QueryRun, effect: Effect, out: Buffer[]): void {
+    if (effect.type === 'corrupt') {
       const columns = run.columns ?? run.portal?.columns ?? run.portal?.statement?.columns;
       run.corruptColumn ??= columnIndex(effect.column, columns, frame.body.readInt16BE(0), effect.draw);
       out.push(corruptDataRow(frame.body, effect.how, run.corruptColumn, effect.draw));
       return;
     }
-    if (effect?.type === 'disconnect' && effect.partial) {
+    if (effect.type === 'disconnect' && effect.partial) {
       const limitRows = effect.bytes === undefined ? (effect.rows ?? 1) : Infinity;
       const room = effect.bytes === undefined ? Infinity : effect.bytes - run.bytes;
       if (run.rows > limitRows || room <= 0) return this.cutOff(run, out, effect.reset);
-      if (frame.raw.length > room) {
+      if (frame.length > room) {
         out.push(frame.raw.subarray(0, room));
         return this.cutOff(run, out, effect.reset);
       }
-      run.bytes += frame.raw.length;
+      run.bytes += frame.length;
     }
     out.push(frame.raw);
   }
@@ -487,36 +543,36 @@ export class Session {
     this.close({ reset });
   }
 
-  private error(frame: Frame, head: Entry | undefined, run: QueryRun | undefined, out: Buffer[]): void {
+  private error(frame: Frame, head: Entry | undefined, run: QueryRun | undefined, out: Buffer[] | undefined): void {
     const injected = run?.effect?.type === 'error' ? run.effect.error : undefined;
     if (run) run.error = injected?.code ?? BackendError.parse(frame.body).code;
     if (injected?.fatal) {
       if (run) this.journal(run);
-      this.writeClient(out);
+      if (out) this.writeClient(out);
       this.close({ fatal: injected });
       return;
     }
-    out.push(injected ? injected.toMessage() : frame.raw);
+    out?.push(injected ? injected.toMessage() : frame.raw);
     // An error ends the statement (and the rest of a multi-statement Query): journal it now.
     if (run) this.journal(run);
     if (!head || head.t === 'query' || head.t === 'call' || head.t === 'sync') return; // ReadyForQuery ends these
     // The server now skips everything up to Sync: those messages owe no answers.
     while (this.pending.length > 0 && this.pending[0]?.t !== 'sync') {
-      const skipped = this.pending.shift() as Entry;
+      const skipped = this.dequeue() as Entry;
       if ('run' in skipped && skipped.run && skipped !== head) skipped.run.done = true;
     }
     if (this.pending.length === 0) this.skipUntilSync = true;
   }
 
-  private pop(out: Buffer[], frame: Frame): void {
-    out.push(frame.raw);
-    this.pending.shift();
-    this.drainSynthetic(out);
+  private pop(out: Buffer[] | undefined, frame: Frame): void {
+    out?.push(frame.raw);
+    this.dequeue();
+    if (out) this.drainSynthetic(out);
   }
 
   private drainSynthetic(out: Buffer[]): void {
     while (!this.closed && this.pending[0]?.t === 'synthetic') {
-      const entry = this.pending.shift() as Extract<Entry, { t: 'synthetic' }>;
+      const entry = this.dequeue() as Extract<Entry, { t: 'synthetic' }>;
       entry.emit(out);
     }
   }
@@ -524,19 +580,15 @@ export class Session {
   private journal(run: QueryRun): void {
     if (run.done) return;
     run.done = true;
-    const durationMs = Math.round((performance.now() - run.started) * 1000) / 1000;
-    this.ctx.journal.record({
-      point: 'query',
-      type: 'query',
-      summary: run.sql.length > 120 ? `${run.sql.slice(0, 117)}...` : run.sql,
-      data: {
-        sql: run.sql.length > SQL_IN_JOURNAL ? `${run.sql.slice(0, SQL_IN_JOURNAL)}...` : run.sql,
-        durationMs,
-        rows: run.rows,
-        ...(run.tag !== undefined ? { command: run.tag } : {}),
-        ...(run.error !== undefined ? { sqlstate: run.error } : {}),
-      },
-      ...(run.rule ? { fault: run.rule } : {}),
-    });
+    const { sql } = run;
+    const data: Record<string, unknown> = {
+      sql: sql.length > SQL_IN_JOURNAL ? `${sql.slice(0, SQL_IN_JOURNAL)}...` : sql,
+      durationMs: Math.round((performance.now() - run.started) * 1000) / 1000,
+      rows: run.rows,
+    };
+    if (run.tag !== undefined) data.command = run.tag;
+    if (run.error !== undefined) data.sqlstate = run.error;
+    const summary = sql.length > 120 ? `${sql.slice(0, 117)}...` : sql;
+    this.ctx.journal.record({ point: 'query', type: 'query', summary, data, fault: run.rule });
   }
 }

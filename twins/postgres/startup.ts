@@ -11,7 +11,7 @@ import type { Front } from './front.ts';
 import { AuthCode, FrontendCode, MAX_MESSAGE, MAX_STARTUP_PACKET, StartupCode } from './message-codes.ts';
 import { SCRAM_MECHANISM, ScramServer } from './scram.ts';
 import { connectUpstream, type UpstreamSession } from './upstream.ts';
-import { BodyReader, FrameError, WireReader } from './wire-reader.ts';
+import { FrameError, WireReader } from './wire-reader.ts';
 import { authentication, authSasl, message, negotiateProtocolVersion, readyForQuery } from './wire-writer.ts';
 import { BackendCode } from './message-codes.ts';
 
@@ -39,7 +39,7 @@ export async function startup(socket: Duplex, front: Front): Promise<Started | u
     let minor = 0;
     while (!params) {
       const frame = await source.next();
-      const body = new BodyReader(frame.body);
+      const body = frame.reader();
       const code = body.int32();
       if (code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) {
         // No TLS or GSS encryption (yet): the client goes on in the clear or gives up.
@@ -135,7 +135,7 @@ async function authenticate(socket: Duplex, source: FrameSource, front: Front, u
   socket.write(authSasl([SCRAM_MECHANISM]));
   const initial = await source.next(MAX_STARTUP_PACKET);
   if (initial.type !== FrontendCode.Password) throw new FrameError(`expected SASLInitialResponse, got message type ${initial.type}`);
-  const body = new BodyReader(initial.body);
+  const body = initial.reader();
   if (body.cstring() !== SCRAM_MECHANISM) return false;
   const length = body.int32();
   const scram = new ScramServer(front.secret);

@@ -7,7 +7,7 @@ import { BackendError } from './backend-error.ts';
 import { FrameSource } from './frame-source.ts';
 import { AuthCode, BackendCode } from './message-codes.ts';
 import { md5Password, SCRAM_MECHANISM, ScramClient } from './scram.ts';
-import { BodyReader, WireReader } from './wire-reader.ts';
+import { WireReader } from './wire-reader.ts';
 import { cancelRequest, passwordMessage, saslInitialResponse, startupMessage } from './wire-writer.ts';
 
 /** Where the upstream server listens: a unix socket path or TCP. */
@@ -57,7 +57,7 @@ export async function connectUpstream(target: UpstreamTarget, login: UpstreamLog
       const frame = await source.next();
       switch (frame.type) {
         case BackendCode.Authentication: {
-          const body = new BodyReader(frame.body);
+          const body = frame.reader();
           const code = body.int32();
           if (code === AuthCode.Ok) break;
           if (code === AuthCode.SASL) {

@@ -1,7 +1,7 @@
 // The frame splitter against byte fixtures: typed and startup packets, split across chunks, and
 // the lengths that must be refused.
 import { describe, expect, it } from 'vitest';
-import { FrameError, WireReader } from './wire-reader.ts';
+import { FrameError, WireReader, wholeMessages } from './wire-reader.ts';
 
 // Query "SELECT 1": 'Q', int32 13, "SELECT 1\0"
 const QUERY = Buffer.from('510000000d53454c454354203100', 'hex');
@@ -38,5 +38,26 @@ describe('WireReader', () => {
     bad.writeInt32BE(length, 1);
     r.push(bad);
     expect(() => r.next()).toThrow(FrameError);
+  });
+});
+
+describe('wholeMessages', () => {
+  const any = new Uint8Array(256).fill(1);
+  const bytes = Buffer.concat([QUERY, SYNC]);
+
+  it('measures the prefix of whole messages, in place', () => {
+    expect(wholeMessages(bytes, any, 1 << 20)).toBe(bytes.length);
+    for (let cut = 0; cut < SYNC.length; cut++) expect(wholeMessages(bytes.subarray(0, QUERY.length + cut), any, 1 << 20)).toBe(QUERY.length);
+    expect(wholeMessages(bytes.subarray(0, 3), any, 1 << 20)).toBe(0);
+  });
+
+  it('refuses a type outside the table and a bad length anywhere in the chunk', () => {
+    const onlyQuery = new Uint8Array(256);
+    onlyQuery['Q'.charCodeAt(0)] = 1;
+    expect(wholeMessages(bytes, onlyQuery, 1 << 20)).toBe(-1);
+    const bad = Buffer.from(bytes);
+    bad.writeInt32BE(3, QUERY.length + 1);
+    expect(wholeMessages(bad, any, 1 << 20)).toBe(-1);
+    expect(wholeMessages(bytes, any, 8)).toBe(-1);
   });
 });
