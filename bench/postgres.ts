@@ -1,9 +1,10 @@
 // postgres twin figures, one run: node `pg` SELECT-by-primary-key round trips and pgbench
 // select-only TPS, each three ways — direct to the embedded PostgreSQL, through a bare pipe proxy
-// (no parsing: the floor any proxy pays here), and through the twin with no rules — in alternating
-// rounds so a shared machine's noise hits them alike. All three reach PostgreSQL the same way (its
-// unix socket), so "added" is what the proxy in front costs; the client runs in a worker thread. Also twin create/reset with a 10-table
-// schema, and the server's first-ever (initdb) and warm start.
+// (no parsing: the floor any proxy pays here), and through the twin with no rules. The pg loop
+// takes the three paths in turn query by query, and pgbench runs rotating rounds, so a shared
+// machine's noise hits all three alike. All three reach PostgreSQL the same way (its unix socket),
+// so "added" is what the proxy in front costs; the client runs in a worker thread. Also twin
+// create/reset with a 10-table schema, and the server's first-ever (initdb) and warm start.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -21,12 +22,8 @@ import { createRng } from '../src/core/index.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
 
 const execFileAsync = promisify(execFile);
-const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 1_000);
-/**
- * Short alternating rounds, each starting with another path: a neighbour's burst on this shared
- * machine lands on all three paths alike, and no path always runs right after the same other one.
- */
-const ROUNDS = Number(process.env.BENCH_PG_ROUNDS ?? 24);
+/** Round trips per path; the paths take turns query by query (see postgres-client.mjs). */
+const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 20_000);
 const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 4);
 const PGBENCH_ROUNDS = 3;
 const KEYS = 1_000;
@@ -74,14 +71,8 @@ export default async function postgresBench(): Promise<BenchRow[]> {
   const paths = Object.keys(targets) as Path[];
   const worker = new Worker(new URL('./postgres-client.mjs', import.meta.url));
   try {
-    const samples: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const path of rotated(paths, round)) {
-        const out = await run<{ samples: Float64Array }>(worker, { target: targets[path], count: ROUND_TRIPS, warmup: 200, keys: KEYS });
-        samples[path].push(...out.samples);
-      }
-    }
-    for (const path of paths) samples[path].sort((a, b) => a - b);
+    const out = await run<{ samples: Float64Array[] }>(worker, { targets: paths.map((p) => targets[p]), count: ROUND_TRIPS, warmup: 500, keys: KEYS });
+    const samples = Object.fromEntries(paths.map((p, i) => [p, [...(out.samples[i] as Float64Array)].sort((a, b) => a - b)])) as Record<Path, number[]>;
     for (const q of [50, 99]) {
       const d = percentile(samples.direct, q);
       const twinAdded = percentile(samples.twin, q) - d;
