@@ -106,3 +106,11 @@ it('answers an oversized frame with 08P01', async () => {
   huge.writeInt32BE(0x7fffffff, 1);
   expect((await exchange(Buffer.concat([startup(), huge]), false)).toString('latin1')).toContain('C08P01');
 });
+
+it('answers what a client sent before it half-closed, then closes, as PostgreSQL does', async () => {
+  const answer = await exchange(Buffer.concat([startup(), frame('Q', Buffer.from('SELECT 40 + 2 AS n\0'))]), true);
+  const text = answer.toString('latin1');
+  expect(text).toContain('42');
+  expect(text).toContain('SELECT 1');
+  expect(timedOut).toBe(0);
+});

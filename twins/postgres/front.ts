@@ -66,6 +66,8 @@ export class Front {
   }
 
   async accept(socket: Duplex): Promise<void> {
+    // A client's FIN ends only its side: what it sent before is still answered (Session.clientEnd).
+    socket.allowHalfOpen = true;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
