@@ -16,6 +16,11 @@ export const PostgresConfigSchema = Type.Object(
     user: Type.Optional(Type.String({ minLength: 1, description: 'user name clients log in as (default app)' })),
     password: Type.Optional(Type.String({ description: 'default: drawn from the environment seed' })),
     auth: Type.Optional(Type.Union([Type.Literal('scram-sha-256'), Type.Literal('trust')], { description: 'default scram-sha-256' })),
+    tls: Type.Optional(
+      Type.Union([Type.Literal('off'), Type.Literal('on'), Type.Literal('required')], {
+        description: "SSLRequest: off answers N (default); on accepts TLS with a self-signed certificate (endpoint sslRootCert); required also refuses unencrypted sessions (FATAL 28000), and the url asks for TLS",
+      }),
+    ),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, description: 'sessions past this get FATAL 53300' })),
     envVar: Type.Optional(Type.String({ minLength: 1, description: 'name of the URL env var (default DATABASE_URL)' })),
     backend: Type.Optional(

@@ -2,6 +2,7 @@
 // startup, and keeps the sessions it admitted (for maxConnections and for routing CancelRequests,
 // which arrive on a new connection and name a session by its BackendKeyData).
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import type { TwinContext } from '../../src/core/index.ts';
 import type { TwinDatabase } from './backend.ts';
 import type { ScramSecret } from './scram.ts';
@@ -18,6 +19,8 @@ export interface FrontOptions {
   /** Database names a client may ask for; all map to the twin's database. */
   databases: ReadonlySet<string>;
   maxConnections?: number;
+  /** Answer SSLRequest with TLS; `required`: refuse sessions that did not ask for it. */
+  tls?: { context: SecureContext; required: boolean };
 }
 
 export class Front {
@@ -27,6 +30,7 @@ export class Front {
   readonly user: string;
   readonly secret: ScramSecret;
   readonly databases: ReadonlySet<string>;
+  readonly tls: FrontOptions['tls'];
   private readonly maxConnections: number | undefined;
   private admitted = 0;
   private readonly sessions = new Map<string, Session>();
@@ -40,6 +44,7 @@ export class Front {
     this.secret = options.secret;
     this.databases = options.databases;
     this.maxConnections = options.maxConnections;
+    this.tls = options.tls;
     this.queryRules = this.ctx.faults.rulesAt('query').length;
     this.unsubscribe = this.ctx.faults.onChange((change) => {
       if (change.rule.point === 'query') this.queryRules += change.type === 'added' ? 1 : -1;
@@ -74,15 +79,23 @@ export class Front {
     const started = await startup(socket, this);
     if (!started) return;
     const keyHex = started.upstream.key.toString('hex');
-    const session = new Session(socket, started.reader, started.upstream, this.ctx, {
+    const session = new Session(started.socket, started.reader, started.upstream, this.ctx, {
       onClose: () => {
         this.sessions.delete(keyHex);
         started.release();
       },
       cancelUpstream: (key) => sendCancel(this.db.target, key),
       queryRules: () => this.queryRules > 0,
+      reset: () => this.reset(socket),
     }, started.clientEnded);
     this.sessions.set(keyHex, session);
+  }
+
+  /** Closes a client connection with a TCP RST (the link socket's, under any TLS), else destroys it. */
+  reset(socket: Duplex): void {
+    const s = socket as Duplex & { resetAndDestroy?: () => void };
+    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+    else socket.destroy();
   }
 
   /** A CancelRequest's key (process id + secret): the session it names, if it is ours, is cancelled. */

@@ -10,6 +10,7 @@ import { externalBackend } from './external-backend.ts';
 import { queryPoint, startupPoint } from './faults.ts';
 import { Front } from './front.ts';
 import { scramSecret } from './scram.ts';
+import { removeTlsIdentity, tlsIdentity } from './tls.ts';
 
 export { shutdownEmbeddedServer } from './embedded-server.ts';
 
@@ -29,6 +30,8 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   const user = config.user ?? 'app';
   const database = config.database ?? 'app';
   const password = config.password ?? hex(ctx, 'password', 20);
+  const tlsMode = config.tls ?? 'off';
+  const identity = tlsMode === 'off' ? undefined : await tlsIdentity();
   const front = new Front({
     ctx,
     db,
@@ -37,6 +40,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     secret: scramSecret(password, ctx.rng('scram-salt').bytes(16)),
     databases: new Set([database, db.login.database]),
     maxConnections: config.maxConnections,
+    tls: identity && { context: identity.context, required: tlsMode === 'required' },
   });
   let link;
   try {
@@ -46,12 +50,14 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     throw error;
   }
   const address = hostPort(link.host, link.port);
-  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${address}/${encodeURIComponent(database)}`;
+  // Required TLS: the url asks for it (sslmode is the one parameter libpq, pg and postgres.js all read).
+  const tlsParams = tlsMode === 'required' ? '?sslmode=require' : '';
+  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${address}/${encodeURIComponent(database)}${tlsParams}`;
   ctx.journal.record({ point: 'startup', type: 'state', summary: `postgres twin listening on ${address}`, data: { url } });
 
   return {
     // directUrl bypasses the front (no rules act there): for benchmarks and debugging, not for the SUT.
-    endpoints: { url, directUrl: db.directUrl },
+    endpoints: { url, directUrl: db.directUrl, ...(identity ? { sslRootCert: identity.certFile } : {}) },
     env: {
       [config.envVar ?? 'DATABASE_URL']: url,
       PGHOST: link.host,
@@ -59,6 +65,9 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
       PGUSER: user,
       PGPASSWORD: password,
       PGDATABASE: database,
+      // The certificate as a trusted root: for libpq clients, and for Node clients that verify (pg does).
+      ...(identity ? { PGSSLROOTCERT: identity.certFile, NODE_EXTRA_CA_CERTS: identity.certFile } : {}),
+      ...(tlsMode === 'required' ? { PGSSLMODE: 'require' } : {}),
     },
     async inspect(q) {
       if (q && typeof q.sql === 'string') return db.query(q.sql, { readOnly: true });
@@ -104,5 +113,6 @@ export const postgresTwin: TwinKind<typeof PostgresConfigSchema> = {
   async shutdown() {
     await closeEmbeddedBackend();
     await shutdownEmbeddedServer();
+    removeTlsIdentity();
   },
 };

@@ -123,6 +123,8 @@ export interface SessionHooks {
   queryRules(): boolean;
   /** Sends a CancelRequest upstream with this session's upstream key. */
   cancelUpstream(key: Buffer): Promise<void>;
+  /** Closes the client connection with a TCP RST. */
+  reset(): void;
 }
 
 export class Session {
@@ -207,8 +209,7 @@ export class Session {
     if (this.hung) this.journal(this.hung.run);
     this.hung = undefined;
     if (options.fatal) this.client.write(options.fatal.toMessage());
-    const socket = this.client as Duplex & { resetAndDestroy?: () => void };
-    if (options.reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    if (options.reset) this.hooks.reset();
     else this.client.end();
     if (!this.upstream.socket.destroyed) this.upstream.socket.end(terminate);
     this.hooks.onClose(this);

@@ -1,9 +1,10 @@
-// The server side of a connection's start: SSLRequest/GSSENCRequest answered 'N', CancelRequest
-// routed, the StartupMessage read, `startup` rules and maxConnections applied, the client
+// The server side of a connection's start: SSLRequest answered 'S' and the connection taken over
+// by TLS when the twin has `tls` (else 'N'), GSSENCRequest 'N', CancelRequest routed, the StartupMessage read, `startup` rules and maxConnections applied, the client
 // authenticated (SCRAM-SHA-256 or trust), its database name mapped to the twin's, and only then an
 // upstream session opened whose ParameterStatus and BackendKeyData the client receives.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { BackendError } from './backend-error.ts';
 import { effectOf } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
@@ -16,8 +17,11 @@ import { authentication, authSasl, message, negotiateProtocolVersion, readyForQu
 import { BackendCode } from './message-codes.ts';
 
 const N = Buffer.from('N');
+const S = Buffer.from('S');
 
 export interface Started {
+  /** The client connection from here on: the link socket, or the TLS socket over it. */
+  socket: Duplex;
   reader: WireReader;
   upstream: UpstreamSession;
   /** The client half-closed already, its last messages buffered in `reader`. */
@@ -27,8 +31,10 @@ export interface Started {
 }
 
 /** Runs the handshake; undefined when the connection ended (cancel, fault, refusal, client gone). */
-export async function startup(socket: Duplex, front: Front): Promise<Started | undefined> {
-  const source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+export async function startup(raw: Duplex, front: Front): Promise<Started | undefined> {
+  let socket = raw;
+  let source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+  let encrypted = false;
   let release: (() => void) | undefined;
   const refuse = (error: BackendError): undefined => {
     socket.end(error.toMessage());
@@ -41,8 +47,22 @@ export async function startup(socket: Duplex, front: Front): Promise<Started | u
       const frame = await source.next();
       const body = frame.reader();
       const code = body.int32();
+      if ((code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) && encrypted) {
+        return refuse(BackendError.of('08P01', { message: 'encryption requested over an encrypted connection' }));
+      }
+      if (code === StartupCode.SSLRequest && front.tls) {
+        // Bytes sent before the handshake would pass as if they had come encrypted (CVE-2021-23214).
+        if (source.reader.buffered > 0) return refuse(BackendError.of('08P01', { message: 'received unencrypted data after SSL request' }));
+        socket.write(S);
+        source.detach();
+        socket = new tls.TLSSocket(raw, { isServer: true, secureContext: front.tls.context });
+        socket.on('error', () => {}); // a failed handshake fails the source below
+        source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+        encrypted = true;
+        continue;
+      }
       if (code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) {
-        // No TLS or GSS encryption (yet): the client goes on in the clear or gives up.
+        // No TLS here, no GSS encryption at all: the client goes on in the clear or gives up.
         socket.write(N);
         continue;
       }
@@ -64,6 +84,9 @@ export async function startup(socket: Duplex, front: Front): Promise<Started | u
     const user = params.get('user');
     if (!user) return refuse(BackendError.of('28000', { message: 'no PostgreSQL user name specified in startup packet' }));
     const database = params.get('database') || user;
+    if (front.tls?.required && !encrypted) {
+      return refuse(BackendError.of('28000', { message: `no pg_hba.conf entry for host "${(raw as Duplex & { remoteAddress?: string }).remoteAddress ?? ''}", user "${user}", database "${database}", no encryption` }));
+    }
     const unrecognized = [...params.keys()].filter((k) => k.startsWith('_pq_.'));
     if (minor > 0 || unrecognized.length > 0) socket.write(negotiateProtocolVersion(0, unrecognized));
 
@@ -77,8 +100,7 @@ export async function startup(socket: Duplex, front: Front): Promise<Started | u
         return undefined;
       }
       if (effect.type === 'disconnect') {
-        const s = socket as Duplex & { resetAndDestroy?: () => void };
-        if (effect.reset && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+        if (effect.reset) front.reset(raw);
         else socket.destroy();
         return undefined;
       }
@@ -119,13 +141,14 @@ export async function startup(socket: Duplex, front: Front): Promise<Started | u
         readyForQuery(upstream.status),
       ]),
     );
-    return { reader: source.reader, upstream, release, clientEnded };
+    return { socket, reader: source.reader, upstream, release, clientEnded };
   } catch (error) {
     source.detach();
     release?.();
     if (error instanceof FrameError) return refuse(BackendError.of('08P01', { message: `invalid startup packet: ${error.message}` }));
     if (!(error instanceof ConnectionClosed)) front.ctx.log.debug('postgres: startup failed', { error: (error as Error).message });
     socket.destroy();
+    raw.destroy();
     return undefined;
   }
 }
