@@ -46,3 +46,12 @@ export function fuzzFrame(rng: Rng): Buffer {
   if (pick < 9) return frame('Q', Buffer.concat([rng.bytes(rng.int(40)), Buffer.from([0])]));
   return rng.bytes(1 + rng.int(32));
 }
+
+/** A frame of a valid type and length whose body may have bytes flipped: it reaches a live session. */
+export function bodyFuzzFrame(rng: Rng): Buffer {
+  const copy = Buffer.from(VALID[rng.int(VALID.length)]!());
+  if (copy.length > 5 && rng.int(2) === 0) {
+    for (let i = 0, n = 1 + rng.int(3); i < n; i++) copy[5 + rng.int(copy.length - 5)] = rng.int(256);
+  }
+  return copy;
+}

@@ -6,7 +6,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRng } from '../../src/core/index.ts';
-import { frame, fuzzFrame, startup } from './fuzz-frames.ts';
+import { bodyFuzzFrame, frame, fuzzFrame, startup } from './fuzz-frames.ts';
 import { postgresTwin } from '../../twins/postgres/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
@@ -27,10 +27,24 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Sends the bytes; with `halfClose` also the client's FIN (the link answers FIN by closing, as net.Socket does). */
-function exchange(bytes: Buffer, halfClose = true): Promise<Buffer> {
+const READY = Buffer.from('Z\0\0\0\x05', 'latin1');
+
+/**
+ * Sends the bytes; with `halfClose` also the client's FIN. The `later` pieces are written one by
+ * one once the session is up (after its first ReadyForQuery), so they reach a running session in
+ * separate reads, as a live client's messages do.
+ */
+function exchange(bytes: Buffer, halfClose = true, later: Buffer[] = []): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    let waitingForReady = later.length > 0;
+    const writeLater = async (): Promise<void> => {
+      for (const piece of later) {
+        if (s.destroyed) return;
+        s.write(piece);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
     const s = net.connect(port, '127.0.0.1', () => (halfClose ? s.end(bytes) : s.write(bytes)));
     let idleTimer: NodeJS.Timeout | undefined;
     const idle = (): void => {
@@ -45,6 +59,10 @@ function exchange(bytes: Buffer, halfClose = true): Promise<Buffer> {
     s.on('data', (d) => {
       chunks.push(d);
       idle();
+      if (waitingForReady && Buffer.concat(chunks).includes(READY)) {
+        waitingForReady = false;
+        void writeLater();
+      }
     });
     s.on('error', () => {});
     idle();
@@ -66,14 +84,27 @@ it(`survives ${FRAMES} random and mutated frames`, async () => {
   let connections = 0;
   const batch = async (): Promise<void> => {
     while (sent < FRAMES) {
-      const frames: Buffer[] = [];
-      const garbageStartup = rng.int(10) === 0;
-      frames.push(garbageStartup ? rng.bytes(1 + rng.int(64)) : startup());
-      for (let i = 0; i < PER_CONNECTION; i++) frames.push(fuzzFrame(rng));
-      frames.push(frame('X', Buffer.alloc(0))); // Terminate, for the connections that get that far
-      sent += frames.length;
       connections++;
-      await exchange(Buffer.concat(frames), false);
+      const garbageStartup = rng.int(10) === 0;
+      const first = garbageStartup ? rng.bytes(1 + rng.int(64)) : startup();
+      if (garbageStartup || rng.int(4) > 0) {
+        const frames = [first, ...Array.from({ length: PER_CONNECTION }, () => fuzzFrame(rng))];
+        frames.push(frame('X', Buffer.alloc(0))); // Terminate, for the connections that get that far
+        sent += frames.length;
+        await exchange(Buffer.concat(frames), false);
+        continue;
+      }
+      // A quarter of the sessions get well-framed messages with flipped body bytes once they are up,
+      // 1–4 a write, as a live client sends: they reach the relay's forward-first path.
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < PER_CONNECTION; ) {
+        const n = 1 + rng.int(4);
+        pieces.push(Buffer.concat(Array.from({ length: n }, () => bodyFuzzFrame(rng))));
+        i += n;
+        sent += n;
+      }
+      sent++;
+      await exchange(first, false, pieces);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, batch));
@@ -113,4 +144,27 @@ it('answers what a client sent before it half-closed, then closes, as PostgreSQL
   expect(text).toContain('42');
   expect(text).toContain('SELECT 1');
   expect(timedOut).toBe(0);
+});
+
+it('answers a well-typed message with a malformed body, sent on its own, with 08P01', async () => {
+  const answer = await new Promise<Buffer>((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(port, '127.0.0.1', () => s.write(startup()));
+    let sent = false;
+    s.on('data', (d) => {
+      chunks.push(d);
+      // After ReadyForQuery: a Bind whose portal name runs past the end of the message.
+      if (!sent && d.includes(Buffer.from('Z\0\0\0\x05I', 'latin1'))) {
+        sent = true;
+        s.write(frame('B', Buffer.from('unterminated', 'latin1')));
+      }
+    });
+    s.on('error', () => {});
+    s.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+  expect(answer.toString('latin1')).toContain('C08P01');
+  const c = new pg.Client({ connectionString: h.twin.endpoints.url as string });
+  await c.connect();
+  expect((await c.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+  await c.end();
 });

@@ -13,8 +13,9 @@
 // becomes (no `query` rule to decide on the way in; no effect or synthetic answer in flight on the
 // way out), the chunk is written on as it came and the same bookkeeping runs afterwards, reading
 // messages in place. A proxy's added latency is what it does between reading and writing, and on
-// this 2-core box also what it does right after writing: the woken reader is often queued on the
-// writer's core. So the books stay lean: no Buffer per message, shared entries, one journal event.
+// this 2-core box also, as measured, what it does right after writing (likely because the woken
+// reader is queued on the writer's core). So the books stay lean: no Buffer per message, shared
+// entries, one journal event per statement.
 import type { Duplex } from 'node:stream';
 import type { TwinContext } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
@@ -24,7 +25,7 @@ import { effectOf, type Effect, type QueryEvent } from './faults.ts';
 import { BackendCode, FrontendCode, SESSION_FRONTEND_CODES, TxStatus } from './message-codes.ts';
 import { classifyQuery, type QueryShape } from './query-classifier.ts';
 import type { UpstreamSession } from './upstream.ts';
-import { Frame, FrameError, wholeMessages, type WireReader } from './wire-reader.ts';
+import { FrameError, wholeMessages, type Frame, type WireReader } from './wire-reader.ts';
 import { commandComplete, flush, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
 
 /** Fails at parse analysis, before touching anything; its error is replaced by the injected one. */
@@ -225,7 +226,12 @@ export class Session {
       if (whole > 0) {
         if (!this.upstream.socket.destroyed) this.upstream.socket.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
         this.clientReader.push(chunk);
-        for (let frame = this.clientReader.next(); frame; frame = this.clientReader.next()) this.forward(frame, this.decide(frame));
+        try {
+          for (let frame = this.clientReader.next(); frame; frame = this.clientReader.next()) this.forward(frame, this.decide(frame));
+        } catch (error) {
+          // A well-typed message with a malformed body (PostgreSQL refuses it too, upstream).
+          this.close({ fatal: BackendError.of('08P01', { message: (error as Error).message }) });
+        }
         return;
       }
     }
