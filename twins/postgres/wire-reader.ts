@@ -92,15 +92,6 @@ export class WireReader {
     return frame;
   }
 
-  /** Bytes received but not yet taken as messages (e.g. pipelined after a handshake). */
-  drain(): Buffer {
-    const rest = this.size === 0 ? Buffer.alloc(0) : this.flatten();
-    this.chunks = [];
-    this.offset = 0;
-    this.size = 0;
-    return rest;
-  }
-
   /** The unread bytes as one chunk. */
   private flatten(): Buffer {
     const first = this.chunks[0] as Buffer;
