@@ -1,10 +1,11 @@
 // postgres twin figures, one run: node `pg` SELECT-by-primary-key round trips and pgbench
 // select-only TPS, each three ways — direct to the embedded PostgreSQL, through a bare pipe proxy
-// (no parsing: the floor any proxy pays here), and through the twin with no rules. The pg loop
-// takes the three paths in turn query by query, and pgbench runs rotating rounds, so a shared
-// machine's noise hits all three alike. All three reach PostgreSQL the same way (its unix socket),
-// so "added" is what the proxy in front costs; the client runs in a worker thread. Also twin
-// create/reset with a 10-table schema, and the server's first-ever (initdb) and warm start.
+// (no parsing: the floor any proxy pays here), and through the twin with no rules — plus the pg
+// loop through a twin with one query rule that matches nothing. The pg loop takes the paths in
+// turn query by query, and pgbench runs rotating rounds, so a shared machine's noise hits all alike.
+// All paths reach PostgreSQL the same way (its unix socket), so "added" is what the proxy in front
+// costs; the client runs in a worker thread. Also twin create/reset with a 10-table schema, and the
+// server's first-ever (initdb) and warm start.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -24,8 +25,8 @@ import { percentile, type BenchRow } from './bench-row.ts';
 const execFileAsync = promisify(execFile);
 /** Round trips per path; the paths take turns query by query (see postgres-client.mjs). */
 const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 20_000);
-const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 4);
-const PGBENCH_ROUNDS = 3;
+const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 3);
+const PGBENCH_ROUNDS = 5;
 const KEYS = 1_000;
 const FUZZ_FRAMES = Number(process.env.BENCH_PG_FUZZ_FRAMES ?? 1_000_000);
 
@@ -36,7 +37,7 @@ CREATE INDEX t${i}_name ON t${i} (name);
 INSERT INTO t${i} (name, n) SELECT 'row' || g, g FROM generate_series(1, 100) g;`,
 ).join('\n');
 
-type Path = 'direct' | 'bare pipe' | 'twin';
+type Path = 'direct' | 'bare pipe' | 'twin' | 'twin, 1 rule';
 interface Target {
   host: string;
   port: number;
@@ -55,18 +56,26 @@ export default async function postgresBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   rows.push(...(await startFigures()));
 
-  const h = await startTwin(postgresTwin, { init: [`CREATE TABLE kv (id int PRIMARY KEY, v text); INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, ${KEYS}) g;`] }, { name: 'bench' });
+  const init = [`CREATE TABLE kv (id int PRIMARY KEY, v text); INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, ${KEYS}) g;`];
+  const h = await startTwin(postgresTwin, { init }, { name: 'bench' });
+  // The same twin with a query rule that matches nothing: every statement is classified and decided.
+  const ruled = await startTwin(postgresTwin, { init }, { name: 'bench-rule' });
+  ruled.addRule({ point: 'query', match: { table: 'no_such_table' }, action: { error: { sqlstate: '40001' } } });
   await new Promise((r) => setTimeout(r, 1_000)); // let the twin's background clones finish first
   const server = await embeddedServer(defaultCacheDir(), silentLogger);
   const pipe = await bareProxy(`${server.socketDir}/.s.PGSQL.${server.port}`);
   // Every path reaches PostgreSQL over the same unix socket; what differs is what sits in front.
   const direct = new URL(h.twin.endpoints.directUrl as string);
   const login = { user: decodeURIComponent(direct.username), password: decodeURIComponent(direct.password), database: direct.pathname.slice(1) };
-  const twin = new URL(h.twin.endpoints.url as string);
+  const twinTarget = (t: TwinHarness): Target => {
+    const url = new URL(t.twin.endpoints.url as string);
+    return { host: url.hostname, port: Number(url.port), user: url.username, password: decodeURIComponent(url.password), database: url.pathname.slice(1) };
+  };
   const targets: Record<Path, Target> = {
     direct: { host: server.socketDir, port: server.port, ...login },
     'bare pipe': { host: '127.0.0.1', port: (pipe.address() as net.AddressInfo).port, ...login },
-    twin: { host: twin.hostname, port: Number(twin.port), user: twin.username, password: decodeURIComponent(twin.password), database: twin.pathname.slice(1) },
+    twin: twinTarget(h),
+    'twin, 1 rule': twinTarget(ruled),
   };
   const paths = Object.keys(targets) as Path[];
   const worker = new Worker(new URL('./postgres-client.mjs', import.meta.url));
@@ -75,24 +84,21 @@ export default async function postgresBench(): Promise<BenchRow[]> {
     const samples = Object.fromEntries(paths.map((p, i) => [p, [...(out.samples[i] as Float64Array)].sort((a, b) => a - b)])) as Record<Path, number[]>;
     for (const q of [50, 99]) {
       const d = percentile(samples.direct, q);
-      const twinAdded = percentile(samples.twin, q) - d;
-      const pipeAdded = percentile(samples['bare pipe'], q) - d;
-      rows.push({
-        name: `pg SELECT by PK, added latency p${q} (direct p${q} ${d.toFixed(0)} µs)`,
-        unit: 'µs',
-        standin: round1(twinAdded),
-        baseline: { name: 'bare pipe added', value: round1(pipeAdded) },
-        goal: '≤ 1.2× bare pipe',
-        met: twinAdded <= 1.2 * pipeAdded,
-      });
+      const added = (path: Path): number => percentile(samples[path], q) - d;
+      const baseline = { name: 'bare pipe added', value: round1(added('bare pipe')) };
+      const name = `pg SELECT by PK, added latency p${q} (direct p${q} ${d.toFixed(0)} µs)`;
+      rows.push({ name, unit: 'µs', standin: round1(added('twin')), baseline, goal: '≤ 1.2× bare pipe', met: added('twin') <= 1.2 * added('bare pipe') });
+      rows.push({ name: `${name}, one query rule that matches nothing`, unit: 'µs', standin: round1(added('twin, 1 rule')), baseline });
     }
-    rows.push(...(await pgbenchFigures(targets)));
+    const { 'twin, 1 rule': _, ...noRule } = targets;
+    rows.push(...(await pgbenchFigures(noRule)));
     rows.push(...(await createResetFigures()));
     rows.push(...(await fuzzFigures()));
   } finally {
     await worker.terminate();
     pipe.close();
     await h.stop();
+    await ruled.stop();
   }
   return rows;
 }
@@ -163,15 +169,15 @@ async function createResetFigures(): Promise<BenchRow[]> {
   ];
 }
 
-async function pgbenchFigures(targets: Record<Path, Target>): Promise<BenchRow[]> {
+async function pgbenchFigures(targets: Record<Exclude<Path, 'twin, 1 rule'>, Target>): Promise<BenchRow[]> {
   try {
     await execFileAsync('pgbench', ['--version']);
   } catch {
     return [{ name: 'pgbench select-only: pgbench not installed (Debian: postgresql-15 or postgresql-contrib)', unit: 'tps', standin: NaN }];
   }
   await execFileAsync('pgbench', ['-i', '-s', '1', '-q', conninfo(targets.direct)]);
-  const tps: Record<Path, number[]> = { direct: [], 'bare pipe': [], twin: [] };
-  const paths = Object.keys(targets) as Path[];
+  const tps: Record<keyof typeof targets, number[]> = { direct: [], 'bare pipe': [], twin: [] };
+  const paths = Object.keys(targets) as Array<keyof typeof targets>;
   for (let round = 0; round < PGBENCH_ROUNDS; round++) {
     for (const path of rotated(paths, round)) {
       const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(PGBENCH_SECONDS), conninfo(targets[path])]);
@@ -179,7 +185,7 @@ async function pgbenchFigures(targets: Record<Path, Target>): Promise<BenchRow[]
       tps[path].push(m ? Number(m[1]) : NaN);
     }
   }
-  const med = (p: Path): number => Math.round(percentile(tps[p].sort((a, b) => a - b), 50));
+  const med = (p: keyof typeof targets): number => Math.round(percentile(tps[p].sort((a, b) => a - b), 50));
   return [
     { name: 'pgbench -S, 8 clients: twin vs bare pipe', unit: 'tps', standin: med('twin'), baseline: { name: 'bare pipe', value: med('bare pipe') }, goal: '≥ 0.9× bare pipe', met: med('twin') >= 0.9 * med('bare pipe') },
     { name: 'pgbench -S, 8 clients: twin vs direct', unit: 'tps', standin: med('twin'), baseline: { name: 'direct', value: med('direct') } },
