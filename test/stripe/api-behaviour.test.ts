@@ -126,6 +126,35 @@ describe('stripe twin: API behaviour', () => {
     expect(((await garbage.json()) as { error: { message: string } }).error.message).toBe('Invalid Stripe API version: yesterday');
   });
 
+  it('shapes answers as a pinned older API version did: PaymentIntent charges, Charge refunds', async () => {
+    await using rig = await startStripe();
+    const pinned = rig.client({ apiVersion: '2020-08-27' as Stripe.LatestApiVersion });
+    const created = await pinned.paymentIntents.create({ amount: 1999, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const old = created as unknown as { latest_charge: string; charges: Stripe.ApiList<Stripe.Charge & { refunds: Stripe.ApiList<Stripe.Refund> }> };
+    expect(old.charges).toMatchObject({ object: 'list', url: `/v1/charges?payment_intent=${created.id}` });
+    expect(old.charges.data.map((c) => c.id)).toEqual([old.latest_charge]);
+    await pinned.refunds.create({ payment_intent: created.id, amount: 500 });
+    const charge = (await pinned.charges.retrieve(old.latest_charge)) as unknown as { refunds: Stripe.ApiList<Stripe.Refund> };
+    expect(charge.refunds.data.map((r) => r.amount)).toEqual([500]);
+    // Today's version: neither list is there (refunds only when expanded), and the stored objects
+    // were not changed by the above.
+    const current = await rig.stripe.paymentIntents.retrieve(created.id);
+    expect(current).not.toHaveProperty('charges');
+    expect(await rig.stripe.charges.retrieve(old.latest_charge)).not.toHaveProperty('refunds');
+    const expanded = await rig.stripe.charges.retrieve(old.latest_charge, { expand: ['refunds'] });
+    expect(expanded.refunds?.data.map((r) => r.amount)).toEqual([500]);
+  });
+
+  it('renders events at the account API version', async () => {
+    await using rig = await startStripe({ apiVersion: '2020-08-27' });
+    const pi = await rig.stripe.paymentIntents.create({ amount: 700, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
+    const events = await rig.stripe.events.list({ type: 'payment_intent.succeeded' });
+    const event = events.data[0] as Stripe.Event;
+    expect(event.api_version).toBe('2020-08-27');
+    const object = event.data.object as unknown as { charges: { data: Array<{ id: string }> } };
+    expect(object.charges.data.map((c) => c.id)).toEqual([pi.latest_charge]);
+  });
+
   it('decodes bracket-encoded bodies sent by hand, and basic auth as curl -u sends it', async () => {
     await using rig = await startStripe();
     const body = 'amount=1500&currency=usd&metadata[order]=7&payment_method_types[]=card&expand[]=customer&customer=';

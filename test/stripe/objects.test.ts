@@ -16,7 +16,8 @@ describe('stripe twin: objects', () => {
     const customer = await stripe.customers.create({ email: 'f@example.com' });
     const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', customer: customer.id, payment_method: pm.id, confirm: true });
-    const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+    // `refunds` is includable: Stripe's sample object shows it, today's API sends it when expanded.
+    const charge = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] });
     const refund = await stripe.refunds.create({ charge: charge.id, amount: 100 });
     const product = await stripe.products.create({ name: 'p' });
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100 });

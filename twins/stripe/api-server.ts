@@ -15,6 +15,7 @@ import { authenticatePaymentIntent } from './resources/payment-intents.ts';
 import { authenticateSetupIntent } from './resources/setup-intents.ts';
 import type { Route, Router } from './router.ts';
 import type { ApiCall, StripeState } from './state.ts';
+import { atVersion } from './versions.ts';
 
 /** Endpoints where a card_error rule declines the payment itself (state and events included). */
 const PAYING_ROUTES = new Set([
@@ -164,7 +165,8 @@ export class ApiServer {
     try {
       const result = handle(call, this.state) as Record<string, unknown>;
       const expanded = expand(result, strs(call.params, 'expand') ?? [], this.state);
-      return { status: 200, body: JSON.stringify(expanded, null, 2), headers: { ...base } };
+      const shaped = atVersion(expanded, base['Stripe-Version'] as string, this.state);
+      return { status: 200, body: JSON.stringify(shaped, null, 2), headers: { ...base } };
     } catch (error) {
       return this.errorResponse(asStripeError(error), call.requestId, base);
     }

@@ -151,7 +151,6 @@ export function createCharge(
     receipt_number: null,
     receipt_url: `https://pay.stripe.com/receipts/payment/${state.ids.random(40)}`,
     refunded: false,
-    refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
     review: null,
     shipping: pi.shipping,
     source: null,

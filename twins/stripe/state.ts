@@ -1,6 +1,7 @@
 // Everything one Stripe twin holds: its objects, the test card behind each payment method, the
 // events it has emitted, and the seeded id stream. Handlers change it; reset() empties it.
 import type { TwinContext } from '../../src/core/index.ts';
+import { atVersion } from './versions.ts';
 import { Collection } from './collection.ts';
 import { IdGenerator } from './ids.ts';
 import type { Params } from './params.ts';
@@ -55,8 +56,11 @@ export class StripeState {
   readonly invoices = new Collection<Invoice>('invoice');
   /** The PaymentIntent that pays each invoice (Stripe exposes it through `payments`, includable). */
   readonly invoicePayments = new Map<string, string>();
-  /** Fields Stripe leaves out unless expanded (`invoice.payments`, `invoice.confirmation_secret`). */
-  readonly includable = new Map<string, (id: string, state: StripeState) => unknown>();
+  /** Fields Stripe leaves out unless expanded (`charge.refunds`, `invoice.payments`, `invoice.confirmation_secret`). */
+  readonly includable = new Map<string, (id: string, state: StripeState) => unknown>([
+    // Since 2022-11-15; older versions get it without asking (versions.ts).
+    ['charge.refunds', (id, s) => s.refunds.list(`/v1/charges/${id}/refunds`, {}, (r) => r.charge === id)],
+  ]);
   /** The test card behind each payment method (the number is never on the object). */
   readonly cards = new Map<string, TestCard>();
   /** Deleted objects still answer retrieve with `{id, object, deleted: true}`. */
@@ -92,7 +96,8 @@ export class StripeState {
       object: 'event',
       api_version: this.apiVersion,
       created: this.now(),
-      data: frozenData(object, previous),
+      // Shaped at the account's version, as Stripe renders events.
+      data: frozenData(atVersion(object as unknown as Record<string, unknown>, this.apiVersion, this), previous),
       livemode: false,
       pending_webhooks: 0,
       request: { id: call?.requestId ?? null, idempotency_key: call?.idempotencyKey ?? null },
@@ -164,7 +169,7 @@ export class StripeState {
  * kept serialized and parsed on first read: most events are never read back, and a deep copy per
  * event was the twin's largest cost under load.
  */
-function frozenData(object: StripeObject, previous: Json | undefined): StripeEvent['data'] {
+function frozenData(object: object, previous: Json | undefined): StripeEvent['data'] {
   const serialized = JSON.stringify(object);
   let parsed: Json | undefined;
   const data = {} as StripeEvent['data'];

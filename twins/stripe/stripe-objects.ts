@@ -158,7 +158,6 @@ export interface Charge extends StripeObject {
   receipt_number: null;
   receipt_url: string;
   refunded: boolean;
-  refunds: StripeList<Refund>;
   review: null;
   shipping: unknown;
   source: null;

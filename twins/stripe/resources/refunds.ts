@@ -67,7 +67,6 @@ export function createRefund(state: StripeState, p: Params, call: ApiCall | null
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded >= charge.amount;
-  charge.refunds = { ...charge.refunds, data: [refund, ...charge.refunds.data].slice(0, 10) };
   state.emit('refund.created', refund, call);
   state.emit('charge.refunded', charge, call, previous);
   return refund;
