@@ -3,12 +3,13 @@
 // It verifies the caller's token (OIDC), converts the amount to EUR (a third-party rates API),
 // records the order (PostgreSQL), charges it (Stripe) and announces it (Kafka), each through its
 // ordinary client. Exit codes: 0 paid, 2 card declined, 3 unauthorized, 4 bad data, 1 anything else.
-// NAIVE=retry-without-idempotency or NAIVE=trust-token turn on a deliberate bug (see scenarios/).
+// NAIVE=retry-without-idempotency, NAIVE=trust-token or NAIVE=legacy-charges turn on a deliberate
+// bug (see scenarios/).
 import { parseArgs } from 'node:util';
 import { Unauthorized, verifyCaller } from './src/auth.ts';
 import { publishOrderEvent } from './src/order-events.ts';
 import { OrdersDb } from './src/orders-db.ts';
-import { CardDeclined, charge, stripeClient } from './src/payments.ts';
+import { CardDeclined, charge, receiptCharge, stripeClient } from './src/payments.ts';
 import { BadRateData, eurRate } from './src/rates.ts';
 
 const { values } = parseArgs({
@@ -38,10 +39,12 @@ async function main(): Promise<number> {
     await db.createPending(order.id, order.amountCents, order.currency, Math.round(order.amountCents * rate));
     let status: 'paid' | 'declined' = 'paid';
     let paymentIntent: string | null = null;
+    let receipt: string | null = null;
     try {
       const intent = await charge(stripeClient(), order);
       paymentIntent = intent.id;
       if (intent.status !== 'succeeded') throw new Error(`payment ${intent.id} is ${intent.status}`);
+      receipt = receiptCharge(intent);
     } catch (error) {
       if (!(error instanceof CardDeclined)) throw error;
       status = 'declined';
@@ -49,7 +52,7 @@ async function main(): Promise<number> {
     }
     await db.settle(order.id, status, paymentIntent);
     await publishOrderEvent(env('KAFKA_BROKERS'), { orderId: order.id, status, paymentIntent });
-    console.log(`order ${order.id} ${status}${paymentIntent ? ` (${paymentIntent})` : ''} for ${caller.sub}`);
+    console.log(`order ${order.id} ${status}${paymentIntent ? ` (${paymentIntent})` : ''} for ${caller.sub}${receipt ? `, receipt ${receipt}` : ''}`);
     return status === 'paid' ? 0 : 2;
   } finally {
     await db.close();

@@ -34,6 +34,16 @@ describe('example scenarios catch real bugs', { timeout: 120_000 }, () => {
     expect(failedOf(naive)).toEqual(['exitCode: exit code 0', 'stripe: 1 of 1 payment_intents match']);
   });
 
+  it('a Stripe API upgrade: legacy receipt code works pinned to its version, and breaks upgraded', async () => {
+    const pinned = await run('backward-compat-stripe-api-version.yaml');
+    expect(failedOf(pinned)).toEqual([]);
+
+    const upgraded = await run('naive-upgrade-stripe-api-version.yaml');
+    expect(upgraded.status).toBe('passed');
+    // The card was charged; the service crashed before settling the order.
+    expect(failedOf(upgraded)).toEqual(['exitCode: exit code 1', 'sql: rows [{"status":"pending"}]']);
+  });
+
   it('the happy path passes with every twin kind, the same seed giving the same ids', async () => {
     const first = await run('happy-path.yaml');
     expect(failedOf(first)).toEqual([]);

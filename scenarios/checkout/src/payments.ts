@@ -36,6 +36,17 @@ export async function charge(stripe: Stripe, order: { id: number; amountCents: n
   }
 }
 
+/** The charge that paid the intent: the order's receipt. */
+export function receiptCharge(intent: Stripe.PaymentIntent): string | null {
+  if (process.env.NAIVE === 'legacy-charges') {
+    // Code written for API version 2020-08-27 reads the PaymentIntent's `charges` list, which
+    // 2022-11-15 removed: pinned to its version it works; with the version upgraded it throws.
+    return (intent as unknown as { charges: { data: Array<{ id: string }> } }).charges.data[0]?.id ?? null;
+  }
+  const latest = intent.latest_charge;
+  return typeof latest === 'string' ? latest : (latest?.id ?? null);
+}
+
 /**
  * The bug the naive variant demonstrates: a hand-rolled call to Stripe's API with a retry loop and
  * no Idempotency-Key, so a retry after a lost response is a second payment.
