@@ -74,3 +74,15 @@ export function classifyQuery(sql: string): QueryShape {
   }
   return { kind, tables: [...tables] };
 }
+
+/** Clients repeat their statements: each text is classified once (bounded, cleared when full). */
+const shapes = new Map<string, QueryShape>();
+export function classifyQueryCached(sql: string): QueryShape {
+  let shape = shapes.get(sql);
+  if (!shape) {
+    if (shapes.size >= 2_000) shapes.clear();
+    shape = classifyQuery(sql);
+    shapes.set(sql, shape);
+  }
+  return shape;
+}

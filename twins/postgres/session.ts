@@ -23,52 +23,18 @@ import { columnIndex, corruptDataRow } from './corrupt.ts';
 import { columnsFor, dataRowsFor, parseRowDescription, type ColumnInfo } from './data-row.ts';
 import { effectOf, type Effect, type QueryEvent } from './faults.ts';
 import { BackendCode, FrontendCode, SESSION_FRONTEND_CODES, TxStatus } from './message-codes.ts';
-import { classifyQuery, type QueryShape } from './query-classifier.ts';
+import { classifyQueryCached } from './query-classifier.ts';
 import type { UpstreamSession } from './upstream.ts';
-import { FrameError, wholeMessages, type Frame, type WireReader } from './wire-reader.ts';
-import { commandComplete, flush, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
+import { FrameError, typeTable, wholeMessages, type Frame, type WireReader } from './wire-reader.ts';
+import { commandComplete, flush, oneBuffer, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
 
 /** Fails at parse analysis, before touching anything; its error is replaced by the injected one. */
 const SENTINEL_SQL = 'SELECT standin_injected_fault FROM "standin: injected fault"';
 const SQL_IN_JOURNAL = 2_000;
 
-/**
- * One buffer for one write. Messages relayed untouched are adjacent slices of the chunk they came
- * in: then a view over them is enough, no copy (the common case, every message passed through).
- */
-function join(out: Buffer[]): Buffer {
-  const first = out[0] as Buffer;
-  if (out.length === 1) return first;
-  let end = first.byteOffset + first.length;
-  for (let i = 1; i < out.length; i++) {
-    const b = out[i] as Buffer;
-    if (b.buffer !== first.buffer || b.byteOffset !== end) return Buffer.concat(out);
-    end += b.length;
-  }
-  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
-}
-
-/** Type bytes as a lookup table for `wholeMessages`. */
-function typeTable(types: Iterable<number>): Uint8Array {
-  const table = new Uint8Array(256);
-  for (const t of types) table[t] = 1;
-  return table;
-}
 /** Client messages the fast path forwards before accounting for them: all but Terminate. */
 const FORWARD_FIRST = typeTable([...SESSION_FRONTEND_CODES].filter((t) => t !== FrontendCode.Terminate));
-const ANY_TYPE = new Uint8Array(256).fill(1);
-
-/** Clients repeat their statements: classify each text once (bounded, cleared when full). */
-const shapes = new Map<string, QueryShape>();
-function classifyCached(sql: string): QueryShape {
-  let shape = shapes.get(sql);
-  if (!shape) {
-    if (shapes.size >= 2_000) shapes.clear();
-    shape = classifyQuery(sql);
-    shapes.set(sql, shape);
-  }
-  return shape;
-}
+const ANY_TYPE = typeTable(Array.from({ length: 256 }, (_, t) => t));
 
 interface QueryRun {
   sql: string;
@@ -290,7 +256,7 @@ export class Session {
 
   private writeUpstream(out: Buffer[]): void {
     if (out.length === 0 || this.upstream.socket.destroyed) return;
-    this.upstream.socket.write(join(out));
+    this.upstream.socket.write(oneBuffer(out));
   }
 
   /** The rule decision for a statement (simple Query, or Execute outside a failed batch). */
@@ -307,7 +273,7 @@ export class Session {
     }
     const run: QueryRun = { sql, started: this.arrived, rows: 0, bytes: 0, portal, done: false };
     if (!this.hooks.queryRules()) return run;
-    const shape = classifyCached(sql);
+    const shape = classifyQueryCached(sql);
     const event: QueryEvent = { sql, kind: shape.kind, table: shape.tables, inTransaction: this.txPredicted !== TxStatus.Idle };
     const decision = this.ctx.faults.decide('query', event, sql.slice(0, 120));
     if (decision) {
@@ -463,7 +429,7 @@ export class Session {
 
   private writeClient(out: Buffer[]): void {
     if (out.length === 0 || this.client.destroyed) return;
-    this.client.write(join(out));
+    this.client.write(oneBuffer(out));
     out.length = 0;
   }
 

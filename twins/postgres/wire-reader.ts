@@ -162,6 +162,13 @@ export class BodyReader {
   }
 }
 
+/** Type bytes as a lookup table for `wholeMessages`. */
+export function typeTable(types: Iterable<number>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const t of types) table[t] = 1;
+  return table;
+}
+
 /**
  * The length of the longest prefix of `chunk` made of whole typed messages whose types `allowed`
  * holds (indexed by type byte), or -1 when a message in it has another type or a bad length. Reads

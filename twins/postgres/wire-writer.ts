@@ -13,6 +13,22 @@ export function message(type: number, ...parts: Buffer[]): Buffer {
   return out;
 }
 
+/**
+ * One buffer for one write. Messages relayed untouched are adjacent slices of the chunk they came
+ * in: then a view over them is enough, no copy (the common case, every message passed through).
+ */
+export function oneBuffer(out: Buffer[]): Buffer {
+  const first = out[0] as Buffer;
+  if (out.length === 1) return first;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < out.length; i++) {
+    const b = out[i] as Buffer;
+    if (b.buffer !== first.buffer || b.byteOffset !== end) return Buffer.concat(out);
+    end += b.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
+}
+
 export function cstr(text: string): Buffer {
   return Buffer.from(`${text}\0`, 'utf8');
 }
