@@ -18,8 +18,7 @@ import { defaultCacheDir, silentLogger } from '../src/core/index.ts';
 import { embeddedServer } from '../twins/postgres/embedded-server.ts';
 import { postgresTwin } from '../twins/postgres/index.ts';
 import { startTwin, type TwinHarness } from '../test/support/twin-harness.ts';
-import { frame, fuzzFrame, startup } from '../test/postgres/fuzz-frames.ts';
-import { createRng } from '../src/core/index.ts';
+import { runFuzz } from '../test/postgres/fuzz-run.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
 
 const execFileAsync = promisify(execFile);
@@ -192,43 +191,20 @@ async function pgbenchFigures(targets: Record<Exclude<Path, 'twin, 1 rule'>, Tar
   ];
 }
 
-/** The fuzz test's generator at a larger scale; the twin must still answer a client afterwards. */
+/** The fuzz test's run at a larger scale; the twin must still answer a client afterwards. */
 async function fuzzFigures(): Promise<BenchRow[]> {
   const h = await startTwin(postgresTwin, { auth: 'trust' }, { name: 'fuzz' });
-  const port = Number(new URL(h.twin.endpoints.url as string).port);
-  const rng = createRng(4242, 'bench-fuzz');
-  let sent = 0;
-  const t = performance.now();
   try {
-    const lane = async (): Promise<void> => {
-      while (sent < FUZZ_FRAMES) {
-        const frames = [rng.int(10) === 0 ? rng.bytes(1 + rng.int(64)) : startup()];
-        for (let i = 0; i < 500; i++) frames.push(fuzzFrame(rng));
-        frames.push(frame('X', Buffer.alloc(0)));
-        sent += frames.length;
-        await new Promise<void>((resolve) => {
-          const s = net.connect(port, '127.0.0.1', () => s.write(Buffer.concat(frames)));
-          let idle = setTimeout(() => s.destroy(), 300);
-          s.on('data', () => {
-            clearTimeout(idle);
-            idle = setTimeout(() => s.destroy(), 300);
-          });
-          s.on('error', () => {});
-          s.on('close', () => {
-            clearTimeout(idle);
-            resolve();
-          });
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, lane));
+    const t = performance.now();
+    const run = await runFuzz(Number(new URL(h.twin.endpoints.url as string).port), FUZZ_FRAMES, 4242);
     const seconds = (performance.now() - t) / 1000;
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: h.twin.endpoints.url as string });
     await client.connect();
     const alive = (await client.query('SELECT 1 AS ok')).rows[0]?.ok === 1;
     await client.end();
-    return [{ name: `fuzz: ${sent.toLocaleString('en-US')} random/mutated frames, twin still serving: ${alive ? 'yes' : 'NO'}`, unit: 'frames/s', standin: Math.round(sent / seconds), met: alive }];
+    const name = `fuzz: ${run.sent.toLocaleString('en-US')} random/mutated frames over ${run.connections.toLocaleString('en-US')} connections, ${run.timedOut} hung, twin still serving: ${alive ? 'yes' : 'NO'}`;
+    return [{ name, unit: 'frames/s', standin: Math.round(run.sent / seconds), met: alive && run.timedOut === 0 }];
   } finally {
     await h.stop();
   }
