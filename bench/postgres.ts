@@ -25,7 +25,7 @@ const execFileAsync = promisify(execFile);
 /** Round trips per path; the paths take turns query by query (see postgres-client.mjs). */
 const ROUND_TRIPS = Number(process.env.BENCH_PG_ROUND_TRIPS ?? 20_000);
 const PGBENCH_SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 3);
-const PGBENCH_ROUNDS = 5;
+const PGBENCH_ROUNDS = 6;
 const KEYS = 1_000;
 const FUZZ_FRAMES = Number(process.env.BENCH_PG_FUZZ_FRAMES ?? 1_000_000);
 
@@ -177,12 +177,14 @@ async function pgbenchFigures(targets: Record<Exclude<Path, 'twin, 1 rule'>, Tar
   await execFileAsync('pgbench', ['-i', '-s', '1', '-q', conninfo(targets.direct)]);
   const tps: Record<keyof typeof targets, number[]> = { direct: [], 'bare pipe': [], twin: [] };
   const paths = Object.keys(targets) as Array<keyof typeof targets>;
+  const pgbench = async (path: keyof typeof targets, seconds: number): Promise<number> => {
+    const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(seconds), conninfo(targets[path])]);
+    const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
+    return m ? Number(m[1]) : NaN;
+  };
+  for (const path of paths) await pgbench(path, 1); // warm-up, not counted
   for (let round = 0; round < PGBENCH_ROUNDS; round++) {
-    for (const path of rotated(paths, round)) {
-      const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(PGBENCH_SECONDS), conninfo(targets[path])]);
-      const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
-      tps[path].push(m ? Number(m[1]) : NaN);
-    }
+    for (const path of rotated(paths, round)) tps[path].push(await pgbench(path, PGBENCH_SECONDS));
   }
   const med = (p: keyof typeof targets): number => Math.round(percentile(tps[p].sort((a, b) => a - b), 50));
   return [
