@@ -1,6 +1,6 @@
 // Starts the control plane with its environment manager on a host and port, and stops both.
 import type { FastifyInstance } from 'fastify';
-import { StandinError, hostPort, type Logger } from './core/index.ts';
+import { StandinError, hostPort, type Limits, type Logger } from './core/index.ts';
 import { buildServer } from './api/server.ts';
 import { isLoopback } from './api/auth.ts';
 import { EnvironmentManager } from './environments/environment-manager.ts';
@@ -13,6 +13,10 @@ export interface StandinServerOptions {
   port?: number;
   adminToken?: string;
   twinHost?: string;
+  /** The limits in force (resolveLimits()); defaults when absent. */
+  limits?: Limits;
+  /** The folder API clients' twin configs may read files from; none when absent. */
+  filesRoot?: string;
   log: Logger;
   registry?: TwinRegistry;
   httpLog?: boolean;
@@ -35,7 +39,13 @@ export async function startStandin(options: StandinServerOptions): Promise<Stand
         '(anyone who can reach the port could create environments)',
     );
   }
-  const manager = new EnvironmentManager({ registry: options.registry ?? defaultRegistry(), log: options.log, twinHost: options.twinHost });
+  const manager = new EnvironmentManager({
+    registry: options.registry ?? defaultRegistry(),
+    log: options.log,
+    twinHost: options.twinHost,
+    limits: options.limits,
+    filesRoot: options.filesRoot,
+  });
   const app = await buildServer({
     manager,
     adminToken: options.adminToken,

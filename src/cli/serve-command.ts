@@ -1,4 +1,5 @@
 // `standin serve`: the control plane until Ctrl-C.
+import { LIMITS, limitFlag, resolveLimits, type LimitName } from '../core/index.ts';
 import { DEFAULT_PORT, startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
 import { parseCommand, untilSignal } from './args.ts';
@@ -9,7 +10,9 @@ export async function serveCommand(args: string[]): Promise<void> {
     host: { type: 'string', default: '127.0.0.1' },
     'admin-token': { type: 'string' },
     'twin-host': { type: 'string' },
+    'files-root': { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    ...limitOptions(),
   });
   const log = stderrLogger(values.verbose === true);
   const server = await startStandin({
@@ -17,6 +20,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     port: parsePort(values.port as string),
     adminToken: (values['admin-token'] as string | undefined) ?? process.env.STANDIN_ADMIN_TOKEN,
     twinHost: values['twin-host'] as string | undefined,
+    filesRoot: (values['files-root'] as string | undefined) ?? process.env.STANDIN_FILES_ROOT,
+    limits: limitsFrom(values),
     log,
     httpLog: values.verbose === true,
   });
@@ -30,4 +35,18 @@ export function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${text} is not a port number`);
   return port;
+}
+
+/** One `--limit-<name> N` flag per limit of src/core/limits.ts. */
+function limitOptions(): Record<string, { type: 'string' }> {
+  return Object.fromEntries((Object.keys(LIMITS) as LimitName[]).map((name) => [limitFlag(name).slice(2), { type: 'string' as const }]));
+}
+
+function limitsFrom(values: Record<string, unknown>): ReturnType<typeof resolveLimits> {
+  const overrides: Partial<Record<LimitName, string>> = {};
+  for (const name of Object.keys(LIMITS) as LimitName[]) {
+    const value = values[limitFlag(name).slice(2)];
+    if (typeof value === 'string') overrides[name] = value;
+  }
+  return resolveLimits(overrides);
 }

@@ -7,6 +7,7 @@ export const ERRORS = {
   STANDIN_ERR_API_NOT_FOUND: { status: 404, message: 'no route {method} {url}' },
   STANDIN_ERR_API_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token for {resource}' },
   STANDIN_ERR_API_FORBIDDEN_HOST: { status: 403, message: 'requests for host {host} are refused: this server answers loopback names only (or use an admin token)' },
+  STANDIN_ERR_API_BODY_TOO_LARGE: { status: 413, message: 'request body is larger than {limit} bytes (--limit-api-body-bytes)' },
   STANDIN_ERR_API_INTERNAL: { status: 500, message: 'internal error: {detail}' },
 
   STANDIN_ERR_ENV_NOT_FOUND: { status: 404, message: 'environment {id} not found' },
@@ -20,6 +21,7 @@ export const ERRORS = {
   STANDIN_ERR_TWIN_PORT_IN_USE: { status: 409, message: 'twin {twin} cannot listen on {host}:{port}: the port is already in use' },
   STANDIN_ERR_TWIN_UNKNOWN_ACTION: { status: 404, message: 'twin {twin} ({kind}) has no action {verb}; its actions: {known}' },
   STANDIN_ERR_TWIN_ACTION_FAILED: { status: 400, message: 'action {verb} on twin {twin} failed: {detail}' },
+  STANDIN_ERR_TWIN_HOST_REFUSED: { status: 400, message: '{field}: {detail}' },
   STANDIN_ERR_TWIN_BACKEND_UNAVAILABLE: { status: 503, message: 'twin {twin} backend unavailable: {detail}' },
 
   STANDIN_ERR_FAULT_NOT_FOUND: { status: 404, message: 'fault rule {id} not found' },
@@ -31,6 +33,14 @@ export const ERRORS = {
 
   STANDIN_ERR_SCENARIO_INVALID: { status: 400, message: '{file}:{line}:{column}: {field}: {detail}' },
   STANDIN_ERR_SCENARIO_NOT_FOUND: { status: 404, message: 'no scenario file at {file}' },
+
+  STANDIN_ERR_FILES_REFUSED: { status: 403, message: '{field}: this server reads no files named by API clients; start it with --files-root DIR to allow files under DIR' },
+  STANDIN_ERR_FILES_OUTSIDE_ROOT: { status: 403, message: '{field}: {file} is outside {root}, the folder this server reads files from' },
+
+  STANDIN_ERR_LIMIT_ENVIRONMENTS: { status: 429, message: 'this server already has {limit} environments (--limit-environments); destroy one first' },
+  STANDIN_ERR_LIMIT_TWINS: { status: 429, message: '{field}: {detail}' },
+  STANDIN_ERR_LIMIT_RULES: { status: 429, message: 'environment {env} already has {limit} fault rules (--limit-rules-per-environment)' },
+  STANDIN_ERR_LIMIT_JOURNAL: { status: 400, message: 'journalCapacity: {value} is more than this server allows ({limit}, --limit-journal-events)' },
 
   STANDIN_ERR_TOXIPROXY_NOT_FOUND: { status: 404, message: '{what} not found' },
   STANDIN_ERR_TOXIPROXY_EXISTS: { status: 409, message: '{what} already exists' },

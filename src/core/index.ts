@@ -1,5 +1,7 @@
 // The core contract: what twins, environments and the API share. Twins import from here only.
 export * from './errors.ts';
+export * from './files.ts';
+export * from './limits.ts';
 export * from './fault-engine.ts';
 export * from './fault-rule.ts';
 export * from './journal.ts';

@@ -2,6 +2,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultEngine } from './fault-engine.ts';
+import { noFiles, type FileAccess } from './files.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { twinJournal, type Journal } from './journal.ts';
 import { createRng } from './rng.ts';
 import type { Logger, TwinContext } from './twin.ts';
@@ -16,7 +18,8 @@ export interface TwinContextOptions {
   log: Logger;
   now?: () => number;
   cacheDir?: string;
-  baseDir?: string;
+  files?: FileAccess;
+  limits?: Limits;
 }
 
 export function defaultCacheDir(): string {
@@ -45,6 +48,7 @@ export function createTwinContext(options: TwinContextOptions): TwinContext {
     now: options.now ?? Date.now,
     log: options.log,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
-    baseDir: options.baseDir ?? process.cwd(),
+    files: options.files ?? noFiles,
+    limits: options.limits ?? DEFAULT_LIMITS,
   };
 }

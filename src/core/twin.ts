@@ -4,7 +4,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FaultDecision, RuleChange } from './fault-engine.ts';
 import type { FaultEvent, FaultPointSpec, FaultRule } from './fault-rule.ts';
+import type { FileAccess } from './files.ts';
 import type { TwinJournal } from './journal.ts';
+import type { Limits } from './limits.ts';
 import type { Rng } from './rng.ts';
 
 /** Fields every twin config may carry besides its kind's own. */
@@ -78,9 +80,11 @@ export interface TwinContext {
   log: Logger;
   /** A directory for caches that survive restarts (e.g. a PostgreSQL cluster). */
   cacheDir: string;
-  /** Relative paths in the twin's config (SQL files, handler modules) resolve against this: the
-   * scenario file's folder, or the server's working directory. */
-  baseDir: string;
+  /** The files the twin's config may name (SQL files, handler modules): under the scenario file's
+   * folder, under the server's --files-root, or none. */
+  files: FileAccess;
+  /** The server's limits (src/core/limits.ts). */
+  limits: Limits;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,6 +1,6 @@
 // All live environments of one Standin process: create, find, destroy, and reap those whose TTL
 // has passed. Destroying is idempotent and never leaves ports open.
-import { StandinError, type Logger } from '../core/index.ts';
+import { DEFAULT_LIMITS, StandinError, filesUnder, noFiles, type FileAccess, type Limits, type Logger } from '../core/index.ts';
 import { Environment } from './environment.ts';
 import type { EnvironmentSpec } from './environment-spec.ts';
 import type { TwinRegistry } from './twin-registry.ts';
@@ -9,6 +9,10 @@ export interface EnvironmentManagerOptions {
   registry: TwinRegistry;
   log: Logger;
   twinHost?: string;
+  /** The server's limits (default: DEFAULT_LIMITS). */
+  limits?: Limits;
+  /** The folder API clients' twin configs may read files from (--files-root); none when absent. */
+  filesRoot?: string;
   /** How often expired environments are looked for. */
   reapIntervalMs?: number;
   now?: () => number;
@@ -25,12 +29,18 @@ export class EnvironmentManager {
   constructor(private readonly options: EnvironmentManagerOptions) {
     this.registry = options.registry;
     this.now = options.now ?? Date.now;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.apiFiles = options.filesRoot === undefined ? noFiles : filesUnder(options.filesRoot);
     this.reaper = setInterval(() => void this.reap(), options.reapIntervalMs ?? 1000);
     this.reaper.unref();
   }
 
-  /** `baseDir`: where relative paths in twin configs resolve (default: the working directory). */
-  async create(spec: EnvironmentSpec, baseDir?: string): Promise<Environment> {
+  readonly limits: Limits;
+  /** What API clients' twin configs may read: files under --files-root, or none. */
+  readonly apiFiles: FileAccess;
+
+  /** `files`: what the twin configs may read (a scenario file's folder; default: apiFiles). */
+  async create(spec: EnvironmentSpec, files: FileAccess = this.apiFiles): Promise<Environment> {
     const { name } = spec;
     if (name !== undefined) {
       if (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name)) {
@@ -44,7 +54,8 @@ export class EnvironmentManager {
         log: this.options.log,
         twinHost: this.options.twinHost,
         now: this.options.now,
-        baseDir,
+        files,
+        limits: this.limits,
       });
       this.envs.set(env.id, env);
       this.options.log.info('environment created', { env: env.id, name, twins: env.twinNames() });

@@ -8,6 +8,8 @@ import {
   checkSchema,
   createTwinContext,
   isStandinError,
+  type FileAccess,
+  type Limits,
   type Logger,
   type RunningTwin,
   type TwinKind,
@@ -23,8 +25,9 @@ export interface EnvironmentOptions {
   log: Logger;
   /** Default bind address of twins (a twin's config.host overrides it). */
   twinHost?: string;
-  /** Where relative paths in twin configs resolve (a scenario file's folder). */
-  baseDir?: string;
+  /** The files twin configs may name (a scenario file's folder, the server's --files-root, or none). */
+  files?: FileAccess;
+  limits?: Limits;
   now?: () => number;
 }
 
@@ -144,7 +147,8 @@ export class Environment {
       faults: this.faults,
       log: this.options.log,
       now: this.options.now,
-      baseDir: this.options.baseDir,
+      files: this.options.files,
+      limits: this.options.limits,
     });
     try {
       const running = await kind.start(config, ctx);

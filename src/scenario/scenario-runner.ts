@@ -1,6 +1,7 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
+import { filesUnder } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { expectations, type Verdict } from './expectations/index.ts';
@@ -50,7 +51,7 @@ export async function runScenario(
   let env: Environment | undefined;
   try {
     try {
-      env = await manager.create(environmentSpecOf(scenario, options.seed), dirname(resolve(source.file)));
+      env = await manager.create(environmentSpecOf(scenario, options.seed), filesUnder(dirname(resolve(source.file))));
     } catch (error) {
       throw withFilePosition(source, error);
     }

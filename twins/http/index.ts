@@ -79,7 +79,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   try {
     stubs = new StubRegistry(config.stubs ?? []);
     // Loaded before listening, so a bad module fails the start without holding a port.
-    handlers = config.handlers === undefined ? undefined : await loadHandlers(config.handlers, ctx.baseDir);
+    handlers = config.handlers === undefined ? undefined : await loadHandlers(config.handlers, ctx.files);
   } catch (error) {
     throw configError(ctx.name, error);
   }

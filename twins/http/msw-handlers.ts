@@ -6,9 +6,9 @@
 // written for the real API's absolute URLs, e.g. https://api.example.com), and relative handler
 // paths resolve against it. `passthrough()` falls through to the twin's 404; `HttpResponse.error()`
 // becomes a dropped connection, as a network error would be.
-import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
+import type { FileAccess } from '../../src/core/index.ts';
 import { FieldError } from './field-error.ts';
 import type { RecordedRequest } from './recorded-request.ts';
 import { jsonResponse, type WireResponse } from './wire-response.ts';
@@ -23,9 +23,9 @@ export interface MswResponder {
   restore(): void;
 }
 
-/** Imports the module at `file` (relative to `baseDir`) and returns its handlers. */
-export async function loadHandlers(file: string, baseDir: string, field = 'handlers'): Promise<RequestHandler[]> {
-  const path = isAbsolute(file) ? file : resolve(baseDir, file);
+/** Imports the module at `file` (one the twin's FileAccess allows) and returns its handlers. */
+export async function loadHandlers(file: string, files: FileAccess, field = 'handlers'): Promise<RequestHandler[]> {
+  const path = files.resolve(file, field);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;

@@ -2,8 +2,8 @@
 // twin and says how to reach it. Embedded (the shared npm server) and external (`backend.url`) are
 // here; a container backend plugs in the same way.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import pg from 'pg';
+import type { FileAccess } from '../../src/core/index.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
 export interface InitScript {
@@ -47,13 +47,13 @@ export interface PostgresBackend {
 export type InitItem = string | { file: string } | { sql: string };
 
 /** `init` items: inline SQL, or a path to a .sql file (a string ending in .sql with no whitespace). */
-export function loadInit(items: readonly InitItem[], baseDir = process.cwd()): InitScript[] {
+export function loadInit(items: readonly InitItem[], files: FileAccess): InitScript[] {
   return items.map((item, i) => {
     if (typeof item === 'string' && !/\.sql$/i.test(item.trim())) return { label: `init[${i}]`, sql: item };
     if (typeof item === 'string' && /\s/.test(item.trim())) return { label: `init[${i}]`, sql: item };
     if (typeof item === 'object' && 'sql' in item) return { label: `init[${i}]`, sql: item.sql };
     const file = typeof item === 'string' ? item.trim() : item.file;
-    const path = resolve(baseDir, file);
+    const path = files.resolve(file, `init[${i}]`);
     try {
       return { label: `init[${i}] (${file})`, sql: readFileSync(path, 'utf8') };
     } catch (error) {

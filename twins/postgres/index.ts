@@ -24,7 +24,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   const db = await backend.provision({
     envId: ctx.envId,
     twin: ctx.name,
-    init: loadInit(config.init ?? [], ctx.baseDir),
+    init: loadInit(config.init ?? [], ctx.files),
     randomHex: (n) => hex(ctx, `db-${n}`, n),
   });
   const user = config.user ?? 'app';

@@ -1,0 +1,53 @@
+// Which files a twin config may name (postgres `init` SQL files, http msw `handlers` modules). A
+// config sent through the API is a stranger's: it reads only under the folder the operator chose
+// (`standin serve --files-root DIR`), and nothing when none was chosen. Under `standin run`/`up` the
+// root is the scenario file's folder. Paths resolve against the root and may not leave it, by `..`,
+// an absolute path or a symbolic link.
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { StandinError } from './errors.ts';
+
+export interface FileAccess {
+  /** The folder files resolve against, when there is one. */
+  readonly root?: string;
+  /** The real absolute path of `file`, or STANDIN_ERR_FILES_*; `field` names it in the error. */
+  resolve(file: string, field: string): string;
+}
+
+/** No files at all: the default through the API. */
+export const noFiles: FileAccess = {
+  resolve(_file, field) {
+    throw new StandinError('STANDIN_ERR_FILES_REFUSED', { field });
+  },
+};
+
+/** Files inside `root` only. */
+export function filesUnder(root: string): FileAccess {
+  const realRoot = realOrSelf(resolve(root));
+  return {
+    root: realRoot,
+    resolve(file, field) {
+      const wanted = resolve(realRoot, file);
+      // Symbolic links are followed before the check, so a link inside the root cannot point out.
+      const real = realOrSelf(wanted);
+      if (!inside(realRoot, wanted) || !inside(realRoot, real)) {
+        throw new StandinError('STANDIN_ERR_FILES_OUTSIDE_ROOT', { field, file, root: realRoot });
+      }
+      return real;
+    },
+  };
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** The real path; a path that does not exist yet is checked as written (reading it fails later). */
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,166 @@
+// Every limit Standin enforces, in one table: its default, the `standin serve` flag and env var that
+// change it, and the error code (or protocol answer) a client gets past it. docs/limits.md lists the
+// same table; test/limits.test.ts keeps the two in step. Standin runs beside code that is wrong by
+// definition: nothing a client sends may grow memory, descriptors or work without bound.
+import type { ErrorCode } from './errors.ts';
+
+export interface LimitSpec {
+  default: number;
+  unit: 'count' | 'bytes' | 'ms';
+  description: string;
+  /** The API error code past the limit, or how a protocol client is told (e.g. a Kafka error code). */
+  answer: ErrorCode | string;
+}
+
+export const LIMITS = {
+  environments: {
+    default: 256,
+    unit: 'count',
+    description: 'live environments on one server',
+    answer: 'STANDIN_ERR_LIMIT_ENVIRONMENTS',
+  },
+  twinsPerEnvironment: {
+    default: 32,
+    unit: 'count',
+    description: 'twins in one environment',
+    answer: 'STANDIN_ERR_LIMIT_TWINS',
+  },
+  twinsPerServer: {
+    default: 1024,
+    unit: 'count',
+    description: 'twins across all environments of one server (each holds a listening socket)',
+    answer: 'STANDIN_ERR_LIMIT_TWINS',
+  },
+  rulesPerEnvironment: {
+    default: 10_000,
+    unit: 'count',
+    description: 'fault rules in one environment',
+    answer: 'STANDIN_ERR_LIMIT_RULES',
+  },
+  journalEvents: {
+    default: 1_000_000,
+    unit: 'count',
+    description: 'largest journalCapacity an environment may ask for (events kept)',
+    answer: 'STANDIN_ERR_LIMIT_JOURNAL',
+  },
+  journalBytes: {
+    default: 64 * 1024 * 1024,
+    unit: 'bytes',
+    description: "an environment journal's estimated size; past it the oldest events are evicted and counted in `dropped`",
+    answer: 'evicts the oldest events (dropped)',
+  },
+  streamBufferBytes: {
+    default: 4 * 1024 * 1024,
+    unit: 'bytes',
+    description: 'unsent bytes a journal stream (SSE) subscriber may hold; past it the stream ends with an `overflow` event naming the last seq sent',
+    answer: 'event: overflow, then the stream ends (resume with Last-Event-ID)',
+  },
+  apiBodyBytes: {
+    default: 10 * 1024 * 1024,
+    unit: 'bytes',
+    description: 'a control API request body',
+    answer: 'STANDIN_ERR_API_BODY_TOO_LARGE',
+  },
+  apiBodyDepth: {
+    default: 64,
+    unit: 'count',
+    description: 'nesting depth of a JSON or YAML document sent to the control API',
+    answer: 'STANDIN_ERR_API_VALIDATION',
+  },
+  patternLength: {
+    default: 1000,
+    unit: 'count',
+    description: 'characters in a user regular expression (matched by a linear-time engine)',
+    answer: 'STANDIN_ERR_FAULT_INVALID / STANDIN_ERR_API_VALIDATION',
+  },
+  connectionsPerTwin: {
+    default: 1024,
+    unit: 'count',
+    description: "concurrent client connections to one twin's port; further ones are closed at once",
+    answer: 'connection closed (journal: connection refused)',
+  },
+  headersTimeoutMs: {
+    default: 60_000,
+    unit: 'ms',
+    description: "time an HTTP-speaking twin (http, stripe, oidc) waits for a request's headers",
+    answer: '408 and close',
+  },
+  requestTimeoutMs: {
+    default: 300_000,
+    unit: 'ms',
+    description: 'time an HTTP-speaking twin waits for a whole request',
+    answer: '408 and close',
+  },
+  idleTimeoutMs: {
+    default: 300_000,
+    unit: 'ms',
+    description: 'an idle keep-alive connection to an HTTP-speaking twin',
+    answer: 'close',
+  },
+  postgresAuthTimeoutMs: {
+    default: 60_000,
+    unit: 'ms',
+    description: 'time a postgres client has to finish startup and authentication (PostgreSQL authentication_timeout)',
+    answer: 'FATAL 08006 and close',
+  },
+  kafkaPartitionsPerTopic: {
+    default: 1_000,
+    unit: 'count',
+    description: 'partitions in one Kafka topic',
+    answer: 'INVALID_PARTITIONS',
+  },
+  kafkaPartitionsPerCluster: {
+    default: 10_000,
+    unit: 'count',
+    description: 'partitions across all topics of one kafka twin',
+    answer: 'POLICY_VIOLATION',
+  },
+} as const satisfies Record<string, LimitSpec>;
+
+export type LimitName = keyof typeof LIMITS;
+export type Limits = { readonly [K in LimitName]: number };
+
+export const DEFAULT_LIMITS: Limits = Object.fromEntries(
+  Object.entries(LIMITS).map(([name, spec]) => [name, spec.default]),
+) as Limits;
+
+/** `twinsPerEnvironment` → `--limit-twins-per-environment`; its env var is `STANDIN_LIMIT_TWINS_PER_ENVIRONMENT`. */
+export function limitFlag(name: LimitName): string {
+  return `--limit-${kebab(name)}`;
+}
+
+export function limitEnvVar(name: LimitName): string {
+  return `STANDIN_LIMIT_${kebab(name).replace(/-/g, '_').toUpperCase()}`;
+}
+
+/**
+ * The limits in force: defaults, then `STANDIN_LIMIT_*` env vars, then explicit overrides (flags).
+ * A value that is not a positive integer is an error naming where it came from.
+ */
+export function resolveLimits(overrides: Partial<Record<LimitName, number | string>> = {}, env: NodeJS.ProcessEnv = process.env): Limits {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(LIMITS) as LimitName[]) {
+    const fromFlag = overrides[name];
+    const fromEnv = env[limitEnvVar(name)];
+    const [raw, source] = fromFlag !== undefined ? [fromFlag, limitFlag(name)] : fromEnv !== undefined ? [fromEnv, limitEnvVar(name)] : [LIMITS[name].default, 'default'];
+    const value = typeof raw === 'number' ? raw : Number(raw);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${source}: ${String(raw)} is not a positive integer`);
+    out[name] = value;
+  }
+  return out as Limits;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The Markdown table of docs/limits.md. */
+export function limitsTable(): string {
+  const rows = (Object.keys(LIMITS) as LimitName[]).map((name) => {
+    const spec: LimitSpec = LIMITS[name];
+    const value = spec.unit === 'bytes' ? `${spec.default / 1024 / 1024} MiB` : spec.unit === 'ms' ? `${spec.default / 1000} s` : String(spec.default);
+    const answer = spec.answer.startsWith('STANDIN_ERR_') ? spec.answer.split(' / ').map((c) => `\`${c}\``).join(' / ') : spec.answer;
+    return `| ${name} | ${spec.description.replace(/\|/g, '\\|')} | ${value} | \`${limitFlag(name)}\` / \`${limitEnvVar(name)}\` | ${answer} |`;
+  });
+  return ['| limit | what it bounds | default | flag / env var | past it |', '|---|---|---|---|---|', ...rows].join('\n');
+}
