@@ -3,7 +3,7 @@ import type { TwinKind } from '../../src/core/index.ts';
 import { silentLogger } from '../../src/core/index.ts';
 import { TwinRegistry } from '../../src/environments/twin-registry.ts';
 import { defaultKinds } from '../../src/environments/default-kinds.ts';
-import { startStandin, type StandinServer } from '../../src/server-process.ts';
+import { startStandin, type StandinServer, type StandinServerOptions } from '../../src/server-process.ts';
 
 export interface ControlPlane extends AsyncDisposable {
   server: StandinServer;
@@ -14,9 +14,12 @@ export interface ControlPlane extends AsyncDisposable {
   createEnv(spec: unknown): Promise<any>;
 }
 
-export async function startControlPlane(extraKinds: TwinKind[] = [], options: { adminToken?: string } = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  extraKinds: TwinKind[] = [],
+  options: Pick<StandinServerOptions, 'adminToken' | 'limits' | 'filesRoot' | 'twinHost'> = {},
+): Promise<ControlPlane> {
   const registry = new TwinRegistry([...defaultKinds, ...extraKinds]);
-  const server = await startStandin({ port: 0, log: silentLogger, registry, adminToken: options.adminToken });
+  const server = await startStandin({ port: 0, log: silentLogger, registry, ...options });
   const call: ControlPlane['call'] = async (method, path, { body, token } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
