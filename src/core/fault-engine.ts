@@ -3,8 +3,10 @@
 // falls through to older ones. Every decision draws from an Rng seeded by (environment seed, rule
 // id, index of the matching event), and every fired rule is journaled with its id and action.
 //
-// Rules live in copy-on-write arrays per (twin, point): adding or removing one never waits for, or
-// blocks, traffic that is being decided at the same moment.
+// Rules live in one list per (twin, point), newest first, linked so that adding or removing a rule
+// is O(1) however many there are. A decision walking a list never waits for a change: a rule added
+// meanwhile goes in front of where the walk started (unseen, as in a snapshot), a removed one keeps
+// its link to older rules and is skipped. Rules per environment are capped (rulesPerEnvironment).
 import { Type } from '@sinclair/typebox';
 import { StandinError } from './errors.ts';
 import {
@@ -17,6 +19,7 @@ import {
   type FaultRuleView,
 } from './fault-rule.ts';
 import type { Journal } from './journal.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { createRng, type Rng } from './rng.ts';
 import { checkSchema, joinField } from './validate.ts';
 
@@ -42,6 +45,16 @@ interface RuleState {
   spec: FaultPointSpec;
   matched: number;
   fired: number;
+  /** Toward older rules at the same point; kept when removed, so a walk in progress goes on. */
+  older: RuleState | undefined;
+  newer: RuleState | undefined;
+  removed: boolean;
+}
+
+/** The rules at one (twin, point), newest first. */
+interface PointRules {
+  newest: RuleState | undefined;
+  count: number;
 }
 
 export type RuleChange = { type: 'added' | 'removed'; rule: FaultRule };
@@ -51,6 +64,8 @@ export interface FaultEngineOptions {
   journal: Journal;
   twins: TwinDirectory;
   now?: () => number;
+  /** rulesPerEnvironment and patternLength are read; defaults when absent. */
+  limits?: Limits;
 }
 
 export class FaultEngine {
@@ -58,9 +73,10 @@ export class FaultEngine {
   private readonly journal: Journal;
   private readonly twins: TwinDirectory;
   private readonly now: () => number;
+  private readonly limits: Limits;
   private readonly byId = new Map<string, RuleState>();
-  /** `${twin}\0${point}` → states, newest first. Replaced, never mutated. */
-  private readonly byPoint = new Map<string, readonly RuleState[]>();
+  /** `${twin}\0${point}` → its rules. */
+  private readonly byPoint = new Map<string, PointRules>();
   private readonly listeners = new Set<(change: RuleChange) => void>();
   private generated = 0;
 
@@ -69,16 +85,24 @@ export class FaultEngine {
     this.journal = options.journal;
     this.twins = options.twins;
     this.now = options.now ?? Date.now;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
   }
 
   /** Validates and adds a rule. `field` prefixes the names in error messages (e.g. `faults[2]`). */
   add(input: unknown, field = ''): FaultRule {
     const rule = this.validate(input, field);
     if (this.byId.has(rule.id)) throw new StandinError('STANDIN_ERR_FAULT_ID_TAKEN', { id: rule.id });
-    const state: RuleState = { rule, spec: this.specOf(rule.twin, rule.point), matched: 0, fired: 0 };
-    this.byId.set(rule.id, state);
+    if (this.byId.size >= this.limits.rulesPerEnvironment) {
+      throw new StandinError('STANDIN_ERR_LIMIT_RULES', { field: field || 'rule', limit: this.limits.rulesPerEnvironment });
+    }
     const key = pointKey(rule.twin, rule.point);
-    this.byPoint.set(key, [state, ...(this.byPoint.get(key) ?? [])]);
+    let rules = this.byPoint.get(key);
+    if (rules === undefined) this.byPoint.set(key, (rules = { newest: undefined, count: 0 }));
+    const state: RuleState = { rule, spec: this.specOf(rule.twin, rule.point), matched: 0, fired: 0, older: rules.newest, newer: undefined, removed: false };
+    if (rules.newest) rules.newest.newer = state;
+    rules.newest = state;
+    rules.count++;
+    this.byId.set(rule.id, state);
     this.emit({ type: 'added', rule });
     return rule;
   }
@@ -88,9 +112,14 @@ export class FaultEngine {
     if (!state) return false;
     this.byId.delete(id);
     const key = pointKey(state.rule.twin, state.rule.point);
-    const rest = (this.byPoint.get(key) ?? []).filter((s) => s !== state);
-    if (rest.length > 0) this.byPoint.set(key, rest);
-    else this.byPoint.delete(key);
+    const rules = this.byPoint.get(key) as PointRules;
+    state.removed = true;
+    if (state.newer) state.newer.older = state.older;
+    else rules.newest = state.older;
+    if (state.older) state.older.newer = state.newer;
+    // `state.older` stays: a decision standing on this rule right now walks on to the older ones.
+    state.newer = undefined;
+    if (--rules.count === 0) this.byPoint.delete(key);
     this.emit({ type: 'removed', rule: state.rule });
     return true;
   }
@@ -119,15 +148,15 @@ export class FaultEngine {
 
   /** The rules currently set at a point, newest first. */
   rulesAt(twin: string, point: string): FaultRule[] {
-    return (this.byPoint.get(pointKey(twin, point)) ?? []).map((s) => s.rule);
+    const rules: FaultRule[] = [];
+    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) if (!s.removed) rules.push(s.rule);
+    return rules;
   }
 
   /** The first rule (newest first) that matches the event and whose trigger holds, or undefined. */
   decide(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision | undefined {
-    const states = this.byPoint.get(pointKey(twin, point));
-    if (states === undefined) return undefined;
-    for (const state of states) {
-      const decision = this.evaluate(state, event, summary);
+    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) {
+      const decision = s.removed ? undefined : this.evaluate(s, event, summary);
       if (decision) return decision;
     }
     return undefined;
@@ -135,10 +164,9 @@ export class FaultEngine {
 
   /** Every rule that fires for the event (e.g. toxics, which stack), newest first. */
   decideAll(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision[] {
-    const states = this.byPoint.get(pointKey(twin, point)) ?? [];
     const out: FaultDecision[] = [];
-    for (const state of states) {
-      const decision = this.evaluate(state, event, summary);
+    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) {
+      const decision = s.removed ? undefined : this.evaluate(s, event, summary);
       if (decision) out.push(decision);
     }
     return out;

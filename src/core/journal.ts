@@ -1,6 +1,9 @@
 // The journal: one append-only timeline per environment. Events carry a sequence number that only
-// grows. Memory is bounded: past `capacity` events the oldest are evicted and counted in `dropped`,
-// so a long-running environment keeps its most recent history and says how much it lost.
+// grows. Memory is bounded twice: past `capacity` events, or past `maxBytes` of estimated size, the
+// oldest are evicted and counted in `dropped`, so a long-running environment keeps its most recent
+// history and says how much it lost. The ring grows as events arrive: a large capacity that is never
+// used costs nothing.
+import { DEFAULT_LIMITS } from './limits.ts';
 
 export interface FaultRef {
   rule: string;
@@ -34,7 +37,7 @@ export interface JournalFilter {
 
 export interface JournalPage {
   events: JournalEvent[];
-  /** How many events were evicted from this journal since it was created. */
+  /** How many events were removed (evicted or reset) since it was created: lastSeq - dropped are kept. */
   dropped: number;
   /** Sequence number of the newest event, 0 when empty. */
   lastSeq: number;
@@ -42,22 +45,43 @@ export interface JournalPage {
 
 export const DEFAULT_JOURNAL_CAPACITY = 100_000;
 export const DEFAULT_QUERY_LIMIT = 10_000;
+/** Slots allocated up front; the ring doubles from here, so a large capacity costs nothing until used. */
+const INITIAL_SLOTS = 1024;
 
 type Listener = (event: JournalEvent) => void;
 
+export interface JournalOptions {
+  /** Most events kept. */
+  capacity?: number;
+  /** Most estimated bytes kept (see estimateBytes); the oldest events go first. */
+  maxBytes?: number;
+  now?: () => number;
+}
+
 export class Journal {
   readonly capacity: number;
-  private readonly ring: Array<JournalEvent | undefined>;
+  readonly maxBytes: number;
+  private readonly now: () => number;
+  private ring: Array<JournalEvent | undefined>;
+  /** Estimated size of the event in the same slot of `ring`. */
+  private sizes: Float64Array;
   private head = 0; // index of the oldest event in `ring`
   private size = 0;
+  private bytes = 0;
   private nextSeq = 1;
   private evicted = 0;
   private readonly listeners = new Set<Listener>();
 
-  constructor(capacity = DEFAULT_JOURNAL_CAPACITY, private readonly now: () => number = Date.now) {
+  constructor(options: JournalOptions = {}) {
+    const { capacity = DEFAULT_JOURNAL_CAPACITY, maxBytes = DEFAULT_LIMITS.journalBytes } = options;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('journal capacity must be a positive integer');
+    if (!(maxBytes > 0)) throw new RangeError('journal maxBytes must be positive');
     this.capacity = capacity;
-    this.ring = new Array(capacity);
+    this.maxBytes = maxBytes;
+    this.now = options.now ?? Date.now;
+    const slots = Math.min(capacity, INITIAL_SLOTS);
+    this.ring = new Array(slots);
+    this.sizes = new Float64Array(slots);
   }
 
   append(entry: JournalEntry): JournalEvent {
@@ -69,18 +93,21 @@ export class Journal {
     const event: JournalEvent = { seq: this.nextSeq++, time: this.now(), twin, point: entry.point, type: entry.type, summary: entry.summary };
     if (entry.data !== undefined) event.data = entry.data;
     if (entry.fault !== undefined) event.fault = entry.fault;
-    if (this.size < this.capacity) {
-      this.ring[(this.head + this.size) % this.capacity] = event;
-      this.size++;
-    } else {
-      this.ring[this.head] = event;
-      this.head = (this.head + 1) % this.capacity;
-      this.evicted++;
-    }
+    if (this.size === this.capacity) this.evictOldest();
+    else if (this.size === this.ring.length) this.grow();
+    const slot = (this.head + this.size) % this.ring.length;
+    const bytes = estimateBytes(event);
+    this.ring[slot] = event;
+    this.sizes[slot] = bytes;
+    this.size++;
+    this.bytes += bytes;
+    // The newest event stays even when it alone is over the bound: a journal never hides the last thing.
+    while (this.bytes > this.maxBytes && this.size > 1) this.evictOldest();
     for (const listener of this.listeners) listener(event);
     return event;
   }
 
+  /** Events removed so far, by capacity, size or reset: `lastSeq - dropped` events are kept. */
   get dropped(): number {
     return this.evicted;
   }
@@ -89,14 +116,20 @@ export class Journal {
     return this.nextSeq - 1;
   }
 
+  /** Estimated bytes held, the sum of estimateBytes over the kept events. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
   query(filter: JournalFilter = {}): JournalPage {
     const limit = filter.limit ?? DEFAULT_QUERY_LIMIT;
     const events: JournalEvent[] = [];
     const firstSeq = this.nextSeq - this.size;
+    const slots = this.ring.length;
     // Sequence numbers are dense, so `since` is a direct offset into the ring.
     let offset = filter.since === undefined ? 0 : Math.max(0, filter.since + 1 - firstSeq);
     for (; offset < this.size && events.length < limit; offset++) {
-      const event = this.ring[(this.head + offset) % this.capacity] as JournalEvent;
+      const event = this.ring[(this.head + offset) % slots] as JournalEvent;
       if (matchesFilter(event, filter)) events.push(event);
     }
     return { events, dropped: this.evicted, lastSeq: this.lastSeq };
@@ -111,11 +144,73 @@ export class Journal {
     return () => this.listeners.delete(wrapped);
   }
 
+  /** Removes every event; they count as dropped, so a follower sees that history went away. */
   clear(): void {
-    this.ring.fill(undefined);
+    this.evicted += this.size;
+    const slots = Math.min(this.capacity, INITIAL_SLOTS);
+    this.ring = new Array(slots);
+    this.sizes = new Float64Array(slots);
     this.head = 0;
     this.size = 0;
+    this.bytes = 0;
   }
+
+  private evictOldest(): void {
+    this.bytes -= this.sizes[this.head] as number;
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) % this.ring.length;
+    this.size--;
+    this.evicted++;
+  }
+
+  /** Doubles the ring (up to capacity), oldest event first in the new one. */
+  private grow(): void {
+    const slots = Math.min(this.capacity, this.ring.length * 2);
+    const ring = new Array<JournalEvent | undefined>(slots);
+    const sizes = new Float64Array(slots);
+    for (let i = 0; i < this.size; i++) {
+      const from = (this.head + i) % this.ring.length;
+      ring[i] = this.ring[from];
+      sizes[i] = this.sizes[from] as number;
+    }
+    this.ring = ring;
+    this.sizes = sizes;
+    this.head = 0;
+  }
+}
+
+/** What an event holds besides its fields, and what one property or element adds, roughly (V8). */
+const EVENT_OVERHEAD = 96;
+const SLOT_BYTES = 16;
+/** Past this many values the walk stops: the estimate is a bound on memory, not an exact count. */
+const ESTIMATE_BUDGET = 10_000;
+
+/**
+ * A cheap estimate of the memory an event holds: its strings' lengths plus a fixed cost per value,
+ * walked without recursion or allocation beyond a small stack (no JSON.stringify on the hot path).
+ * An http event keeps every header, so its size grows with what the client sent.
+ */
+export function estimateBytes(event: JournalEvent): number {
+  let bytes = EVENT_OVERHEAD + event.twin.length + event.point.length + event.type.length + event.summary.length;
+  if (event.fault !== undefined) bytes += SLOT_BYTES * 2 + event.fault.rule.length + event.fault.action.length;
+  if (event.data === undefined) return bytes;
+  const stack: unknown[] = [event.data];
+  let budget = ESTIMATE_BUDGET;
+  while (stack.length > 0 && budget-- > 0) {
+    const value = stack.pop();
+    bytes += SLOT_BYTES;
+    if (typeof value === 'string') bytes += value.length;
+    else if (typeof value !== 'object' || value === null) continue;
+    else if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+    else if (Array.isArray(value)) for (const item of value) stack.push(item);
+    else {
+      for (const key in value) {
+        bytes += key.length;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return bytes;
 }
 
 function matchesFilter(event: JournalEvent, filter: JournalFilter): boolean {

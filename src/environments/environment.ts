@@ -61,12 +61,13 @@ export class Environment {
     this.token = randomBytes(24).toString('base64url');
     this.createdAt = now();
     this.expiresAt = spec.ttlSeconds === undefined ? undefined : this.createdAt + spec.ttlSeconds * 1000;
-    this.journal = new Journal(spec.journalCapacity, now);
+    this.journal = new Journal({ capacity: spec.journalCapacity, maxBytes: options.limits?.journalBytes, now });
     this.initialFaults = spec.faults ?? [];
     this.faults = new FaultEngine({
       seed: this.seed,
       journal: this.journal,
       now,
+      limits: options.limits,
       twins: {
         kindOf: (name) => this.twins.get(name)?.kind ?? this.pending.get(name),
         names: () => [...new Set([...this.pending.keys(), ...this.twins.keys()])],

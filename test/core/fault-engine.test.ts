@@ -12,7 +12,7 @@ const points: FaultPointSpec[] = [
 ];
 
 function engine(seed = 1, now = () => 0): { faults: FaultEngine; journal: Journal } {
-  const journal = new Journal(1000);
+  const journal = new Journal({ capacity: 1000 });
   const faults = new FaultEngine({
     seed,
     journal,

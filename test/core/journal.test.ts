@@ -5,7 +5,7 @@ const entry = (i: number) => ({ twin: i % 2 ? 'a' : 'b', point: 'request', type:
 
 describe('journal', () => {
   it('numbers events from 1 and filters by twin, type and since', () => {
-    const journal = new Journal(100);
+    const journal = new Journal({ capacity: 100 });
     for (let i = 0; i < 10; i++) journal.append(entry(i));
     expect(journal.query().events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(journal.query({ twin: 'a' }).events.every((e) => e.twin === 'a')).toBe(true);
@@ -15,7 +15,7 @@ describe('journal', () => {
   });
 
   it('keeps the newest events past its capacity and counts the dropped ones', () => {
-    const journal = new Journal(5);
+    const journal = new Journal({ capacity: 5 });
     for (let i = 0; i < 12; i++) journal.append(entry(i));
     const page = journal.query();
     expect(page.events.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12]);
@@ -26,7 +26,7 @@ describe('journal', () => {
   });
 
   it('streams appended events to subscribers that match the filter', () => {
-    const journal = new Journal(10);
+    const journal = new Journal({ capacity: 10 });
     const seen: number[] = [];
     const off = journal.subscribe((e) => seen.push(e.seq), { twin: 'a' });
     for (let i = 0; i < 4; i++) journal.append(entry(i));
@@ -36,7 +36,7 @@ describe('journal', () => {
   });
 
   it('clear empties the journal but sequence numbers go on', () => {
-    const journal = new Journal(10);
+    const journal = new Journal({ capacity: 10 });
     journal.append(entry(1));
     journal.clear();
     expect(journal.query().events).toEqual([]);

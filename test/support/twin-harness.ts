@@ -30,7 +30,7 @@ export async function startTwin<S extends TSchema>(
   options: { seed?: number; name?: string; journalCapacity?: number } = {},
 ): Promise<TwinHarness> {
   const name = options.name ?? kind.kind;
-  const journal = new Journal(options.journalCapacity);
+  const journal = new Journal({ capacity: options.journalCapacity });
   const faults = new FaultEngine({
     seed: options.seed ?? 1,
     journal,
