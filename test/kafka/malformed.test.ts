@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
-import { createRng } from '../../src/core/index.ts';
+import { createRng, DEFAULT_LIMITS } from '../../src/core/index.ts';
 import { Writer } from '../../twins/kafka/protocol/primitives.ts';
 import { writeRequestHeader } from '../../twins/kafka/protocol/request-header.ts';
 import { REGISTRY } from '../../twins/kafka/apis/registry.ts';
@@ -119,7 +119,15 @@ describe('malformed input', () => {
   it('survives 100,000 random and mutated frames, each on its own connection', async () => {
     const rng = createRng(2024, 'fuzz');
     const seeds = seedRequests();
-    const cluster = new Cluster({ clusterId: 'fuzz', autoCreateTopics: true, defaultPartitions: 1, now: Date.now, onEvent: () => {} });
+    const cluster = new Cluster({
+      clusterId: 'fuzz',
+      autoCreateTopics: true,
+      defaultPartitions: 1,
+      maxPartitionsPerTopic: DEFAULT_LIMITS.kafkaPartitionsPerTopic,
+      maxPartitionsPerCluster: DEFAULT_LIMITS.kafkaPartitionsPerCluster,
+      now: Date.now,
+      onEvent: () => {},
+    });
     const broker = { nodeId: 0, host: '127.0.0.1', port: 1, up: true };
     cluster.brokers.push(broker);
     cluster.createTopic({ name: 'solid', partitions: 2 });

@@ -5,7 +5,7 @@ import { BaseTwinConfigFields } from '../../src/core/index.ts';
 export const TopicConfigSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' }),
-    partitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, description: 'at most the server limit kafkaPartitionsPerTopic' })),
     replicationFactor: Type.Optional(Type.Integer({ minimum: 1, maximum: 9 })),
     config: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'topic configs, e.g. retention.bytes; retention.records keeps the last N records' })),
   },
@@ -19,7 +19,7 @@ export const KafkaConfigSchema = Type.Object(
     ports: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 65535 }), { description: 'pin each broker’s port (default: free ports)' })),
     topics: Type.Optional(Type.Array(TopicConfigSchema, { default: [] })),
     autoCreateTopics: Type.Optional(Type.Boolean({ default: true })),
-    defaultPartitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1, description: 'partitions of an auto-created topic' })),
+    defaultPartitions: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'partitions of an auto-created topic (at most the server limit kafkaPartitionsPerTopic)' })),
     groupInitialRebalanceDelayMs: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'group.initial.rebalance.delay.ms' })),
     advertised: Type.Optional(
       Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { description: 'host:port each broker announces in Metadata (advertised.listeners), e.g. behind a proxy or NAT' }),

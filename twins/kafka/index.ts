@@ -9,7 +9,7 @@ import { KafkaConfigSchema, type KafkaConfig } from './config.ts';
 import { inspectCluster } from './inspect.ts';
 import { kafkaPoints } from './points.ts';
 import { encodeBatch } from './protocol/record-batch.ts';
-import { errorName } from './protocol/error-codes.ts';
+import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
 
 const ProduceParams = Type.Object(
@@ -22,6 +22,13 @@ const ProduceParams = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Which field of a configured topic a CreateTopics refusal is about. */
+const TOPIC_FIELD_OF_ERROR = new Map<number, string>([
+  [ERR.INVALID_PARTITIONS, 'partitions'],
+  [ERR.POLICY_VIOLATION, 'partitions'],
+  [ERR.INVALID_REPLICATION_FACTOR, 'replicationFactor'],
+]);
 
 export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
   kind: 'kafka',
@@ -50,10 +57,16 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
 
   async start(config: KafkaConfig, ctx): Promise<RunningTwin> {
     const count = config.brokers ?? 1;
+    const configError = (path: string, detail: string): StandinError => new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path, detail });
+    if ((config.defaultPartitions ?? 1) > ctx.limits.kafkaPartitionsPerTopic) {
+      throw configError('.defaultPartitions', `${config.defaultPartitions} is more than this server allows per topic (${ctx.limits.kafkaPartitionsPerTopic}, --limit-kafka-partitions-per-topic)`);
+    }
     const cluster = new Cluster({
       clusterId: config.clusterId ?? `standin-${ctx.name}`,
       autoCreateTopics: config.autoCreateTopics ?? true,
       defaultPartitions: config.defaultPartitions ?? 1,
+      maxPartitionsPerTopic: ctx.limits.kafkaPartitionsPerTopic,
+      maxPartitionsPerCluster: ctx.limits.kafkaPartitionsPerCluster,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs ?? 0,
       now: ctx.now,
       onEvent: (summary, data) => ctx.journal.record({ point: 'cluster', type: 'state', summary, data }),
@@ -69,15 +82,18 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
         await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
         listeners.push(listener);
       }
+      // Configured topics are checked as a client's CreateTopics is (names, replication factor,
+      // partition limits); a refusal is a config error naming the field.
+      (config.topics ?? []).forEach((t, i) => {
+        const outcome = cluster.createTopic(t);
+        if (outcome.errorCode === ERR.NONE) return;
+        throw configError(`.topics[${i}].${TOPIC_FIELD_OF_ERROR.get(outcome.errorCode) ?? 'name'}`, outcome.errorMessage ?? errorName(outcome.errorCode));
+      });
     } catch (e) {
       await Promise.all(listeners.map((l) => l.stop()));
       cluster.stop();
       throw e;
     }
-    const createConfigured = (): void => {
-      for (const t of config.topics ?? []) cluster.createTopic({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor, config: t.config });
-    };
-    createConfigured();
     const bootstrap = cluster.brokers.map((b) => advertisedAddress(b)).map((a) => `${a.host}:${a.port}`).join(',');
     const listenerOf = (nodeId: unknown): BrokerListener => {
       const l = listeners[Number(nodeId)];
@@ -120,8 +136,8 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
         },
         'create-topic': async (params) => {
           const p = params as { name: string; partitions?: number; replicationFactor?: number; config?: Record<string, string> };
-          const code = cluster.createTopic(p);
-          if (code !== 0) fail('create-topic', errorName(code));
+          const outcome = cluster.createTopic(p);
+          if (outcome.errorCode !== ERR.NONE) fail('create-topic', `${errorName(outcome.errorCode)}: ${outcome.errorMessage}`);
           return { name: p.name, partitions: cluster.topics.get(p.name)?.partitions.length };
         },
         'delete-topic': async (params) => {
@@ -157,7 +173,7 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
         cluster.coordinatorOverride.clear();
         for (const name of [...cluster.topics.keys()]) cluster.deleteTopic(name);
         await Promise.all(listeners.map((l) => l.up()));
-        createConfigured();
+        for (const t of config.topics ?? []) cluster.createTopic(t);
       },
       stop: async () => {
         cluster.stop();

@@ -28,10 +28,23 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+/** A per-topic answer of CreateTopics or CreatePartitions: the code and, when it fails, why. */
+export interface TopicOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+const OK: TopicOutcome = { errorCode: ERR.NONE, errorMessage: null };
+const refuse = (errorCode: number, errorMessage: string): TopicOutcome => ({ errorCode, errorMessage });
+
 export interface ClusterOptions {
   clusterId: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
+  /** Partitions one topic may have (limit kafkaPartitionsPerTopic): past it INVALID_PARTITIONS. */
+  maxPartitionsPerTopic: number;
+  /** Partitions all topics together may have (limit kafkaPartitionsPerCluster): past it POLICY_VIOLATION. */
+  maxPartitionsPerCluster: number;
   now: () => number;
   onEvent: (summary: string, data: Record<string, unknown>) => void;
   initialRebalanceDelayMs?: number;
@@ -45,6 +58,8 @@ export class Cluster {
   /** Groups moved to another coordinator by the `move-coordinator` action. */
   readonly coordinatorOverride = new Map<string, number>();
   private nextLeader = 0;
+  /** Partitions across all topics, kept as topics come and go so a check costs O(1). */
+  private partitionCount = 0;
 
   constructor(readonly options: ClusterOptions) {
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs);
@@ -63,26 +78,70 @@ export class Cluster {
     return this.upBrokers()[0]?.nodeId ?? -1;
   }
 
-  createTopic(spec: TopicSpec): number {
-    if (!validTopicName(spec.name)) return ERR.INVALID_TOPIC_EXCEPTION;
-    if (this.topics.has(spec.name)) return ERR.TOPIC_ALREADY_EXISTS;
-    const count = spec.partitions === undefined || spec.partitions <= 0 ? this.options.defaultPartitions : spec.partitions;
-    const rf = spec.replicationFactor === undefined || spec.replicationFactor <= 0 ? 1 : spec.replicationFactor;
-    if (rf > this.brokers.length) return ERR.INVALID_REPLICATION_FACTOR;
-    const config = spec.config ?? {};
-    const topic: Topic = { name: spec.name, id: randomBytes(16), replicationFactor: rf, config, partitions: [] };
-    for (let i = 0; i < count; i++) topic.partitions.push(this.newPartition(i, rf, config));
-    this.topics.set(spec.name, topic);
-    this.options.onEvent(`topic ${spec.name} created`, { topic: spec.name, partitions: count });
-    return ERR.NONE;
+  /**
+   * Checks a new topic as Kafka's controller does, plus this twin's partition limits (each
+   * partition holds a log, so a client-chosen count must not size memory without bound).
+   * -1 (or an absent value) means the default; 0 and other negatives are refused.
+   */
+  checkNewTopic(spec: TopicSpec): TopicOutcome & { partitions: number; replicationFactor: number } {
+    const partitions = spec.partitions === undefined || spec.partitions === -1 ? this.options.defaultPartitions : spec.partitions;
+    const replicationFactor = spec.replicationFactor === undefined || spec.replicationFactor === -1 ? 1 : spec.replicationFactor;
+    const sized = { partitions, replicationFactor };
+    if (!validTopicName(spec.name)) return { ...sized, ...refuse(ERR.INVALID_TOPIC_EXCEPTION, `Topic name '${spec.name}' is illegal: at most 249 of [a-zA-Z0-9._-], not '.' or '..'.`) };
+    if (this.topics.has(spec.name)) return { ...sized, ...refuse(ERR.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`) };
+    if (partitions <= 0) return { ...sized, ...refuse(ERR.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.') };
+    if (replicationFactor <= 0) return { ...sized, ...refuse(ERR.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.') };
+    if (replicationFactor > this.brokers.length) {
+      return { ...sized, ...refuse(ERR.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): only ${this.brokers.length} broker(s) are registered.`) };
+    }
+    return { ...sized, ...this.checkGrowth(spec.name, partitions, partitions) };
   }
 
-  addPartitions(name: string, total: number): number {
+  createTopic(spec: TopicSpec): TopicOutcome {
+    const checked = this.checkNewTopic(spec);
+    if (checked.errorCode !== ERR.NONE) return { errorCode: checked.errorCode, errorMessage: checked.errorMessage };
+    const config = spec.config ?? {};
+    const topic: Topic = { name: spec.name, id: randomBytes(16), replicationFactor: checked.replicationFactor, config, partitions: [] };
+    for (let i = 0; i < checked.partitions; i++) topic.partitions.push(this.newPartition(i, checked.replicationFactor, config));
+    this.topics.set(spec.name, topic);
+    this.partitionCount += checked.partitions;
+    this.options.onEvent(`topic ${spec.name} created`, { topic: spec.name, partitions: checked.partitions });
+    return OK;
+  }
+
+  /** CreatePartitions: grows a topic to `total` partitions. */
+  checkAddPartitions(name: string, total: number): TopicOutcome {
     const topic = this.topics.get(name);
-    if (!topic) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
-    if (total <= topic.partitions.length) return ERR.INVALID_PARTITIONS;
+    if (!topic) return refuse(ERR.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    const current = topic.partitions.length;
+    if (total <= current) return refuse(ERR.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
+    return this.checkGrowth(name, total, total - current);
+  }
+
+  addPartitions(name: string, total: number): TopicOutcome {
+    const checked = this.checkAddPartitions(name, total);
+    if (checked.errorCode !== ERR.NONE) return checked;
+    const topic = this.topics.get(name) as Topic;
+    const added = total - topic.partitions.length;
     for (let i = topic.partitions.length; i < total; i++) topic.partitions.push(this.newPartition(i, topic.replicationFactor, topic.config));
-    return ERR.NONE;
+    this.partitionCount += added;
+    this.options.onEvent(`topic ${name} grown to ${total} partitions`, { topic: name, partitions: total });
+    return OK;
+  }
+
+  /** A topic reaching `total` partitions by adding `added`, against both partition limits. */
+  private checkGrowth(name: string, total: number, added: number): TopicOutcome {
+    const { maxPartitionsPerTopic: perTopic, maxPartitionsPerCluster: perCluster } = this.options;
+    if (total > perTopic) {
+      return refuse(ERR.INVALID_PARTITIONS, `Topic '${name}': ${total} partitions is more than this twin allows per topic (${perTopic}, limit kafkaPartitionsPerTopic).`);
+    }
+    if (this.partitionCount + added > perCluster) {
+      return refuse(
+        ERR.POLICY_VIOLATION,
+        `Topic '${name}': ${added} more partitions would exceed this twin's ${perCluster} partitions across all topics (limit kafkaPartitionsPerCluster; ${this.partitionCount} exist).`,
+      );
+    }
+    return OK;
   }
 
   deleteTopic(name: string): number {
@@ -90,6 +149,7 @@ export class Cluster {
     if (!topic) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
     for (const p of topic.partitions) p.log.clear();
     this.topics.delete(name);
+    this.partitionCount -= topic.partitions.length;
     this.options.onEvent(`topic ${name} deleted`, { topic: name });
     return ERR.NONE;
   }
@@ -98,8 +158,13 @@ export class Cluster {
   topic(name: string, autoCreate = this.options.autoCreateTopics): Topic | undefined {
     const t = this.topics.get(name);
     if (t || !autoCreate) return t;
-    if (this.createTopic({ name }) !== ERR.NONE) return undefined;
-    return this.topics.get(name);
+    const outcome = this.createTopic({ name });
+    if (outcome.errorCode === ERR.NONE) return this.topics.get(name);
+    // A limit refusal is journaled: the client only sees UNKNOWN_TOPIC_OR_PARTITION, as from Kafka.
+    if (outcome.errorCode === ERR.POLICY_VIOLATION || outcome.errorCode === ERR.INVALID_PARTITIONS) {
+      this.options.onEvent(`auto-creation of topic ${name} refused: ${outcome.errorMessage}`, { topic: name, error: outcome.errorCode });
+    }
+    return undefined;
   }
 
   topicById(id: Buffer): Topic | undefined {

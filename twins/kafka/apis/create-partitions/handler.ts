@@ -1,7 +1,8 @@
-// CreatePartitions: grows a topic to `count` partitions.
+// CreatePartitions: grows a topic to `count` partitions, within the twin's partition limits
+// (INVALID_PARTITIONS past kafkaPartitionsPerTopic, POLICY_VIOLATION past kafkaPartitionsPerCluster).
 // @see https://kafka.apache.org/protocol.html#The_Messages_CreatePartitions
 import { defineApi } from '../api.ts';
-import { ERR, errorName } from '../../protocol/error-codes.ts';
+import { errorName } from '../../protocol/error-codes.ts';
 import { createPartitionsSpec, type CreatePartitionsRequest, type CreatePartitionsResponse } from './schema.ts';
 
 export const createPartitionsApi = defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({
@@ -10,15 +11,8 @@ export const createPartitionsApi = defineApi<CreatePartitionsRequest, CreatePart
     return {
       throttleTimeMs: 0,
       results: req.topics.map((t) => {
-        const topic = ctx.cluster.topics.get(t.name);
-        const code = req.validateOnly
-          ? !topic
-            ? ERR.UNKNOWN_TOPIC_OR_PARTITION
-            : t.count <= topic.partitions.length
-              ? ERR.INVALID_PARTITIONS
-              : ERR.NONE
-          : ctx.cluster.addPartitions(t.name, t.count);
-        return { name: t.name, errorCode: code, errorMessage: code === ERR.NONE ? null : errorName(code) };
+        const outcome = req.validateOnly ? ctx.cluster.checkAddPartitions(t.name, t.count) : ctx.cluster.addPartitions(t.name, t.count);
+        return { name: t.name, ...outcome };
       }),
     };
   },
