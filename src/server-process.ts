@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { StandinError, hostPort, type Limits, type Logger } from './core/index.ts';
 import { buildServer } from './api/server.ts';
 import { isLoopback } from './api/auth.ts';
+import { bindPolicy } from './environments/bind-policy.ts';
 import { EnvironmentManager } from './environments/environment-manager.ts';
 import { defaultRegistry } from './environments/default-kinds.ts';
 import type { TwinRegistry } from './environments/twin-registry.ts';
@@ -12,6 +13,7 @@ export interface StandinServerOptions {
   host?: string;
   port?: number;
   adminToken?: string;
+  /** Where twins listen by default (--twin-host); beyond loopback only with an admin token. */
   twinHost?: string;
   /** The limits in force (resolveLimits()); defaults when absent. */
   limits?: Limits;
@@ -42,7 +44,8 @@ export async function startStandin(options: StandinServerOptions): Promise<Stand
   const manager = new EnvironmentManager({
     registry: options.registry ?? defaultRegistry(),
     log: options.log,
-    twinHost: options.twinHost,
+    // With an admin token the operator exposes Standin on purpose: twins may bind any address then.
+    bind: bindPolicy({ open: options.adminToken !== undefined, defaultHost: options.twinHost }),
     limits: options.limits,
     filesRoot: options.filesRoot,
   });

@@ -22,6 +22,7 @@ export const ERRORS = {
   STANDIN_ERR_TWIN_UNKNOWN_ACTION: { status: 404, message: 'twin {twin} ({kind}) has no action {verb}; its actions: {known}' },
   STANDIN_ERR_TWIN_ACTION_FAILED: { status: 400, message: 'action {verb} on twin {twin} failed: {detail}' },
   STANDIN_ERR_TWIN_HOST_REFUSED: { status: 400, message: '{field}: {detail}' },
+  STANDIN_ERR_TWIN_PORT_REFUSED: { status: 400, message: '{field}: {detail}' },
   STANDIN_ERR_TWIN_BACKEND_UNAVAILABLE: { status: 503, message: 'twin {twin} backend unavailable: {detail}' },
 
   STANDIN_ERR_FAULT_NOT_FOUND: { status: 404, message: 'fault rule {id} not found' },

@@ -4,7 +4,7 @@
 // root is the scenario file's folder. Paths resolve against the root and may not leave it, by `..`,
 // an absolute path or a symbolic link.
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { StandinError } from './errors.ts';
 
 export interface FileAccess {
@@ -35,6 +35,19 @@ export function filesUnder(root: string): FileAccess {
       }
       return real;
     },
+  };
+}
+
+/** Files in the folder of `file` (a scenario file's, under `standin run`/`up`). */
+export function filesBeside(file: string): FileAccess {
+  return filesUnder(dirname(resolve(file)));
+}
+
+/** The same access, with `prefix` before the field names in its errors (`init[0]` → `twins.db.init[0]`). */
+export function withFieldPrefix(files: FileAccess, prefix: string): FileAccess {
+  return {
+    ...(files.root === undefined ? {} : { root: files.root }),
+    resolve: (file, field) => files.resolve(file, `${prefix}${field}`),
   };
 }
 

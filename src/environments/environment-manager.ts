@@ -1,14 +1,17 @@
 // All live environments of one Standin process: create, find, destroy, and reap those whose TTL
 // has passed. Destroying is idempotent and never leaves ports open.
 import { DEFAULT_LIMITS, StandinError, filesUnder, noFiles, type FileAccess, type Limits, type Logger } from '../core/index.ts';
+import { loopbackOnly, type BindPolicy } from './bind-policy.ts';
 import { Environment } from './environment.ts';
 import type { EnvironmentSpec } from './environment-spec.ts';
+import { Slots } from './slots.ts';
 import type { TwinRegistry } from './twin-registry.ts';
 
 export interface EnvironmentManagerOptions {
   registry: TwinRegistry;
   log: Logger;
-  twinHost?: string;
+  /** Where twins may listen; the server's follows its admin token (default: loopback only). */
+  bind?: BindPolicy;
   /** The server's limits (default: DEFAULT_LIMITS). */
   limits?: Limits;
   /** The folder API clients' twin configs may read files from (--files-root); none when absent. */
@@ -25,34 +28,42 @@ export class EnvironmentManager {
   private readonly reservedNames = new Set<string>();
   private readonly reaper: NodeJS.Timeout;
   private readonly now: () => number;
+  /** Environments live or being created, against --limit-environments. */
+  private readonly envSlots: Slots;
+  /** Twins of every environment, live or starting, against --limit-twins-per-server. */
+  private readonly twinSlots: Slots;
 
   constructor(private readonly options: EnvironmentManagerOptions) {
     this.registry = options.registry;
     this.now = options.now ?? Date.now;
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.bind = options.bind ?? loopbackOnly;
+    this.envSlots = new Slots(this.limits.environments);
+    this.twinSlots = new Slots(this.limits.twinsPerServer);
     this.apiFiles = options.filesRoot === undefined ? noFiles : filesUnder(options.filesRoot);
     this.reaper = setInterval(() => void this.reap(), options.reapIntervalMs ?? 1000);
     this.reaper.unref();
   }
 
   readonly limits: Limits;
+  readonly bind: BindPolicy;
   /** What API clients' twin configs may read: files under --files-root, or none. */
   readonly apiFiles: FileAccess;
 
   /** `files`: what the twin configs may read (a scenario file's folder; default: apiFiles). */
   async create(spec: EnvironmentSpec, files: FileAccess = this.apiFiles): Promise<Environment> {
     const { name } = spec;
-    if (name !== undefined) {
-      if (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name)) {
-        throw new StandinError('STANDIN_ERR_ENV_NAME_TAKEN', { name });
-      }
-      this.reservedNames.add(name);
+    if (name !== undefined && (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name))) {
+      throw new StandinError('STANDIN_ERR_ENV_NAME_TAKEN', { name });
     }
+    if (!this.envSlots.take()) throw new StandinError('STANDIN_ERR_LIMIT_ENVIRONMENTS', { limit: this.limits.environments });
+    if (name !== undefined) this.reservedNames.add(name);
     try {
       const env = await Environment.create(spec, {
         registry: this.registry,
         log: this.options.log,
-        twinHost: this.options.twinHost,
+        bind: this.bind,
+        serverTwins: this.twinSlots,
         now: this.options.now,
         files,
         limits: this.limits,
@@ -60,6 +71,9 @@ export class EnvironmentManager {
       this.envs.set(env.id, env);
       this.options.log.info('environment created', { env: env.id, name, twins: env.twinNames() });
       return env;
+    } catch (error) {
+      this.envSlots.give();
+      throw error;
     } finally {
       if (name !== undefined) this.reservedNames.delete(name);
     }
@@ -83,7 +97,11 @@ export class EnvironmentManager {
   async destroy(id: string): Promise<void> {
     const env = this.get(id);
     this.envs.delete(id);
-    await env.destroy();
+    try {
+      await env.destroy();
+    } finally {
+      this.envSlots.give();
+    }
     this.options.log.info('environment destroyed', { env: id });
   }
 

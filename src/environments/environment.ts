@@ -2,29 +2,36 @@
 // engine. Starting is all-or-nothing: if a twin fails, the ones already started are stopped.
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import {
+  DEFAULT_LIMITS,
   FaultEngine,
   Journal,
   StandinError,
   checkSchema,
   createTwinContext,
   isStandinError,
+  noFiles,
+  withFieldPrefix,
   type FileAccess,
   type Limits,
   type Logger,
   type RunningTwin,
   type TwinKind,
 } from '../core/index.ts';
+import { loopbackOnly, type BindPolicy } from './bind-policy.ts';
 import { TWIN_NAME_PATTERN, type EnvironmentSpec } from './environment-spec.ts';
+import type { EnvironmentView, TwinView } from './environment-view.ts';
+import { Slots } from './slots.ts';
+import type { TwinRegistry } from './twin-registry.ts';
 
 const TWIN_NAME = new RegExp(TWIN_NAME_PATTERN);
-import type { EnvironmentView, TwinView } from './environment-view.ts';
-import type { TwinRegistry } from './twin-registry.ts';
 
 export interface EnvironmentOptions {
   registry: TwinRegistry;
   log: Logger;
-  /** Default bind address of twins (a twin's config.host overrides it). */
-  twinHost?: string;
+  /** Where twins may listen (default: loopback addresses and unprivileged ports only). */
+  bind?: BindPolicy;
+  /** The twins of the whole server, shared by its environments (default: this environment's own). */
+  serverTwins?: Slots;
   /** The files twin configs may name (a scenario file's folder, the server's --files-root, or none). */
   files?: FileAccess;
   limits?: Limits;
@@ -39,6 +46,13 @@ interface StartedTwin {
   running: RunningTwin;
 }
 
+interface CheckedTwin {
+  kind: TwinKind;
+  config: Record<string, unknown>;
+  /** The address to bind, checked by the bind policy. */
+  host: string;
+}
+
 export class Environment {
   readonly id: string;
   readonly name?: string;
@@ -50,6 +64,11 @@ export class Environment {
   private readonly token: string;
   private readonly twins = new Map<string, StartedTwin>();
   private readonly initialFaults: readonly unknown[];
+  private readonly limits: Limits;
+  private readonly bind: BindPolicy;
+  private readonly serverTwins: Slots;
+  /** Twin slots this environment holds on the server: its twins and those being started. */
+  private held = 0;
   private destroyed = false;
 
   private constructor(spec: EnvironmentSpec, private readonly options: EnvironmentOptions) {
@@ -63,6 +82,9 @@ export class Environment {
     this.expiresAt = spec.ttlSeconds === undefined ? undefined : this.createdAt + spec.ttlSeconds * 1000;
     this.journal = new Journal({ capacity: spec.journalCapacity, maxBytes: options.limits?.journalBytes, now });
     this.initialFaults = spec.faults ?? [];
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.bind = options.bind ?? loopbackOnly;
+    this.serverTwins = options.serverTwins ?? new Slots(this.limits.twinsPerServer);
     this.faults = new FaultEngine({
       seed: this.seed,
       journal: this.journal,
@@ -75,17 +97,18 @@ export class Environment {
     });
   }
 
-  /** Kinds of the twins being started by create(), so rules can be checked before any is up. */
+  /** Kinds of the twins being started, so rules can be checked before they are up. */
   private readonly pending = new Map<string, TwinKind>();
 
   /** Validates the spec, starts every twin (or none) and applies the initial fault rules. */
   static async create(spec: EnvironmentSpec, options: EnvironmentOptions): Promise<Environment> {
     const env = new Environment(spec, options);
-    const configs = env.checkTwins(spec);
+    const twins = env.checkTwins(spec);
     // Rules are checked before any port is opened, so a typo in a rule costs no start-up.
     env.initialFaults.forEach((rule, i) => env.faults.check(rule, `faults[${i}]`));
+    env.reserveTwins(twins.size, 'twins');
     try {
-      for (const [name, { kind, config }] of configs) await env.startTwin(name, kind, config);
+      for (const [name, twin] of twins) await env.startTwin(name, twin);
       env.pending.clear();
       env.initialFaults.forEach((rule, i) => env.faults.add(rule, `faults[${i}]`));
     } catch (error) {
@@ -95,16 +118,17 @@ export class Environment {
     return env;
   }
 
-  private checkTwins(spec: EnvironmentSpec): Map<string, { kind: TwinKind; config: Record<string, unknown> }> {
-    const out = new Map<string, { kind: TwinKind; config: Record<string, unknown> }>();
+  private checkTwins(spec: EnvironmentSpec): Map<string, CheckedTwin> {
+    const out = new Map<string, CheckedTwin>();
     for (const [name, twinSpec] of Object.entries(spec.twins)) {
-      out.set(name, this.checkTwin(name, twinSpec));
-      this.pending.set(name, (out.get(name) as { kind: TwinKind }).kind);
+      const twin = this.checkTwin(name, twinSpec);
+      out.set(name, twin);
+      this.pending.set(name, twin.kind);
     }
     return out;
   }
 
-  private checkTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): { kind: TwinKind; config: Record<string, unknown> } {
+  private checkTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): CheckedTwin {
     if (!TWIN_NAME.test(name)) {
       throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', {
         twin: name,
@@ -120,14 +144,29 @@ export class Environment {
     if (problem) {
       throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: name, path: `.${problem.field}`, detail: problem.detail });
     }
-    return { kind, config };
+    const host = this.bind.host(typeof config.host === 'string' ? config.host : undefined, `twins.${name}.host`);
+    if (typeof config.port === 'number') this.bind.port(config.port, `twins.${name}.port`);
+    // `ports` pins several listeners of one twin (a kafka cluster's brokers).
+    if (Array.isArray(config.ports)) config.ports.forEach((port, i) => typeof port === 'number' && this.bind.port(port, `twins.${name}.ports[${i}]`));
+    // Twins read `host` from their config: it carries the checked address (localhost → 127.0.0.1).
+    return { kind, config: config.host === undefined ? config : { ...config, host }, host };
   }
 
   /** Starts one more twin in this live environment (the Toxiproxy API adds proxies this way). */
   async addTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): Promise<void> {
-    if (this.twins.has(name)) throw new StandinError('STANDIN_ERR_TWIN_NAME_TAKEN', { twin: name, env: this.id });
-    const { kind, config } = this.checkTwin(name, twinSpec);
-    await this.startTwin(name, kind, config);
+    if (this.destroyed) throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id: this.id });
+    if (this.twins.has(name) || this.pending.has(name)) throw new StandinError('STANDIN_ERR_TWIN_NAME_TAKEN', { twin: name, env: this.id });
+    const twin = this.checkTwin(name, twinSpec);
+    this.reserveTwins(1, `twins.${name}`);
+    this.pending.set(name, twin.kind);
+    try {
+      await this.startTwin(name, twin);
+    } catch (error) {
+      this.releaseTwins(1);
+      throw error;
+    } finally {
+      this.pending.delete(name);
+    }
   }
 
   /** Stops a twin and removes it with its fault rules. */
@@ -135,24 +174,58 @@ export class Environment {
     const twin = this.twin(name);
     this.twins.delete(name);
     this.faults.clear(name);
-    await twin.running.stop();
+    try {
+      await twin.running.stop();
+    } finally {
+      this.releaseTwins(1);
+    }
   }
 
-  private async startTwin(name: string, kind: TwinKind, config: Record<string, unknown>): Promise<void> {
+  /** Takes `count` twin slots of this environment and of the server, before any twin starts. */
+  private reserveTwins(count: number, field: string): void {
+    const { twinsPerEnvironment, twinsPerServer } = this.limits;
+    if (this.held + count > twinsPerEnvironment) {
+      throw new StandinError('STANDIN_ERR_LIMIT_TWINS', {
+        field,
+        detail: `an environment holds at most ${twinsPerEnvironment} twins (--limit-twins-per-environment)`,
+      });
+    }
+    if (!this.serverTwins.take(count)) {
+      throw new StandinError('STANDIN_ERR_LIMIT_TWINS', {
+        field,
+        detail: `this server runs at most ${twinsPerServer} twins (--limit-twins-per-server) and ${this.serverTwins.taken} are taken; destroy an environment first`,
+      });
+    }
+    this.held += count;
+  }
+
+  private releaseTwins(count: number): void {
+    const released = Math.min(count, this.held);
+    this.held -= released;
+    this.serverTwins.give(released);
+  }
+
+  private async startTwin(name: string, { kind, config, host }: CheckedTwin): Promise<void> {
     const ctx = createTwinContext({
       envId: this.id,
       name,
       seed: this.seed,
-      host: typeof config.host === 'string' ? config.host : (this.options.twinHost ?? '127.0.0.1'),
+      host,
       journal: this.journal,
       faults: this.faults,
       log: this.options.log,
       now: this.options.now,
-      files: this.options.files,
-      limits: this.options.limits,
+      // A file a twin refuses is named as the client wrote it: `twins.db.init[0]`.
+      files: withFieldPrefix(this.options.files ?? noFiles, `twins.${name}.`),
+      limits: this.limits,
     });
     try {
       const running = await kind.start(config, ctx);
+      if (this.destroyed) {
+        // Destroyed while this twin started (a proxy added during shutdown): it must not outlive it.
+        await running.stop();
+        throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id: this.id });
+      }
       this.twins.set(name, { kind, config, running });
     } catch (error) {
       if (isStandinError(error)) throw error;
@@ -223,6 +296,8 @@ export class Environment {
     this.faults.clear();
     const results = await Promise.allSettled([...this.twins.values()].map((t) => t.running.stop()));
     this.twins.clear();
+    // Given back once the twins' ports are closed, so the next twins find the descriptors free.
+    this.releaseTwins(this.held);
     for (const result of results) {
       if (result.status === 'rejected') this.options.log.warn('twin stop failed', { env: this.id, error: String(result.reason) });
     }

@@ -3,9 +3,12 @@
 // at point `connection` with id `<proxy>:<toxic>`, match {direction: stream}, action {type:
 // attributes} and trigger {probability: toxicity}. Errors keep Toxiproxy's `{error, status}` shape.
 // GET /proxies answers with the environment's id and token in headers, so its journal can be read.
+// A request is checked whole before anything changes (listen addresses against the server's bind
+// policy, upstreams against the tcp twin's schema, toxics against the fault engine); a change that
+// still fails half-way (a taken port) is undone, so /populate and proxy updates are all or nothing.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { StandinError, isStandinError, type FaultRuleView } from '../../core/index.ts';
+import { StandinError, checkSchema, isStandinError, type FaultRuleView } from '../../core/index.ts';
 import type { Environment } from '../../environments/environment.ts';
 import { requireAdmin } from '../auth.ts';
 import type { RouteContext } from '../server.ts';
@@ -57,6 +60,19 @@ interface ProxyView {
   toxics: ToxicView[];
 }
 
+/** A proxy to create, checked: the tcp twin's config and whether it starts enabled. */
+interface ProxyPlan {
+  name: string;
+  config: { kind: 'tcp'; upstream: string; host: string; port: number };
+  enabled: boolean;
+}
+
+/** A proxy as it was, to put back when a change fails half-way. */
+interface ProxySnapshot {
+  view: ProxyView;
+  rules: FaultRuleView[];
+}
+
 const NameParams = Type.Object({ name: Type.String() });
 const ToxicParams = Type.Object({ name: Type.String(), toxic: Type.String() });
 
@@ -89,47 +105,132 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
     return out;
   };
 
-  const createProxy = async (env: Environment, body: ProxyBody): Promise<ProxyView> => {
-    if (env.twinNames().includes(body.name)) throw new StandinError('STANDIN_ERR_TOXIPROXY_EXISTS', { what: `proxy ${body.name}` });
-    const { host, port } = splitListen(body.listen ?? '127.0.0.1:0');
-    await env.addTwin(body.name, { kind: 'tcp', upstream: body.upstream, host, port });
-    if (body.enabled === false) await env.twin(body.name).running.actions?.disable?.({});
-    return proxyView(env, body.name);
+  /** The address a proxy listens on: `host:port` checked against the server's bind policy. */
+  const listenAddress = (listen: string | undefined, field: string): { host: string; port: number } => {
+    if (listen === undefined) return { host: manager.bind.defaultHost, port: 0 };
+    const { host, port } = splitListen(listen, field);
+    const bound = manager.bind.host(host, field);
+    manager.bind.port(port, field);
+    return { host: bound, port };
+  };
+
+  /** Checks a proxy body whole (its listen address, its upstream) without changing anything. */
+  const checkProxy = (body: { name: string; listen?: string; upstream: string; enabled?: boolean }, field: string): ProxyPlan => {
+    const config = { kind: 'tcp' as const, upstream: body.upstream, ...listenAddress(body.listen, `${field}.listen`) };
+    const tcp = manager.registry.get('tcp');
+    const { kind: _kind, ...tcpConfig } = config;
+    const problem = tcp && checkSchema(tcp.configSchema, tcpConfig, field)[0];
+    if (problem) throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${problem.field}: ${problem.detail}` });
+    return { name: body.name, config, enabled: body.enabled ?? true };
+  };
+
+  const createProxy = async (env: Environment, plan: ProxyPlan): Promise<ProxyView> => {
+    if (env.twinNames().includes(plan.name)) throw new StandinError('STANDIN_ERR_TOXIPROXY_EXISTS', { what: `proxy ${plan.name}` });
+    await env.addTwin(plan.name, plan.config);
+    if (!plan.enabled) await env.runAction(plan.name, 'disable', {});
+    return proxyView(env, plan.name);
+  };
+
+  const snapshot = async (env: Environment, name: string): Promise<ProxySnapshot> => ({ view: await proxyView(env, name), rules: env.faults.list(name) });
+
+  /** Starts a removed proxy again as it was: its address, upstream, state and toxics. */
+  const restore = async (env: Environment, { view, rules }: ProxySnapshot): Promise<void> => {
+    await createProxy(env, checkProxy(view, 'listen'));
+    for (const rule of rules) env.faults.add(ruleInput(rule));
   };
 
   const updateProxy = async (env: Environment, name: string, update: Static<typeof ProxyUpdate>): Promise<ProxyView> => {
-    const current = await proxyView(env, name);
-    if (update.listen !== undefined && sameListen(update.listen, current.listen) === false) {
+    const before = await snapshot(env, name);
+    const current = before.view;
+    const next = checkProxy({ name, listen: update.listen ?? current.listen, upstream: update.upstream ?? current.upstream, enabled: update.enabled ?? current.enabled }, 'body');
+    if (update.listen !== undefined && !sameListen(update.listen, current.listen)) {
       // A new listen address is a new listener; Toxiproxy keeps the toxics across it.
-      const toxics = env.faults.list(name);
       await env.removeTwin(name);
-      await createProxy(env, { name, listen: update.listen, upstream: update.upstream ?? current.upstream, enabled: update.enabled ?? current.enabled });
-      for (const rule of toxics) env.faults.add(ruleInput(rule));
+      try {
+        await createProxy(env, next);
+      } catch (error) {
+        await restore(env, before);
+        throw error;
+      }
+      for (const rule of before.rules) env.faults.add(ruleInput(rule));
       return proxyView(env, name);
     }
-    const actions = env.twin(name).running.actions ?? {};
-    if (update.upstream !== undefined && update.upstream !== current.upstream) await actions['set-upstream']?.({ upstream: update.upstream });
-    if (update.enabled !== undefined && update.enabled !== current.enabled) await actions[update.enabled ? 'enable' : 'disable']?.({});
+    if (next.config.upstream !== current.upstream) await env.runAction(name, 'set-upstream', { upstream: next.config.upstream }, 'body');
+    if (next.enabled !== current.enabled) await env.runAction(name, next.enabled ? 'enable' : 'disable', {});
     return proxyView(env, name);
   };
 
-  const addToxic = (env: Environment, proxy: string, body: ToxicBody): ToxicView => {
+  /** Creates or replaces each proxy; when one fails, what was done is undone, newest first. */
+  const populate = async (env: Environment, bodies: ProxyBody[]): Promise<ProxyView[]> => {
+    const plans = bodies.map((body, i) => checkProxy(body, `body[${i}]`));
+    plans.forEach((plan, i) => {
+      if (plans.findIndex((p) => p.name === plan.name) !== i) {
+        throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `body[${i}].name: proxy ${plan.name} is listed twice` });
+      }
+    });
+    const undo: Array<() => Promise<unknown>> = [];
+    const proxies: ProxyView[] = [];
+    try {
+      for (const [i, plan] of plans.entries()) {
+        if (env.twinNames().includes(plan.name)) {
+          const before = await snapshot(env, plan.name);
+          const body = bodies[i] as ProxyBody;
+          const same = before.view.upstream === plan.config.upstream && (body.listen === undefined || sameListen(body.listen, before.view.listen));
+          if (same) {
+            undo.push(() => env.runAction(plan.name, before.view.enabled ? 'enable' : 'disable', {}));
+            proxies.push(await updateProxy(env, plan.name, { enabled: plan.enabled }));
+            continue;
+          }
+          await env.removeTwin(plan.name);
+          undo.push(() => restore(env, before));
+        }
+        proxies.push(await createProxy(env, plan));
+        undo.push(() => env.removeTwin(plan.name));
+      }
+    } catch (error) {
+      for (const step of undo.reverse()) await step().catch(() => {});
+      throw error;
+    }
+    return proxies;
+  };
+
+  /** The fault rule of a toxic on `proxy`. */
+  const toxicRule = (proxy: string, body: ToxicBody): { id: string; name: string; rule: Record<string, unknown> } => {
     const stream = body.stream ?? 'downstream';
     const name = body.name ?? `${body.type}_${stream}`;
     const id = `${proxy}:${name}`;
-    if (env.faults.get(id)) throw new StandinError('STANDIN_ERR_TOXIPROXY_EXISTS', { what: `toxic ${name}` });
     const toxicity = body.toxicity ?? 1;
-    env.faults.add(
-      {
-        id,
-        twin: proxy,
-        point: 'connection',
-        match: { direction: stream },
-        action: { [body.type]: body.attributes ?? {} },
-        ...(toxicity < 1 ? { trigger: { probability: toxicity } } : {}),
-      },
-      'body',
-    );
+    const rule = {
+      id,
+      twin: proxy,
+      point: 'connection',
+      match: { direction: stream },
+      action: { [body.type]: body.attributes ?? {} },
+      ...(toxicity < 1 ? { trigger: { probability: toxicity } } : {}),
+    };
+    return { id, name, rule };
+  };
+
+  const addToxic = (env: Environment, proxy: string, body: ToxicBody): ToxicView => {
+    const { id, name, rule } = toxicRule(proxy, body);
+    if (env.faults.get(id)) throw new StandinError('STANDIN_ERR_TOXIPROXY_EXISTS', { what: `toxic ${name}` });
+    env.faults.add(rule, 'body');
+    return toxicView(env.faults.get(id) as FaultRuleView);
+  };
+
+  /** Replaces a toxic by its updated form, checked first: a bad update leaves the toxic as it was. */
+  const updateToxic = (env: Environment, proxy: string, toxic: string, update: Partial<ToxicBody>): ToxicView => {
+    const current = toxicView(toxicOf(env, proxy, toxic));
+    const { id, rule } = toxicRule(proxy, {
+      name: toxic,
+      type: current.type,
+      stream: update.stream ?? current.stream,
+      toxicity: update.toxicity ?? current.toxicity,
+      attributes: { ...current.attributes, ...update.attributes },
+    });
+    env.faults.check(rule, 'body');
+    env.faults.remove(id);
+    env.faults.add(rule, 'body');
     return toxicView(env.faults.get(id) as FaultRuleView);
   };
 
@@ -162,28 +263,15 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
     });
 
     app.post('/proxies', { schema: { tags, summary: 'Create a proxy (a tcp twin)', body: ProxyBody } }, async (request, reply) => {
-      const view = await createProxy(await proxiesEnv(), request.body as ProxyBody);
-      return reply.status(201).send(view);
+      const plan = checkProxy(request.body as ProxyBody, 'body');
+      return reply.status(201).send(await createProxy(await proxiesEnv(), plan));
     });
 
     app.post(
       '/populate',
       { schema: { tags, summary: 'Create or replace a list of proxies', body: Type.Array(ProxyBody) } },
       async (request, reply) => {
-        const env = await proxiesEnv();
-        const proxies: ProxyView[] = [];
-        for (const body of request.body as ProxyBody[]) {
-          if (env.twinNames().includes(body.name)) {
-            const current = await proxyView(env, body.name);
-            const same = current.upstream === body.upstream && (body.listen === undefined || sameListen(body.listen, current.listen));
-            if (same) {
-              proxies.push(await updateProxy(env, body.name, { enabled: body.enabled ?? true }));
-              continue;
-            }
-            await env.removeTwin(body.name);
-          }
-          proxies.push(await createProxy(env, body));
-        }
+        const proxies = await populate(await proxiesEnv(), request.body as ProxyBody[]);
         return reply.status(201).send({ proxies });
       },
     );
@@ -240,18 +328,8 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
         url: '/proxies/:name/toxics/:toxic',
         schema: { tags, summary: 'Update a toxic: attributes, toxicity, stream', params: ToxicParams, body: Type.Partial(ToxicBody) },
         handler: async (request) => {
-          const env = await proxiesEnv();
           const { name, toxic } = request.params as { name: string; toxic: string };
-          const current = toxicView(toxicOf(env, name, toxic));
-          const update = request.body as Partial<ToxicBody>;
-          env.faults.remove(`${name}:${toxic}`);
-          return addToxic(env, name, {
-            name: toxic,
-            type: current.type,
-            stream: update.stream ?? current.stream,
-            toxicity: update.toxicity ?? current.toxicity,
-            attributes: { ...current.attributes, ...update.attributes },
-          });
+          return updateToxic(await proxiesEnv(), name, toxic, request.body as Partial<ToxicBody>);
         },
       });
     }
@@ -280,20 +358,22 @@ function ruleInput(rule: FaultRuleView): Record<string, unknown> {
   return { id: rule.id, twin: rule.twin, point: rule.point, match: rule.match, action: rule.action, trigger: rule.trigger };
 }
 
-function splitListen(listen: string): { host: string; port: number } {
+/** `host:port` (`[v6]:port`; a bare port means the default host) split, not yet checked by the bind policy. */
+function splitListen(listen: string, field: string): { host?: string; port: number } {
   const index = listen.lastIndexOf(':');
-  const host = index > 0 ? listen.slice(0, index).replace(/^\[|\]$/g, '') : '127.0.0.1';
-  const port = Number(listen.slice(index + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `body.listen: ${listen} is not host:port` });
+  const portText = listen.slice(index + 1);
+  const port = Number(portText);
+  if (portText === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${field}: ${listen} is not host:port` });
   }
-  return { host: host === 'localhost' ? '127.0.0.1' : host, port };
+  return { ...(index < 0 ? {} : { host: listen.slice(0, index).replace(/^\[(.*)\]$/, '$1') }), port };
 }
 
 function sameListen(requested: string, actual: string): boolean {
-  const a = splitListen(requested);
-  const b = splitListen(actual);
-  return a.host === b.host && (a.port === 0 || a.port === b.port);
+  const a = splitListen(requested, 'body.listen');
+  const b = splitListen(actual, 'listen');
+  const host = (h?: string) => (h === 'localhost' ? '127.0.0.1' : h);
+  return host(a.host) === host(b.host) && (a.port === 0 || a.port === b.port);
 }
 
 function notFound(what: string): StandinError {
