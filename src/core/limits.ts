@@ -101,7 +101,13 @@ export const LIMITS = {
     default: 60_000,
     unit: 'ms',
     description: 'time a postgres client has to finish startup and authentication (PostgreSQL authentication_timeout)',
-    answer: 'FATAL 08006 and close',
+    answer: 'connection closed with no message, as PostgreSQL does',
+  },
+  postgresTemplates: {
+    default: 64,
+    unit: 'count',
+    description: 'template databases kept per process, one per distinct postgres `init`; past it the least recently used one no twin uses is dropped',
+    answer: 'drops an idle template (the next twin with its init runs the init again)',
   },
   kafkaPartitionsPerTopic: {
     default: 1_000,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCacheDir, silentLogger } from '../../src/core/index.ts';
+import { defaultCacheDir, filesUnder, silentLogger } from '../../src/core/index.ts';
 import { ADMIN_USER, embeddedServer } from '../../twins/postgres/embedded-server.ts';
 import { postgresTwin } from '../../twins/postgres/index.ts';
 import { startTwin } from '../support/twin-harness.ts';
@@ -74,11 +74,11 @@ describe('init', () => {
     await admin.connect();
     try {
       const count = async (): Promise<number> =>
-        // Clones made ahead for other templates (`…_r<n>`) come and go in the background: not counted.
-        (await admin.query("SELECT (SELECT count(*) FROM pg_database WHERE datname LIKE 'st\\_%' AND datname !~ '_r[0-9]+$') + (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'st\\_%') AS n")).rows[0].n;
+        // Clones made ahead for other templates (`…_r<n>`, database and role) come and go in the background: not counted.
+        (await admin.query("SELECT (SELECT count(*) FROM pg_database WHERE datname LIKE 'st\\_%' AND datname !~ '_r[0-9]+$') + (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'st\\_%' AND rolname !~ '_r[0-9]+$') AS n")).rows[0].n;
       const before = await count();
       await expect(startTwin(postgresTwin, { init: ['CREATE TABLE ok (id int);\nCREATE TABLE broken (id int,,);'] }, { name: 'bad' })).rejects.toThrow(
-        /init\[0\] at line 2, column \d+: syntax error at or near "," \(SQLSTATE 42601\)/,
+        /twins\.bad\.init\[0\]: line 2, column 29: syntax error at or near "," \(SQLSTATE 42601\)/,
       );
       expect(await count()).toBe(before);
     } finally {
@@ -91,7 +91,7 @@ describe('init', () => {
     const file = join(dir, 'schema.sql');
     writeFileSync(file, "CREATE TABLE t (v text);\nINSERT INTO t VALUES ('from file');\n");
     try {
-      await using a = await startTwin(postgresTwin, { init: [file, { sql: "INSERT INTO t VALUES ('inline')" }] }, { name: 'files' });
+      await using a = await startTwin(postgresTwin, { init: ['schema.sql', { sql: "INSERT INTO t VALUES ('inline')" }] }, { name: 'files', files: filesUnder(dir) });
       expect(await a.twin.inspect({ sql: 'SELECT v FROM t ORDER BY v' })).toMatchObject({ rows: [{ v: 'from file' }, { v: 'inline' }] });
     } finally {
       rmSync(dir, { recursive: true, force: true });

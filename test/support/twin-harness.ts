@@ -8,7 +8,10 @@ import {
   Journal,
   createTwinContext,
   silentLogger,
+  DEFAULT_LIMITS,
   type FaultRule,
+  type FileAccess,
+  type Limits,
   type RunningTwin,
   type TwinContext,
   type TwinKind,
@@ -27,7 +30,7 @@ export interface TwinHarness extends AsyncDisposable {
 export async function startTwin<S extends TSchema>(
   kind: TwinKind<S>,
   config: Partial<Static<S>> & Record<string, unknown> = {},
-  options: { seed?: number; name?: string; journalCapacity?: number } = {},
+  options: { seed?: number; name?: string; journalCapacity?: number; limits?: Partial<Limits>; files?: FileAccess } = {},
 ): Promise<TwinHarness> {
   const name = options.name ?? kind.kind;
   const journal = new Journal({ capacity: options.journalCapacity });
@@ -44,6 +47,8 @@ export async function startTwin<S extends TSchema>(
     journal,
     faults,
     log: process.env.STANDIN_TEST_LOG ? consoleLogger : silentLogger,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    files: options.files,
   });
   // Checked as an environment checks it (no defaults filled in), so tests see what users get.
   const problem = checkSchema(kind.configSchema, config)[0];

@@ -7,9 +7,24 @@ import type { FileAccess } from '../../src/core/index.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
 export interface InitScript {
-  /** Where it came from, for error messages: `init[0] (schema.sql)`. */
-  label: string;
+  /** The config field it came from, for errors: `init[1]`. */
+  field: string;
+  /** The file it was read from, if any. */
+  file?: string;
   sql: string;
+}
+
+/**
+ * An init item that could not be read, or that PostgreSQL refused: a mistake in the twin's config,
+ * answered with the field (`init[1]`), and for SQL its position, message and SQLSTATE.
+ */
+export class InitError extends Error {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+  }
 }
 
 export interface SqlResult {
@@ -49,28 +64,35 @@ export type InitItem = string | { file: string } | { sql: string };
 /** `init` items: inline SQL, or a path to a .sql file (a string ending in .sql with no whitespace). */
 export function loadInit(items: readonly InitItem[], files: FileAccess): InitScript[] {
   return items.map((item, i) => {
-    if (typeof item === 'string' && !/\.sql$/i.test(item.trim())) return { label: `init[${i}]`, sql: item };
-    if (typeof item === 'string' && /\s/.test(item.trim())) return { label: `init[${i}]`, sql: item };
-    if (typeof item === 'object' && 'sql' in item) return { label: `init[${i}]`, sql: item.sql };
+    const field = `init[${i}]`;
+    if (typeof item === 'string' && !/\.sql$/i.test(item.trim())) return { field, sql: item };
+    if (typeof item === 'string' && /\s/.test(item.trim())) return { field, sql: item };
+    if (typeof item === 'object' && 'sql' in item) return { field, sql: item.sql };
     const file = typeof item === 'string' ? item.trim() : item.file;
-    const path = files.resolve(file, `init[${i}]`);
+    const path = files.resolve(file, field);
     try {
-      return { label: `init[${i}] (${file})`, sql: readFileSync(path, 'utf8') };
+      return { field, file, sql: readFileSync(path, 'utf8') };
     } catch (error) {
-      throw new Error(`init[${i}]: cannot read ${path}: ${(error as Error).message}`);
+      throw new InitError(field, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   });
 }
 
-/** Runs the init scripts in order on one connection; a failure names the script, line and column. */
+/**
+ * Runs the init scripts in order on one connection. A script PostgreSQL refuses is an InitError
+ * with the line and column when PostgreSQL gives a position. A file's text is not quoted back (the
+ * quoted names and values in PostgreSQL's message are elided): a client may name a file it cannot
+ * read, and the answer must not become a way to read it.
+ */
 export async function runInit(client: pg.Client, scripts: readonly InitScript[]): Promise<void> {
   for (const script of scripts) {
     try {
       await client.query(script.sql);
     } catch (error) {
-      const e = error as Error & { code?: string; position?: string };
-      const at = e.position ? ` at ${lineColumn(script.sql, Number(e.position))}` : '';
-      throw new Error(`${script.label}${at}: ${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`, { cause: error });
+      if (!(error instanceof pg.DatabaseError)) throw error; // the server or the connection failed, not the script
+      const at = error.position ? `${lineColumn(script.sql, Number(error.position))}: ` : '';
+      const message = script.file ? error.message.replace(/"(?:[^"]|"")*"/g, '"…"') : error.message;
+      throw new InitError(script.field, `${script.file ? `${script.file} ` : ''}${at}${message} (SQLSTATE ${error.code})`);
     }
   }
 }

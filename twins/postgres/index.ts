@@ -1,8 +1,8 @@
 // The `postgres` twin kind: a real PostgreSQL engine (embedded from npm, or the user's own) behind
 // Standin's own server side of the wire protocol, where `startup` and `query` rules act.
 import { Type } from '@sinclair/typebox';
-import { connectionPoint, hostPort, listenLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
-import { loadInit, quoteIdent, type PostgresBackend } from './backend.ts';
+import { connectionPoint, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { InitError, loadInit, quoteIdent, type PostgresBackend, type TwinDatabase } from './backend.ts';
 import { PostgresConfigSchema, type PostgresConfig } from './config.ts';
 import { closeEmbeddedBackend, embeddedBackend } from './embedded-backend.ts';
 import { shutdownEmbeddedServer } from './embedded-server.ts';
@@ -19,14 +19,24 @@ function hex(ctx: TwinContext, label: string, n: number): string {
   return Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
 }
 
+/** The twin's database; an init that cannot be read or that the engine refuses is a config mistake (a 400 naming the field). */
+async function provision(backend: PostgresBackend, config: PostgresConfig, ctx: TwinContext): Promise<TwinDatabase> {
+  try {
+    return await backend.provision({
+      envId: ctx.envId,
+      twin: ctx.name,
+      init: loadInit(config.init ?? [], ctx.files),
+      randomHex: (n) => hex(ctx, `db-${n}`, n),
+    });
+  } catch (error) {
+    if (error instanceof InitError) throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${error.field}`, detail: error.detail });
+    throw error;
+  }
+}
+
 async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningTwin> {
-  const backend: PostgresBackend = config.backend ? externalBackend(config.backend.url) : embeddedBackend(ctx.cacheDir, ctx.log);
-  const db = await backend.provision({
-    envId: ctx.envId,
-    twin: ctx.name,
-    init: loadInit(config.init ?? [], ctx.files),
-    randomHex: (n) => hex(ctx, `db-${n}`, n),
-  });
+  const backend: PostgresBackend = config.backend ? externalBackend(config.backend.url) : embeddedBackend(ctx.cacheDir, ctx.log, ctx.limits.postgresTemplates);
+  const db = await provision(backend, config, ctx);
   const user = config.user ?? 'app';
   const database = config.database ?? 'app';
   const password = config.password ?? hex(ctx, 'password', 20);
