@@ -5,6 +5,7 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { sleep } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { effectOf } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
@@ -40,6 +41,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     socket.end(error.toMessage());
     return undefined;
   };
+  const deadline = authDeadline(raw, front.ctx.limits.postgresAuthTimeoutMs, () => front.ctx.log.debug('postgres: authentication timeout; connection closed'));
   try {
     let params: Map<string, string> | undefined;
     let minor = 0;
@@ -94,6 +96,8 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     if (decision) {
       const effect = effectOf(decision, 'FATAL');
       if (effect.type === 'error') return refuse(effect.error);
+      // The twin's own waits (a startup rule) are not the client's time to authenticate.
+      deadline.clear();
       if (effect.type === 'hang') {
         await source.next().catch(() => undefined); // until the client gives up
         socket.destroy();
@@ -104,7 +108,8 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         else socket.destroy();
         return undefined;
       }
-      if (effect.type === 'delay') await new Promise((r) => setTimeout(r, effect.ms));
+      if (effect.type === 'delay') await sleep(effect.ms);
+      deadline.restart();
     }
 
     release = front.admit();
@@ -114,6 +119,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
       release();
       return refuse(BackendError.of('28P01', { message: `password authentication failed for user "${user}"` }));
     }
+    deadline.clear();
     if (!front.databases.has(database)) {
       release();
       return refuse(BackendError.of('3D000', { message: `database "${database}" does not exist` }));
@@ -143,6 +149,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     );
     return { socket, reader: source.reader, upstream, release, clientEnded };
   } catch (error) {
+    deadline.clear();
     source.detach();
     release?.();
     if (error instanceof FrameError) return refuse(BackendError.of('08P01', { message: `invalid startup packet: ${error.message}` }));
@@ -171,4 +178,28 @@ async function authenticate(socket: Duplex, source: FrameSource, front: Front, u
   if (serverFinal === undefined || user !== front.user) return false;
   socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
   return true;
+}
+
+/**
+ * PostgreSQL's authentication_timeout: a client that has not sent its startup packet and finished
+ * authenticating in time is dropped. PostgreSQL 18 closes the connection without a message in every
+ * phase (its log says "canceling authentication due to timeout"; the protocol may be out of step,
+ * so nothing is sent), and so does the twin.
+ */
+function authDeadline(socket: Duplex, ms: number, onTimeout: () => void): { clear(): void; restart(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const clear = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  const restart = (): void => {
+    clear();
+    timer = setTimeout(() => {
+      onTimeout();
+      socket.destroy();
+    }, ms);
+  };
+  restart();
+  socket.once('close', clear);
+  return { clear, restart };
 }
