@@ -1,7 +1,6 @@
 // `standin up <file>`: the environment of a scenario file, kept up until Ctrl-C, with the control
 // API beside it so faults can be added while it runs.
-import { dirname, resolve } from 'node:path';
-import { filesUnder } from '../core/index.ts';
+import { filesBeside } from '../core/index.ts';
 import { environmentSpecOf, readScenarioFile, withFilePosition } from '../scenario/scenario-file.ts';
 import { startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
@@ -20,7 +19,7 @@ export async function upCommand(args: string[]): Promise<void> {
   const server = await startStandin({ port: parsePort(values.port as string), log: stderrLogger(values.verbose === true) });
   let env;
   try {
-    env = await server.manager.create(spec, filesUnder(dirname(resolve(file))));
+    env = await server.manager.create(spec, filesBeside(file));
   } catch (error) {
     await server.close();
     throw withFilePosition(source, error);

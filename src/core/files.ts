@@ -12,6 +12,8 @@ export interface FileAccess {
   readonly root?: string;
   /** The real absolute path of `file`, or STANDIN_ERR_FILES_*; `field` names it in the error. */
   resolve(file: string, field: string): string;
+  /** The same root, relative paths resolving against `folder` (a scenario file's folder inside it). */
+  from(folder: string): FileAccess;
 }
 
 /** No files at all: the default through the API. */
@@ -19,15 +21,18 @@ export const noFiles: FileAccess = {
   resolve(_file, field) {
     throw new StandinError('STANDIN_ERR_FILES_REFUSED', { field });
   },
+  from: () => noFiles,
 };
 
-/** Files inside `root` only. */
-export function filesUnder(root: string): FileAccess {
+/** Files inside `root` only; relative paths resolve against `base` (default: the root). */
+export function filesUnder(root: string, base = root): FileAccess {
   const realRoot = realOrSelf(resolve(root));
+  const realBase = realOrSelf(resolve(base));
   return {
     root: realRoot,
+    from: (folder) => filesUnder(realRoot, folder),
     resolve(file, field) {
-      const wanted = resolve(realRoot, file);
+      const wanted = resolve(realBase, file);
       // Symbolic links are followed before the check, so a link inside the root cannot point out.
       const real = realOrSelf(wanted);
       if (!inside(realRoot, wanted) || !inside(realRoot, real)) {
@@ -48,6 +53,7 @@ export function withFieldPrefix(files: FileAccess, prefix: string): FileAccess {
   return {
     ...(files.root === undefined ? {} : { root: files.root }),
     resolve: (file, field) => files.resolve(file, `${prefix}${field}`),
+    from: (folder) => withFieldPrefix(files.from(folder), prefix),
   };
 }
 

@@ -1,6 +1,8 @@
 // The MCP server's own environments, in this process (as `standin run` does): no control API, no
-// tokens to hold. Errors are the same StandinErrors the API would answer with.
-import { resolve } from 'node:path';
+// tokens to hold. Errors are the same StandinErrors the API would answer with. The agent is a client
+// like any other: the files it names (a scenario `file`, twins' init files and handler modules) must
+// lie under `standin mcp --files-root DIR`, the manager's apiFiles; without one, none are read.
+import { dirname } from 'node:path';
 import { StandinError, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
@@ -78,8 +80,14 @@ export class LocalBackend implements StandinBackend {
   }
 
   async runScenario(source: ScenarioSource, seed?: number) {
-    const parsed = 'path' in source ? await readScenarioFile(resolve(source.path)) : parseScenario(source.file ?? 'scenario.yaml', source.text);
-    return runScenario(parsed, this.manager, seed === undefined ? {} : { seed });
+    const files = this.manager.apiFiles;
+    const seedOption = seed === undefined ? {} : { seed };
+    if ('path' in source) {
+      // A scenario file under the root names its files from its own folder, still inside the root.
+      const path = files.resolve(source.path, 'file');
+      return runScenario(await readScenarioFile(path), this.manager, { ...seedOption, files: files.from(dirname(path)) });
+    }
+    return runScenario(parseScenario(source.file ?? 'scenario.yaml', source.text, this.manager.limits), this.manager, seedOption);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 // Environments on a running `standin serve`, through the SDK. The environments this MCP server
 // creates are the ones it can act on: it holds their handles (and so their tokens) by id, and
-// destroys them when it closes, since nobody else holds their tokens.
+// destroys them when it closes, since nobody else holds their tokens. A scenario `file` is read here,
+// by this process, so it must lie under this process's --files-root (none: refused); the files the
+// scenario names are resolved by the server, under its own --files-root.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { StandinError, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
+import { StandinError, noFiles, type FaultRuleInput, type FileAccess, type JournalFilter } from '../core/index.ts';
 import type { ScenarioReport } from '../scenario/scenario-runner.ts';
 import {
   StandinApiError,
@@ -19,7 +20,10 @@ export class RemoteBackend implements StandinBackend {
   readonly where: string;
   private readonly held = new Map<string, EnvironmentHandle>();
 
-  constructor(private readonly client: StandinClient) {
+  constructor(
+    private readonly client: StandinClient,
+    private readonly files: FileAccess = noFiles,
+  ) {
     this.where = client.url;
   }
 
@@ -86,9 +90,9 @@ export class RemoteBackend implements StandinBackend {
   async runScenario(source: ScenarioSource, seed?: number): Promise<ScenarioReport> {
     let request: { scenario: string; file?: string };
     if ('path' in source) {
-      // Read here, where the agent named it; the absolute path keeps relative commands and init files
-      // resolving against the file's folder when the server shares this machine.
-      const file = resolve(source.path);
+      // Read here, where the agent named it; the absolute path keeps relative commands running from the
+      // file's folder when the server shares this machine.
+      const file = this.files.resolve(source.path, 'file');
       const text = await readFile(file, 'utf8').catch(() => {
         throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file: source.path });
       });

@@ -1,7 +1,7 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
-import { filesUnder } from '../core/index.ts';
+import type { FileAccess } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { expectations, type Verdict } from './expectations/index.ts';
@@ -43,7 +43,9 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export async function runScenario(
   file: ScenarioFile,
   manager: EnvironmentManager,
-  options: { seed?: number } = {},
+  /** `files`: what its twin configs may read; default the manager's (--files-root, or none): a scenario
+   * sent through the API does not get the folder its `file` name claims. `standin run` passes the file's folder. */
+  options: { seed?: number; files?: FileAccess } = {},
 ): Promise<ScenarioReport> {
   const { scenario, source } = file;
   const started = performance.now();
@@ -51,7 +53,7 @@ export async function runScenario(
   let env: Environment | undefined;
   try {
     try {
-      env = await manager.create(environmentSpecOf(scenario, options.seed), filesUnder(dirname(resolve(source.file))));
+      env = await manager.create(environmentSpecOf(scenario, options.seed), options.files);
     } catch (error) {
       throw withFilePosition(source, error);
     }

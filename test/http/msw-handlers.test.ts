@@ -1,6 +1,7 @@
 // msw handlers loaded from a module file, answered by the http twin over HTTP.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { filesUnder } from '../../src/core/index.ts';
 import { httpTwin } from '../../twins/http/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
@@ -11,7 +12,8 @@ afterEach(async () => {
 });
 
 async function start(config: Record<string, unknown>): Promise<{ url: string; h: TwinHarness }> {
-  harness = await startTwin(httpTwin, config, { name: 'users' });
+  // Paths resolve in the working directory, as under `standin run` from a scenario there.
+  harness = await startTwin(httpTwin, config, { name: 'users', files: filesUnder(process.cwd()) });
   return { url: harness.twin.endpoints.url as string, h: harness };
 }
 

@@ -62,8 +62,9 @@ describe('standin mcp (environments in its own process)', () => {
   let mcp: Session;
   let dir: string;
   beforeAll(async () => {
-    mcp = await connect();
     dir = await mkdtemp(join(tmpdir(), 'standin-mcp-'));
+    // The agent may name scenario files under this folder only (test/hostile/access-files.test.ts).
+    mcp = await connect(['--files-root', dir]);
   });
   afterAll(async () => {
     await mcp?.client.close();

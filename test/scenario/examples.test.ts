@@ -1,7 +1,7 @@
 // The example scenarios in scenarios/checkout catch real bugs: each naive variant of the service
 // fails the expectation that its correct twin passes. Both outcomes are asserted here.
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.ts';
+import { filesBeside, silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { defaultRegistry } from '../../src/environments/default-kinds.ts';
 import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
@@ -11,7 +11,8 @@ const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silen
 afterAll(() => manager.close());
 
 const dir = new URL('../../scenarios/checkout/', import.meta.url).pathname;
-const run = async (file: string): Promise<ScenarioReport> => runScenario(await readScenarioFile(`${dir}${file}`), manager);
+// As `standin run` runs them: the files a scenario names resolve in its folder.
+const run = async (file: string): Promise<ScenarioReport> => runScenario(await readScenarioFile(`${dir}${file}`), manager, { files: filesBeside(`${dir}${file}`) });
 const failedOf = (report: ScenarioReport) => report.expectations.filter((e) => !e.passed).map((e) => `${e.name}: ${e.observed}`);
 
 describe('example scenarios catch real bugs', { timeout: 120_000 }, () => {
