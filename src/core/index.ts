@@ -7,6 +7,7 @@ export * from './fault-rule.ts';
 export * from './journal.ts';
 export * from './listen.ts';
 export * from './rng.ts';
+export * from './timers.ts';
 export * from './twin.ts';
 export * from './validate.ts';
 export * from './link/index.ts';

@@ -9,7 +9,9 @@ import {
   connectionPoint,
   hostPort,
   listenLinked,
+  longTimeout,
   type LinkServer,
+  type LongTimer,
   type RunningTwin,
   type TwinContext,
   type TwinKind,
@@ -84,9 +86,9 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     throw configError(ctx.name, error);
   }
   const log = new RequestLog(config.requestLogSize ?? 1000);
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<LongTimer>();
   const later = (ms: number, run: () => void): void => {
-    const timer = setTimeout(() => {
+    const timer = longTimeout(() => {
       timers.delete(timer);
       run();
     }, ms);
@@ -167,7 +169,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     },
     async stop() {
       unsubscribe();
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) timer.cancel();
       timers.clear();
       await link.close();
     },

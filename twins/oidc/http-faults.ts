@@ -3,7 +3,7 @@
 // the request) or around it (delay first; corrupt or cut the provider's answer).
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { delayMs, type FaultDecision } from '../../src/core/index.ts';
+import { delayMs, sleep, type FaultDecision } from '../../src/core/index.ts';
 import type { Corruption, HttpPoint } from './fault-points.ts';
 import { oauthError } from './oauth-errors.ts';
 import { corruptRedirect, isRedirectCorruption, type RedirectCorruption, type RedirectCorruptions } from './redirect-corruption.ts';
@@ -166,8 +166,4 @@ function parseObject(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -17,7 +17,7 @@
 // reader is queued on the writer's core). So the books stay lean: no Buffer per message, shared
 // entries, one journal event per statement.
 import type { Duplex } from 'node:stream';
-import type { TwinContext } from '../../src/core/index.ts';
+import { sleep, type TwinContext } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { columnIndex, corruptDataRow } from './corrupt.ts';
 import { columnsFor, dataRowsFor, parseRowDescription, type ColumnInfo } from './data-row.ts';
@@ -237,7 +237,7 @@ export class Session {
         if (effect?.type === 'delay') {
           this.writeUpstream(out);
           out = [];
-          await new Promise((r) => setTimeout(r, effect.ms));
+          await sleep(effect.ms);
           if (this.closed) return;
         } else if (effect?.type === 'hang') {
           this.hung = { frame, run: run as QueryRun };

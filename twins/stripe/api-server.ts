@@ -3,7 +3,7 @@
 // handler → expand[] → response with Request-Id and Stripe-Version, journaled.
 // @see https://docs.stripe.com/api (Authentication, Errors, Idempotent requests, Versioning)
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { delayMs, type FaultDecision, type TwinContext } from '../../src/core/index.ts';
+import { delayMs, sleep, type FaultDecision, type TwinContext } from '../../src/core/index.ts';
 import { StripeApiError, invalidRequest, unrecognizedUrl } from './errors.ts';
 import { expand } from './expand.ts';
 import { errorFromAction, errorType, forcedDecline, type ErrorAction } from './faults.ts';
@@ -190,7 +190,7 @@ export class ApiServer {
 
   private async pause(decision: FaultDecision | undefined): Promise<void> {
     if (decision?.action !== 'delay') return;
-    await new Promise((resolve) => setTimeout(resolve, delayMs(decision.params, () => decision.rng.next())));
+    await sleep(delayMs(decision.params, () => decision.rng.next()));
   }
 
   private authenticate(req: IncomingMessage): void {

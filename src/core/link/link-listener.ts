@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { FaultDecision, RuleChange } from '../fault-engine.ts';
 import type { FaultEvent, FaultRule } from '../fault-rule.ts';
 import { listen } from '../listen.ts';
+import { longTimeout, type LongTimer } from '../timers.ts';
 import type { TwinContext } from '../twin.ts';
 import { Link, type LinkStats } from './link.ts';
 import type { LinkSocket } from './link-socket.ts';
@@ -36,7 +37,7 @@ export class LinkListener {
   private server: net.Server | undefined;
   private readonly links = new Map<number, Link>();
   private readonly downRules = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
+  private readonly timers = new Map<string, LongTimer[]>();
   private reopening: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private nextId = 1;
@@ -102,7 +103,7 @@ export class LinkListener {
   async close(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
-    for (const timers of this.timers.values()) timers.forEach(clearTimeout);
+    for (const timers of this.timers.values()) for (const timer of timers) timer.cancel();
     this.timers.clear();
     await this.reopening;
     const server = this.server;
@@ -179,16 +180,16 @@ export class LinkListener {
   private watch(rule: FaultRule): void {
     const elapsed = this.ctx.now() - rule.createdAt;
     const { from, until } = rule.trigger;
-    const timers: NodeJS.Timeout[] = [];
-    if (from !== undefined && from > elapsed) timers.push(setTimeout(() => this.apply(rule), from - elapsed));
+    const timers: LongTimer[] = [];
+    if (from !== undefined && from > elapsed) timers.push(longTimeout(() => this.apply(rule), from - elapsed));
     else this.apply(rule);
-    if (until !== undefined) timers.push(setTimeout(() => this.lift(rule), Math.max(0, until - elapsed)));
+    if (until !== undefined) timers.push(longTimeout(() => this.lift(rule), until - elapsed));
     for (const timer of timers) timer.unref();
     if (timers.length > 0) this.timers.set(rule.id, timers);
   }
 
   private unwatch(rule: FaultRule): void {
-    this.timers.get(rule.id)?.forEach(clearTimeout);
+    for (const timer of this.timers.get(rule.id) ?? []) timer.cancel();
     this.timers.delete(rule.id);
     this.lift(rule);
   }

@@ -3,13 +3,14 @@
 // the meantime is held, not sent, as Toxiproxy's reset toxic never sends it; if the rule is
 // removed first, it is handed on instead so nothing is lost.
 import { Type } from '@sinclair/typebox';
+import { longTimeout, type LongTimer } from '../timers.ts';
 import { defineToxic, type Toxic, type ToxicOutlet } from './toxic.ts';
 
 class ResetPeer implements Toxic {
   private readonly pending: Buffer[] = [];
   private ended = false;
   private bytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
   private armed = false;
 
   constructor(
@@ -48,11 +49,11 @@ class ResetPeer implements Toxic {
     if (this.armed) return;
     this.armed = true;
     if (this.timeout <= 0) this.out.close('reset');
-    else this.timer = setTimeout(() => this.out.close('reset'), this.timeout);
+    else this.timer = longTimeout(() => this.out.close('reset'), this.timeout);
   }
 
   private disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

@@ -1,9 +1,10 @@
 // slow_close {delay}: the end of this direction (the FIN) goes out `delay` ms late; data is untouched.
 import { Type } from '@sinclair/typebox';
+import { longTimeout, type LongTimer } from '../timers.ts';
 import { defineToxic, PassThrough, type ToxicOutlet } from './toxic.ts';
 
 class SlowClose extends PassThrough {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
 
   constructor(
     out: ToxicOutlet,
@@ -14,7 +15,7 @@ class SlowClose extends PassThrough {
 
   override end(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = longTimeout(() => {
       this.timer = undefined;
       this.out.end();
     }, this.delay);
@@ -27,7 +28,7 @@ class SlowClose extends PassThrough {
   }
 
   override destroy(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Chunks (and the end) waiting for their due time, handed on in order. The toxics that hold bytes
 // back (latency, bandwidth, slicer) schedule into one of these; removing the toxic flushes it.
 import { performance } from 'node:perf_hooks';
+import { longTimeout, type LongTimer } from '../timers.ts';
 import type { ToxicOutlet } from './toxic.ts';
 
 interface Entry {
@@ -12,7 +13,7 @@ interface Entry {
 export class TimedQueue {
   private readonly entries: Entry[] = [];
   private head = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
   private timerAt = Infinity;
   private heldBytes = 0;
   private done = false;
@@ -69,7 +70,7 @@ export class TimedQueue {
     if (next === undefined || next.at >= this.timerAt || !Number.isFinite(next.at)) return;
     this.clearTimer();
     this.timerAt = next.at;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, next.at - this.now()));
+    this.timer = longTimeout(() => this.onTimer(), next.at - this.now());
   }
 
   private onTimer(): void {
@@ -101,7 +102,7 @@ export class TimedQueue {
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.timerAt = Infinity;
   }

@@ -2,10 +2,11 @@
 // closed, or never with 0. Dropped bytes leave the stream broken, so removing the rule after it
 // dropped some closes the connection, as Toxiproxy's cleanup does; before that it just goes away.
 import { Type } from '@sinclair/typebox';
+import { longTimeout, type LongTimer } from '../timers.ts';
 import { defineToxic, type Toxic, type ToxicOutlet } from './toxic.ts';
 
 class Timeout implements Toxic {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
   private dropped = false;
   readonly held = 0;
 
@@ -13,7 +14,7 @@ class Timeout implements Toxic {
     private readonly out: ToxicOutlet,
     timeout: number,
   ) {
-    if (timeout > 0) this.timer = setTimeout(() => this.out.close('close'), timeout);
+    if (timeout > 0) this.timer = longTimeout(() => this.out.close('close'), timeout);
   }
 
   push(): void {
@@ -30,7 +31,7 @@ class Timeout implements Toxic {
   }
 
   destroy(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

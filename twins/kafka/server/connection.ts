@@ -5,8 +5,7 @@
 // connection only.
 // @see https://kafka.apache.org/protocol.html#protocol_network
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { delayMs, matchFields, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
+import { delayMs, matchFields, sleep, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
 import type { ApiHandler, ConnectionState, KafkaRuntimeConfig, RequestContext } from '../apis/api.ts';
 import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
 import { advertisedVersions } from '../apis/api-versions/handler.ts';

@@ -3,7 +3,7 @@
 // up to `maxAttempts`. The `webhook` fault point acts on each delivery's first attempt: delay,
 // drop, duplicate, reorder (held until the next delivery to that endpoint went out), corrupt.
 // @see https://docs.stripe.com/webhooks#retries
-import { delayMs, type FaultDecision, type TwinContext } from '../../../src/core/index.ts';
+import { delayMs, longTimeout, type FaultDecision, type LongTimer, type TwinContext } from '../../../src/core/index.ts';
 import type { StripeState } from '../state.ts';
 import type { StripeEvent, WebhookEndpoint } from '../stripe-objects.ts';
 import { endpointWants } from '../resources/webhook-endpoints.ts';
@@ -50,7 +50,7 @@ const USER_AGENT = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
 export class WebhookDispatcher {
   readonly deliveries: Delivery[] = [];
   private readonly queues = new Map<string, EndpointQueue>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<LongTimer>();
   private readonly aborts = new Set<AbortController>();
   private sequence = 0;
   private generation = 0;
@@ -221,7 +221,7 @@ export class WebhookDispatcher {
 
   private later(ms: number, fn: () => void): void {
     const generation = this.generation;
-    const timer = setTimeout(() => {
+    const timer = longTimeout(() => {
       this.timers.delete(timer);
       if (generation === this.generation) fn();
     }, ms);
@@ -242,7 +242,7 @@ export class WebhookDispatcher {
   /** Forgets every delivery and cancels timers and requests in flight. */
   clear(): void {
     this.generation++;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const abort of this.aborts) abort.abort();
     this.aborts.clear();

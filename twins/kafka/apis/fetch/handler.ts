@@ -5,7 +5,7 @@
 // has session id 0, so clients send full fetches.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../../../../src/core/index.ts';
 import { defineApi, topicScope, type RequestContext } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
