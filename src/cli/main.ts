@@ -9,19 +9,24 @@ export const USAGE = `standin ${VERSION} — protocol-native twins of the servic
 
 Usage:
   standin serve [--port 4510] [--host 127.0.0.1] [--admin-token T] [--verbose]
+                [--files-root DIR] [--twin-host IP] [--limit-<name> N]
       Run the control API (REST, OpenAPI at /docs). Prints the URL it listens on.
+      Twins' config files are read under --files-root only; twins bind loopback
+      unless there is an admin token. Limits: docs/limits.md.
   standin up <scenario.yaml> [--port 0] [--verbose]
       Start the environment in the file's twins: section, print endpoints and env,
       keep it up until Ctrl-C (then tear it down).
   standin run <file | dir | glob>… [--concurrency N] [--seed N] [--junit out.xml] [--json out.json]
       Run scenario files: start each one's twins, run its command, check its expectations.
       Prints a report (with each scenario's seed and a replay command); exits 1 on failure.
-  standin mcp [--url http://127.0.0.1:4510] [--admin-token T] [--verbose]
+  standin mcp [--url http://127.0.0.1:4510] [--admin-token T] [--files-root DIR] [--verbose]
       An MCP server over stdio for agents: environments, faults, journal, scenarios as tools.
-      Environments live in this process, or on the control API at --url.
+      Environments live in this process, or on the control API at --url. The files an
+      agent names (scenario files, init SQL, handler modules) must lie under --files-root.
   standin --help | --version
 
-Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
+Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_FILES_ROOT (--files-root), STANDIN_LIMIT_* (limits),
+STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
 `;
 
 export async function main(argv: string[]): Promise<void> {

@@ -196,7 +196,12 @@ export const tools: readonly ToolDefinition[] = [
     input: Type.Object(
       {
         yaml: Type.Optional(Type.String({ description: 'the scenario as YAML (or JSON) text' })),
-        file: Type.Optional(Type.String({ description: 'a scenario file to read; with `yaml`, the name used in reports (relative commands run from its folder)' })),
+        file: Type.Optional(
+          Type.String({
+            description:
+              'a scenario file to read, under the folder `standin mcp --files-root` names (relative to it); with `yaml`, the name used in reports (relative commands run from its folder)',
+          }),
+        ),
         seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'replay with this seed' })),
       },
       strict,
