@@ -41,7 +41,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   const database = config.database ?? 'app';
   const password = config.password ?? hex(ctx, 'password', 20);
   const tlsMode = config.tls ?? 'off';
-  const identity = tlsMode === 'off' ? undefined : await tlsIdentity();
+  const identity = tlsMode === 'off' ? undefined : await tlsIdentity(ctx.cacheDir);
   const front = new Front({
     ctx,
     db,

@@ -1,8 +1,10 @@
 // The twin's TLS identity, for clients that ask for SSL (`sslmode=require`, `verify-full`): one
 // self-signed certificate per process for localhost and 127.0.0.1, made on first use. Its PEM is
 // written to a file clients can name as their root certificate (sslrootcert); the key stays in memory.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The file is `<cacheDir>/postgres/tls/<pid>.crt`: one fixed folder, not a temp dir per process, and
+// each start removes the files of processes that are gone, so a SIGKILLed Standin leaves at most its
+// own file behind until the next start.
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import selfsigned from 'selfsigned';
@@ -14,17 +16,17 @@ export interface TlsIdentity {
 }
 
 let identity: Promise<TlsIdentity> | undefined;
-let dir: string | undefined;
+let written: string | undefined;
 
-export function tlsIdentity(): Promise<TlsIdentity> {
-  identity ??= make().catch((error: unknown) => {
+export function tlsIdentity(cacheDir: string): Promise<TlsIdentity> {
+  identity ??= make(cacheDir).catch((error: unknown) => {
     identity = undefined;
     throw error;
   });
   return identity;
 }
 
-async function make(): Promise<TlsIdentity> {
+async function make(cacheDir: string): Promise<TlsIdentity> {
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -43,15 +45,37 @@ async function make(): Promise<TlsIdentity> {
       },
     ],
   });
-  dir ??= mkdtempSync(join(tmpdir(), 'standin-pg-tls-'));
-  const certFile = join(dir, 'root.crt');
-  writeFileSync(certFile, pems.cert);
+  const dir = join(cacheDir, 'postgres', 'tls');
+  mkdirSync(dir, { recursive: true });
+  removeStale(dir);
+  const certFile = join(dir, `${process.pid}.crt`);
+  // Written aside and renamed, so a client never reads half a certificate.
+  writeFileSync(`${certFile}.tmp`, pems.cert);
+  renameSync(`${certFile}.tmp`, certFile);
+  written = certFile;
   return { context: tls.createSecureContext({ key: pems.private, cert: pems.cert }), certFile };
 }
 
 /** Removes the certificate file (the twin kind's shutdown). */
 export function removeTlsIdentity(): void {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  if (written) rmSync(written, { force: true });
+  written = undefined;
   identity = undefined;
+}
+
+/** Files of processes that no longer run (killed before their shutdown could remove them). */
+function removeStale(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const pid = Number(/^(\d+)\.crt(\.tmp)?$/.exec(entry)?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(dir, entry), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
