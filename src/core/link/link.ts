@@ -105,7 +105,7 @@ export class Link implements LinkSocketHost {
     this.upstream.destroy();
     this.downstream.destroy();
     this.destroyTwinSide();
-    if (how === 'reset') this.client.resetAndDestroy();
+    if (how === 'reset') resetOrDestroy(this.client);
     else this.client.destroySoon();
   }
 
@@ -164,4 +164,15 @@ export class Link implements LinkSocketHost {
     this.destroyTwinSide();
     this.onClosed(this);
   }
+}
+
+/**
+ * An RST while the socket can still send one. Once `end()` has started a shutdown that is not done,
+ * libuv refuses the reset (uv_tcp_close_reset: EINVAL) and Node (20–24) then never closes the handle:
+ * the descriptor leaks, 'close' never comes, and at exit the process spins in its handle cleanup
+ * forever. Our FIN is on its way then, so a plain destroy is the closest thing to a reset.
+ */
+export function resetOrDestroy(socket: net.Socket): void {
+  if (socket.writableEnded && !socket.writableFinished) socket.destroy();
+  else socket.resetAndDestroy();
 }
