@@ -26,6 +26,8 @@ beforeAll(async () => {
   await writeFile(join(root, 'handlers.mjs'), 'export const handlers = [];\n');
   await writeFile(join(outside, 'secret.sql'), 'root:$6$very-secret-hash:19000:0:99999:7:::\n');
   await symlink(join(outside, 'handlers.mjs'), join(root, 'link.mjs'));
+  await writeFile(join(root, 'service.env'), 'API_TOKEN=hunter2-very-secret\n');
+  await writeFile(join(root, 'notes'), 'the vault password is hunter2-very-secret\n');
 });
 afterAll(async () => {
   await rm(outside, { recursive: true, force: true });
@@ -84,6 +86,13 @@ describe('a server with --files-root', () => {
       expect(status, handlers).toBe(403);
       expect(body.code).toBe('STANDIN_ERR_FILES_OUTSIDE_ROOT');
       expect(body.message).toMatch(/^twins\.api\.handlers: /);
+    }
+    // A data file under the root is not a module: refused without quoting it back.
+    for (const handlers of ['service.env', 'notes']) {
+      const { status, body } = await cp.call('POST', '/environments', { body: { twins: { api: { kind: 'http', handlers } } } });
+      expect(JSON.stringify(body), handlers).not.toContain('hunter2');
+      expect(status, handlers).toBe(400);
+      expect(body.message).toMatch(/^twins\.api\.handlers: .*not a JavaScript or TypeScript module/);
     }
     const scenarioRun = await cp.call('POST', '/scenarios/run', { body: { scenario: scenario('./handlers.mjs'), file: join(outside, 'scenario.yaml') } });
     expect(scenarioRun.body.status).toBe('passed'); // ./handlers.mjs is the root's, not the one beside `file`

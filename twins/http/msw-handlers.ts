@@ -23,9 +23,16 @@ export interface MswResponder {
   restore(): void;
 }
 
+/**
+ * Only module files are imported: pointed at a data file (`.env`, a key), the import's syntax error
+ * would quote the file back to the client.
+ */
+const MODULE_FILE = /\.(?:[cm]?js|[cm]?ts)$/i;
+
 /** Imports the module at `file` (one the twin's FileAccess allows) and returns its handlers. */
 export async function loadHandlers(file: string, files: FileAccess, field = 'handlers'): Promise<RequestHandler[]> {
   const path = files.resolve(file, field);
+  if (!MODULE_FILE.test(path)) throw new FieldError(field, `${file} is not a JavaScript or TypeScript module (.js, .mjs, .cjs, .ts, .mts, .cts)`);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
