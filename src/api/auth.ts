@@ -37,8 +37,27 @@ export function requireAdmin(request: FastifyRequest, adminToken: string | undef
   }
 }
 
+/** An address to listen on that only this machine can reach: `localhost`, `::1` or a dotted quad in 127.0.0.0/8. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return host.toLowerCase() === 'localhost' || host === '::1' || isLoopbackIPv4(host);
+}
+
+/**
+ * A Host header that names this machine's loopback: `localhost`, a dotted quad in 127.0.0.0/8 or
+ * `[::1]`, each with an optional port. Anything else (`127.0.0.1.attacker.example` included) is a
+ * name a web page could have re-bound to 127.0.0.1.
+ */
+export function isLoopbackHostHeader(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const match = /^(\[::1\]|[^:[\]]+)(?::\d{1,5})?$/.exec(header);
+  if (!match) return false;
+  const name = match[1]!;
+  return name === '[::1]' || name.toLowerCase() === 'localhost' || isLoopbackIPv4(name);
+}
+
+function isLoopbackIPv4(host: string): boolean {
+  const parts = host.split('.');
+  return parts.length === 4 && parts[0] === '127' && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { StandinError, isStandinError } from '../core/index.ts';
+import { StandinError, isStandinError, type Limits } from '../core/index.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { faultRoutes } from './routes/faults.ts';
@@ -11,14 +11,17 @@ import { journalRoutes } from './routes/journal.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
-import { isLoopback } from './auth.ts';
+import { isLoopbackHostHeader } from './auth.ts';
+import { fieldTooDeep } from './body-depth.ts';
+import { httpLoggerOptions } from './http-log.ts';
 import { ErrorSchema } from './schemas.ts';
+import { buildValidator } from './validator-compiler.ts';
 
 export interface ServerOptions {
   manager: EnvironmentManager;
   /** Required for creating and listing environments when set. */
   adminToken?: string;
-  /** Fastify's logger: false (default) or true. Tokens are never logged. */
+  /** Fastify's logger: false (default) or true. Tokens are never logged, in headers or query strings. */
   logger?: boolean;
   version?: string;
   /**
@@ -35,11 +38,12 @@ export interface RouteContext {
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { limits } = options.manager;
   const app = Fastify({
-    logger: options.logger ? { redact: ['req.headers.authorization'] } : false,
-    // Unknown fields are errors, not silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    bodyLimit: 10 * 1024 * 1024,
+    logger: options.logger ? httpLoggerOptions() : false,
+    // Bodies are checked as typed, query strings and params coerced from text: see validator-compiler.ts.
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
+    bodyLimit: limits.apiBodyBytes,
   });
   app.addSchema(ErrorSchema);
 
@@ -54,6 +58,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error: FastifyError | StandinError, request, reply) => {
     if (isStandinError(error)) return reply.status(error.statusCode).send(error.toJSON());
+    const known = standinErrorOf(error as FastifyError, request.headers['content-type'], limits);
+    if (known) return reply.status(known.statusCode).send(known.toJSON());
     if ((error as FastifyError).validation) {
       const context = (error as FastifyError).validationContext ?? 'body';
       const first = (error as FastifyError).validation?.[0];
@@ -63,7 +69,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
     const status = (error as FastifyError).statusCode ?? 500;
     if (status < 500) {
-      return reply.status(status).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail: error.message }).toJSON());
+      // Fastify's own 4xx (a malformed JSON body, a bad Content-Length…): the client's mistake.
+      return reply.status(400).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail: error.message }).toJSON());
     }
     request.log.error(error);
     return reply.status(500).send(new StandinError('STANDIN_ERR_API_INTERNAL', { detail: error.message }).toJSON());
@@ -75,11 +82,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   if (options.loopbackHostsOnly) {
     app.addHook('onRequest', async (request) => {
-      if (!isLoopback(request.hostname.replace(/^\[|\]$/g, ''))) {
-        throw new StandinError('STANDIN_ERR_API_FORBIDDEN_HOST', { host: request.hostname });
+      if (!isLoopbackHostHeader(request.host)) {
+        throw new StandinError('STANDIN_ERR_API_FORBIDDEN_HOST', { host: request.host ?? '(none)' });
       }
     });
   }
+  // Before any schema check, template or stringify walks the body (they recurse): see body-depth.ts.
+  app.addHook('preValidation', async (request) => {
+    const field = fieldTooDeep(request.body, limits.apiBodyDepth);
+    if (field !== undefined) {
+      throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${field}: nested more than ${limits.apiBodyDepth} levels deep (--limit-api-body-depth)` });
+    }
+  });
 
   const ctx: RouteContext = { manager: options.manager, adminToken: options.adminToken };
   await app.register(healthRoutes(ctx, options.version ?? '0.0.0'));
@@ -90,6 +104,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(scenarioRoutes(ctx));
   await app.register(toxiproxyRoutes(ctx));
   return app;
+}
+
+/** Fastify's own errors that have a code of ours. */
+function standinErrorOf(error: FastifyError, contentType: string | undefined, limits: Limits): StandinError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new StandinError('STANDIN_ERR_API_BODY_TOO_LARGE', { limit: limits.apiBodyBytes });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new StandinError('STANDIN_ERR_API_MEDIA_TYPE', { type: contentType ?? '(none)' });
+    default:
+      return undefined;
+  }
 }
 
 /** `body.twins.db.port`, from ajv's instancePath `/twins/db/port` and its context. */

@@ -8,6 +8,8 @@ export const ERRORS = {
   STANDIN_ERR_API_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token for {resource}' },
   STANDIN_ERR_API_FORBIDDEN_HOST: { status: 403, message: 'requests for host {host} are refused: this server answers loopback names only (or use an admin token)' },
   STANDIN_ERR_API_BODY_TOO_LARGE: { status: 413, message: 'request body is larger than {limit} bytes (--limit-api-body-bytes)' },
+  STANDIN_ERR_API_MEDIA_TYPE: { status: 415, message: 'content-type {type} is not accepted: send application/json' },
+  STANDIN_ERR_API_IDEMPOTENCY_MISMATCH: { status: 422, message: 'this Idempotency-Key was first sent with a different request body; use a new key for a different environment' },
   STANDIN_ERR_API_INTERNAL: { status: 500, message: 'internal error: {detail}' },
 
   STANDIN_ERR_ENV_NOT_FOUND: { status: 404, message: 'environment {id} not found' },

@@ -67,6 +67,36 @@ export const LIMITS = {
     description: 'nesting depth of a JSON or YAML document sent to the control API',
     answer: 'STANDIN_ERR_API_VALIDATION',
   },
+  yamlBytes: {
+    default: 1024 * 1024,
+    unit: 'bytes',
+    description: 'a YAML document (a scenario) sent to the control API: YAML parses at about 1 MB/s, on the thread that serves every twin',
+    answer: 'STANDIN_ERR_SCENARIO_INVALID',
+  },
+  yamlAliases: {
+    default: 1_000,
+    unit: 'count',
+    description: 'anchors (&name) and aliases (*name) in one YAML document (a scenario); resolving them costs their count squared',
+    answer: 'STANDIN_ERR_SCENARIO_INVALID',
+  },
+  yamlAliasNodes: {
+    default: 100_000,
+    unit: 'count',
+    description: "nodes that a YAML document's aliases add when expanded (bounds a billion-laughs alias bomb)",
+    answer: 'STANDIN_ERR_SCENARIO_INVALID',
+  },
+  idempotencyKeys: {
+    default: 1_000,
+    unit: 'count',
+    description: 'Idempotency-Key values of POST /environments remembered; past it the oldest is forgotten',
+    answer: 'a retry with a forgotten key creates a new environment',
+  },
+  idempotencyKeyTtlMs: {
+    default: 24 * 3600 * 1000,
+    unit: 'ms',
+    description: 'how long an Idempotency-Key of POST /environments is remembered (and until its environment is destroyed)',
+    answer: 'a retry after it creates a new environment',
+  },
   patternLength: {
     default: 1000,
     unit: 'count',

@@ -2,7 +2,7 @@
 import { StandinError, checkSchema, isStandinError } from '../core/index.ts';
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
 import { ExpectationSchemas, ScenarioOuterSchema, type Scenario } from './scenario-schema.ts';
-import { readYamlSource, parseYamlSource, type YamlSource } from './yaml-source.ts';
+import { readYamlSource, parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
 
 export interface ScenarioFile {
   scenario: Scenario;
@@ -13,8 +13,9 @@ export async function readScenarioFile(file: string): Promise<ScenarioFile> {
   return checkScenario(await readYamlSource(file));
 }
 
-export function parseScenario(file: string, text: string): ScenarioFile {
-  return checkScenario(parseYamlSource(file, text));
+/** `limits`: a server's own when the text came from an API client. */
+export function parseScenario(file: string, text: string, limits?: YamlLimits): ScenarioFile {
+  return checkScenario(parseYamlSource(file, text, limits));
 }
 
 function checkScenario(source: YamlSource): ScenarioFile {

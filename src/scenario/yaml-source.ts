@@ -2,7 +2,11 @@
 // field can be reported as file:line:column.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import { StandinError } from '../core/index.ts';
+import { DEFAULT_LIMITS, StandinError, limitFlag, type Limits } from '../core/index.ts';
+import { aliasProblem, nestingProblem, type YamlProblem } from './yaml-bounds.ts';
+
+/** The limits that bound reading a document (an API server's own; the defaults for local files). */
+export type YamlLimits = Pick<Limits, 'apiBodyDepth' | 'yamlBytes' | 'yamlAliases' | 'yamlAliasNodes'>;
 
 export interface YamlSource {
   file: string;
@@ -14,30 +18,36 @@ export interface YamlSource {
   position(field: string, at?: 'key' | 'value'): { line: number; column: number };
 }
 
-export async function readYamlSource(file: string): Promise<YamlSource> {
+export async function readYamlSource(file: string, limits: YamlLimits = DEFAULT_LIMITS): Promise<YamlSource> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
     throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file });
   }
-  return parseYamlSource(file, text);
+  return parseYamlSource(file, text, limits);
 }
 
-export function parseYamlSource(file: string, text: string): YamlSource {
+export function parseYamlSource(file: string, text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlSource {
+  const invalid = (problem: YamlProblem, lines: LineCounter): StandinError => {
+    const { line, col } = lines.linePos(problem.offset);
+    return new StandinError('STANDIN_ERR_SCENARIO_INVALID', { file, line, column: col, field: problem.field, detail: problem.detail });
+  };
+  const bounds = { maxDepth: limits.apiBodyDepth, maxAliases: limits.yamlAliases, maxAliasNodes: limits.yamlAliasNodes };
+  if (Buffer.byteLength(text) > limits.yamlBytes) {
+    const detail = `longer than ${limits.yamlBytes} bytes (${limitFlag('yamlBytes')})`;
+    throw new StandinError('STANDIN_ERR_SCENARIO_INVALID', { file, line: 1, column: 1, field: '(document)', detail });
+  }
+  const prepassLines = new LineCounter();
+  const tooDeep = nestingProblem(text, bounds.maxDepth, prepassLines.addNewLine);
+  if (tooDeep) throw invalid(tooDeep, prepassLines);
+
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const firstError = doc.errors[0];
-  if (firstError) {
-    const { line, col } = lineCounter.linePos(firstError.pos[0]);
-    throw new StandinError('STANDIN_ERR_SCENARIO_INVALID', {
-      file,
-      line,
-      column: col,
-      field: '(syntax)',
-      detail: firstError.message.split('\n')[0],
-    });
-  }
+  if (firstError) throw invalid({ offset: firstError.pos[0], field: '(syntax)', detail: firstError.message.split('\n')[0]! }, lineCounter);
+  const aliases = aliasProblem(doc, bounds);
+  if (aliases) throw invalid(aliases, lineCounter);
   const position = (field: string, at: 'key' | 'value' = 'value'): { line: number; column: number } => {
     let node: Node | null | undefined = doc.contents;
     let offset = node?.range?.[0] ?? 0;
@@ -60,7 +70,8 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  return { file, value: doc.toJS({ maxAliasCount: 100 }), position };
+  // aliasProblem has bounded what aliases expand to, more finely than the library's maxAliasCount.
+  return { file, value: doc.toJS({ maxAliasCount: -1 }), position };
 }
 
 function splitField(field: string): string[] {

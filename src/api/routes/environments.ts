@@ -1,12 +1,30 @@
 // POST/GET /environments, GET/DELETE /environments/:id, POST /environments/:id/reset.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { EnvironmentSpecSchema, type EnvironmentSpec } from '../../environments/environment-spec.ts';
+import { EnvironmentSpecSchema, checkJournalCapacity, type EnvironmentSpec } from '../../environments/environment-spec.ts';
 import { authorizedEnvironment, requireAdmin } from '../auth.ts';
+import { IdempotencyStore } from '../idempotency-store.ts';
 import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentSummarySchema, EnvironmentViewSchema, errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
 
+const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'a retry with the same key and body gets the same environment and token (201, with Idempotent-Replayed: true); ' +
+        'the same key with another body is 422',
+    }),
+  ),
+});
+
 export function environmentRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
+  const idempotency = new IdempotencyStore({
+    maxKeys: manager.limits.idempotencyKeys,
+    ttlMs: manager.limits.idempotencyKeyTtlMs,
+    isLive: (id) => manager.find(id)?.id === id,
+  });
   return async (app) => {
     app.post(
       '/environments',
@@ -14,13 +32,20 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         schema: {
           tags: ['environments'],
           summary: 'Create an environment of twins',
+          headers: IdempotencyHeadersSchema,
           body: EnvironmentSpecSchema,
-          response: { 201: CreatedEnvironmentSchema, ...errors(400, 401, 409, 500) },
+          response: { 201: CreatedEnvironmentSchema, ...errors(400, 401, 409, 422, 429, 500) },
         },
       },
       async (request, reply) => {
+        // Before the key is looked up: a replay hands out a token, so it needs what a create needs.
         requireAdmin(request, adminToken);
-        const env = await manager.create(request.body as EnvironmentSpec);
+        const spec = request.body as EnvironmentSpec;
+        checkJournalCapacity(spec, manager.limits);
+        const key = request.headers['idempotency-key'];
+        const { env, replayed } =
+          typeof key === 'string' ? await idempotency.run(key, spec, () => manager.create(spec)) : { env: await manager.create(spec), replayed: false };
+        if (replayed) void reply.header('idempotent-replayed', 'true');
         return reply.status(201).send({ ...env.view(), token: env.revealToken() });
       },
     );
@@ -80,6 +105,7 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
       async (request, reply) => {
         const { id } = request.params as { id: string };
         authorizedEnvironment(request, manager, id, adminToken);
+        idempotency.forgetEnvironment(id);
         await manager.destroy(id);
         return reply.status(204).send();
       },

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { stringify } from 'yaml';
 import { requireAdmin } from '../auth.ts';
+import { checkJournalCapacity } from '../../environments/environment-spec.ts';
 import { parseScenario } from '../../scenario/scenario-file.ts';
 import { runScenario } from '../../scenario/scenario-runner.ts';
 import { errors } from '../schemas.ts';
@@ -32,7 +33,8 @@ export function scenarioRoutes({ manager, adminToken }: RouteContext): FastifyPl
         requireAdmin(request, adminToken);
         const body = request.body as { scenario: string | Record<string, unknown>; file?: string; seed?: number };
         const text = typeof body.scenario === 'string' ? body.scenario : stringify(body.scenario);
-        const parsed = parseScenario(body.file ?? 'scenario.yaml', text);
+        const parsed = parseScenario(body.file ?? 'scenario.yaml', text, manager.limits);
+        checkJournalCapacity(parsed.scenario, manager.limits);
         return runScenario(parsed, manager, { seed: body.seed });
       },
     );
