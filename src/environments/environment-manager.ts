@@ -1,5 +1,6 @@
 // All live environments of one Standin process: create, find, destroy, and reap those whose TTL
 // has passed. Destroying is idempotent and never leaves ports open.
+import { statSync } from 'node:fs';
 import { DEFAULT_LIMITS, StandinError, filesUnder, noFiles, type FileAccess, type Limits, type Logger } from '../core/index.ts';
 import { loopbackOnly, type BindPolicy } from './bind-policy.ts';
 import { Environment } from './environment.ts';
@@ -40,7 +41,7 @@ export class EnvironmentManager {
     this.bind = options.bind ?? loopbackOnly;
     this.envSlots = new Slots(this.limits.environments);
     this.twinSlots = new Slots(this.limits.twinsPerServer);
-    this.apiFiles = options.filesRoot === undefined ? noFiles : filesUnder(options.filesRoot);
+    this.apiFiles = options.filesRoot === undefined ? noFiles : filesUnder(checkedFolder(options.filesRoot));
     this.reaper = setInterval(() => void this.reap(), options.reapIntervalMs ?? 1000);
     this.reaper.unref();
   }
@@ -118,4 +119,10 @@ export class EnvironmentManager {
     await Promise.allSettled(this.list().map((e) => this.destroy(e.id)));
     await Promise.allSettled(this.registry.all().map((kind) => kind.shutdown?.()));
   }
+}
+
+/** A --files-root that is not a folder is the operator's typo: said at start, not at the first create. */
+function checkedFolder(root: string): string {
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--files-root: ${root} is not a folder`);
+  return root;
 }

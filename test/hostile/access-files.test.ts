@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { defaultRegistry } from '../../src/environments/default-kinds.ts';
 import { LocalBackend } from '../../src/mcp/local-backend.ts';
+import { startStandin } from '../../src/server-process.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 
 /** Set by the module outside the root when it is imported: it never may be. */
@@ -98,6 +99,15 @@ describe('a server with --files-root', () => {
     expect(scenarioRun.body.status).toBe('passed'); // ./handlers.mjs is the root's, not the one beside `file`
     expect(imported()).toBeUndefined();
     expect((await cp.call('GET', '/environments')).body.environments).toHaveLength(0);
+  });
+});
+
+describe('--files-root', () => {
+  it('that is not a folder stops the server from starting, rather than refusing every file later', async () => {
+    await expect(startStandin({ port: 0, log: silentLogger, filesRoot: join(root, 'no-such-folder') })).rejects.toThrow(
+      /--files-root: .*no-such-folder is not a folder/,
+    );
+    await expect(startStandin({ port: 0, log: silentLogger, filesRoot: join(root, 'service.env') })).rejects.toThrow(/is not a folder/);
   });
 });
 
