@@ -103,11 +103,12 @@ export class Environment {
   /** Validates the spec, starts every twin (or none) and applies the initial fault rules. */
   static async create(spec: EnvironmentSpec, options: EnvironmentOptions): Promise<Environment> {
     const env = new Environment(spec, options);
-    const twins = env.checkTwins(spec);
-    // Rules are checked before any port is opened, so a typo in a rule costs no start-up.
-    env.initialFaults.forEach((rule, i) => env.faults.check(rule, `faults[${i}]`));
-    env.reserveTwins(twins.size, 'twins');
+    // Counted first: a spec of ten thousand twins is refused before any of them is even checked.
+    env.reserveTwins(Object.keys(spec.twins).length, 'twins');
     try {
+      const twins = env.checkTwins(spec);
+      // Rules are checked before any port is opened, so a typo in a rule costs no start-up.
+      env.initialFaults.forEach((rule, i) => env.faults.check(rule, `faults[${i}]`));
       for (const [name, twin] of twins) await env.startTwin(name, twin);
       env.pending.clear();
       env.initialFaults.forEach((rule, i) => env.faults.add(rule, `faults[${i}]`));

@@ -1,6 +1,7 @@
 // Caps on environments and twins (src/core/limits.ts): one client opening thousands of twins would
 // exhaust the process's file descriptors for every other environment. Past a cap the answer is a
 // 429 with the code, concurrent creates cannot race past it, and a refused create leaves nothing.
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type Limits } from '../../src/core/index.ts';
 import { startControlPlane } from '../support/control-plane.ts';
@@ -47,6 +48,22 @@ describe('environment and twin limits', () => {
     const victim = answers.find((a) => a.status === 201)!;
     expect((await cp.call('DELETE', `/environments/${victim.body.id}`, { token: victim.body.token })).status).toBe(204);
     expect((await cp.call('POST', '/environments', { body: { twins: { a: http, b: http } } })).status).toBe(201);
+  });
+
+  it('gives back the slots of a create that fails half-way (a taken port)', async () => {
+    await using cp = await startControlPlane([], { limits });
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (holder.address() as net.AddressInfo).port;
+      for (let i = 0; i < 3; i++) {
+        const failed = await cp.call('POST', '/environments', { body: { twins: { a: http, b: { kind: 'http', port } } } });
+        expect(failed.body.code).toBe('STANDIN_ERR_TWIN_PORT_IN_USE');
+      }
+      for (let i = 0; i < 2; i++) expect((await cp.call('POST', '/environments', { body: { twins: { a: http, b: http } } })).status).toBe(201);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('counts proxies the Toxiproxy API adds, concurrent ones included', async () => {
