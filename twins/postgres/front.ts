@@ -35,6 +35,7 @@ export class Front {
   private admitted = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Set<Duplex>();
+  private closed = false;
 
   constructor(options: FrontOptions) {
     this.ctx = options.ctx;
@@ -71,6 +72,10 @@ export class Front {
   }
 
   async accept(socket: Duplex): Promise<void> {
+    if (this.closed) {
+      socket.destroy(); // accepted in the moment between closeAll() and the listener closing
+      return;
+    }
     // A client's FIN ends only its side: what it sent before is still answered (Session.clientEnd).
     socket.allowHalfOpen = true;
     this.sockets.add(socket);
@@ -78,6 +83,13 @@ export class Front {
     socket.on('error', () => {});
     const started = await startup(socket, this);
     if (!started) return;
+    if (this.closed) {
+      // The twin stopped while this client was logging in: its upstream session must not outlive it.
+      started.upstream.socket.destroy();
+      started.socket.destroy();
+      started.release();
+      return;
+    }
     const keyHex = started.upstream.key.toString('hex');
     const session = new Session(started.socket, started.reader, started.upstream, this.ctx, {
       onClose: () => {
@@ -104,8 +116,9 @@ export class Front {
     if (session) await session.cancel().catch(() => undefined);
   }
 
-  /** Ends every connection, as a server shutdown would. */
+  /** Ends every connection, as a server shutdown would, and refuses any that arrive after. */
   closeAll(): void {
+    this.closed = true;
     this.unsubscribe();
     for (const session of this.sessions.values()) session.close();
     for (const socket of this.sockets) socket.destroy();

@@ -183,8 +183,9 @@ async function authenticate(socket: Duplex, source: FrameSource, front: Front, u
 /**
  * PostgreSQL's authentication_timeout: a client that has not sent its startup packet and finished
  * authenticating in time is dropped. PostgreSQL 18 closes the connection without a message in every
- * phase (its log says "canceling authentication due to timeout"; the protocol may be out of step,
- * so nothing is sent), and so does the twin.
+ * phase, measured: before the startup packet is complete it just exits; during authentication it
+ * logs FATAL "canceling authentication due to timeout" but does not send it (the client may be
+ * mid-exchange). The twin does the same.
  */
 function authDeadline(socket: Duplex, ms: number, onTimeout: () => void): { clear(): void; restart(): void } {
   let timer: NodeJS.Timeout | undefined;
@@ -194,10 +195,12 @@ function authDeadline(socket: Duplex, ms: number, onTimeout: () => void): { clea
   };
   const restart = (): void => {
     clear();
+    if (socket.destroyed) return;
     timer = setTimeout(() => {
       onTimeout();
       socket.destroy();
     }, ms);
+    timer.unref(); // a guard on the socket, which holds the process by itself while it is open
   };
   restart();
   socket.once('close', clear);
