@@ -20,6 +20,7 @@ import {
 } from './fault-rule.ts';
 import type { Journal } from './journal.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { patternProblem } from './pattern.ts';
 import { createRng, type Rng } from './rng.ts';
 import { checkSchema, joinField } from './validate.ts';
 
@@ -249,7 +250,10 @@ export class FaultEngine {
     const actionProblem = checkSchema(actionSchema, actionParams, joinField(field, `action.${type}`))[0];
     if (actionProblem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', actionProblem);
     const match = raw.match ?? {};
-    const matchProblem = checkSchema(spec.match, match, joinField(field, 'match'))[0];
+    // Patterns first: their problem (syntax, size) says more than the schema's "format" does.
+    const matchProblem =
+      patternProblem(spec.match, match, joinField(field, 'match'), this.limits.patternLength) ??
+      checkSchema(spec.match, match, joinField(field, 'match'))[0];
     if (matchProblem) throw new StandinError('STANDIN_ERR_FAULT_INVALID', matchProblem);
     const trigger = raw.trigger ?? {};
     if (trigger.from !== undefined && trigger.until !== undefined && trigger.until <= trigger.from) {

@@ -5,6 +5,7 @@ export * from './limits.ts';
 export * from './fault-engine.ts';
 export * from './fault-rule.ts';
 export * from './journal.ts';
+export * from './pattern.ts';
 export * from './listen.ts';
 export * from './rng.ts';
 export * from './timers.ts';

@@ -100,8 +100,8 @@ export const LIMITS = {
   patternLength: {
     default: 1000,
     unit: 'count',
-    description: 'characters in a user regular expression (matched by a linear-time engine)',
-    answer: 'STANDIN_ERR_FAULT_INVALID / STANDIN_ERR_API_VALIDATION',
+    description: 'size of a user regular expression (RE2, linear time): characters as written, and instructions once compiled',
+    answer: 'STANDIN_ERR_FAULT_INVALID / STANDIN_ERR_TWIN_CONFIG_INVALID / STANDIN_ERR_SCENARIO_INVALID',
   },
   connectionsPerTwin: {
     default: 1024,

@@ -1,5 +1,5 @@
 // Reads and checks a scenario file. Every problem is reported as file:line:column: field: detail.
-import { StandinError, checkSchema, isStandinError } from '../core/index.ts';
+import { StandinError, checkSchema, compilePattern, isStandinError } from '../core/index.ts';
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
 import { ExpectationSchemas, ScenarioOuterSchema, type Scenario } from './scenario-schema.ts';
 import { readYamlSource, parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
@@ -42,7 +42,7 @@ function checkScenario(source: YamlSource): ScenarioFile {
     const text = (item as Record<string, unknown>)[key];
     if ((key === 'stdout' || key === 'stderr') && typeof text === 'object' && text && 'matches' in text) {
       try {
-        new RegExp(String(text.matches));
+        compilePattern(String(text.matches), { multiline: true });
       } catch (error) {
         fail(`expect[${i}].${key}.matches`, (error as Error).message);
       }

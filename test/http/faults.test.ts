@@ -181,7 +181,7 @@ describe('http twin fault rule validation', () => {
     const h = await startTwin(httpTwin, {}, { name: 'shop' });
     harnesses.push(h);
     expect(() => h.addRule({ point: 'request', match: { pathPattern: '/a/(' }, action: { hang: {} } })).toThrow(
-      /^match\.pathPattern: expected string to match 'regex' format/,
+      /^match\.pathPattern: invalid regular expression \(RE2 syntax\)/,
     );
     expect(() => h.addRule({ point: 'request', match: { headers: { x: { matches: '[' } } }, action: { hang: {} } })).toThrow(
       /^match\.headers\.x/,

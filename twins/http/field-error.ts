@@ -1,6 +1,6 @@
 // A problem in something the user wrote (a stub, a rule's match), named by its field. The caller
 // turns it into the right StandinError: a config error at start, an action error at runtime.
-import { StandinError } from '../../src/core/index.ts';
+import { PatternError, StandinError, compilePattern, type UserPattern } from '../../src/core/index.ts';
 
 export class FieldError extends Error {
   constructor(
@@ -12,12 +12,15 @@ export class FieldError extends Error {
   }
 }
 
-/** Compiles a user's regular expression anchored to the whole value, naming the field when bad. */
-export function compileRegex(source: string, field: string): RegExp {
+/**
+ * Compiles a user's regular expression anchored to the whole value, naming the field when bad.
+ * `maxSize` defaults to the default pattern limit; rules pass Infinity, the engine having checked them.
+ */
+export function compileRegex(source: string, field: string, maxSize?: number): UserPattern {
   try {
-    return new RegExp(`^(?:${source})$`);
+    return compilePattern(source, { whole: true, maxSize });
   } catch (error) {
-    throw new FieldError(field, `invalid regular expression: ${(error as Error).message}`);
+    throw error instanceof PatternError ? new FieldError(field, error.detail) : error;
   }
 }
 

@@ -43,16 +43,15 @@ export function compilePath(path: string, field: string): PathMatcher {
   };
 }
 
-export function compilePathPattern(pattern: string, field: string): PathMatcher {
-  const regex = compileRegex(pattern, field);
+export function compilePathPattern(pattern: string, field: string, maxSize?: number): PathMatcher {
+  const regex = compileRegex(pattern, field, maxSize);
   return {
     source: pattern,
     match(actual) {
-      const m = regex.exec(actual);
-      if (m === null) return undefined;
-      if (m.groups === undefined) return NO_PARAMS;
+      const groups = regex.groups(actual);
+      if (groups === undefined) return undefined;
       const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(m.groups)) if (value !== undefined) params[name] = decode(value);
+      for (const [name, value] of Object.entries(groups)) if (value !== undefined) params[name] = decode(value);
       return params;
     },
   };

@@ -7,7 +7,7 @@ import type { ValueMatcherInput } from './stub-schema.ts';
 export type Value = string | string[] | undefined;
 export type ValueMatcher = (value: Value) => boolean;
 
-export function compileValueMatcher(input: ValueMatcherInput, field: string): ValueMatcher {
+export function compileValueMatcher(input: ValueMatcherInput, field: string, maxSize?: number): ValueMatcher {
   if (typeof input === 'string') return anyOf((v) => v === input);
   const checks: Array<(v: string) => boolean> = [];
   if (input.equalTo !== undefined) {
@@ -19,7 +19,7 @@ export function compileValueMatcher(input: ValueMatcherInput, field: string): Va
     checks.push((v) => v.includes(needle));
   }
   if (input.matches !== undefined) {
-    const regex = compileRegex(input.matches, `${field}.matches`);
+    const regex = compileRegex(input.matches, `${field}.matches`, maxSize);
     checks.push((v) => regex.test(v));
   }
   const present = anyOf((v) => checks.every((check) => check(v)));

@@ -2,7 +2,7 @@
 // Query or extended Execute), their match fields and the actions they accept, and the translation
 // of an engine decision into what the session does.
 import { Type, type Static } from '@sinclair/typebox';
-import { CommonActions, delayMs, type FaultDecision, type FaultEvent, type FaultPointSpec } from '../../src/core/index.ts';
+import { CommonActions, compilePattern, delayMs, PATTERN_FORMAT, type FaultDecision, type FaultEvent, type FaultPointSpec, type UserPattern } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { QUERY_KINDS } from './query-classifier.ts';
 import { resolveSqlState, SQLSTATE_NAMES } from './sqlstate.ts';
@@ -63,7 +63,7 @@ const KindSchema = Type.Union(QUERY_KINDS.map((k) => Type.Literal(k)));
 export const QueryMatch = Type.Object(
   {
     sql: Type.Optional(Type.String({ description: 'substring of the SQL text (case-insensitive)' })),
-    regex: Type.Optional(Type.String({ description: 'JavaScript regular expression tested on the SQL text' })),
+    regex: Type.Optional(Type.String({ format: PATTERN_FORMAT, description: 'regular expression (RE2, case-insensitive) found in the SQL text' })),
     kind: Type.Optional(Type.Union([KindSchema, Type.Array(KindSchema)])),
     table: Type.Optional(Type.String({ description: 'a table the statement names' })),
     inTransaction: Type.Optional(Type.Boolean()),
@@ -79,25 +79,22 @@ export interface QueryEvent extends FaultEvent {
   inTransaction: boolean;
 }
 
-const regexCache = new Map<string, RegExp | null>();
-function regexOf(pattern: string): RegExp | null {
-  let re = regexCache.get(pattern);
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern, 'i');
-    } catch {
-      re = null;
-    }
-    regexCache.set(pattern, re);
+/** Compiled once per rule's match (the engine checked the pattern when the rule was added). */
+const patterns = new WeakMap<QueryMatch, UserPattern>();
+function patternOf(match: QueryMatch & { regex: string }): UserPattern {
+  let pattern = patterns.get(match);
+  if (pattern === undefined) {
+    pattern = compilePattern(match.regex, { ignoreCase: true, maxSize: Infinity });
+    patterns.set(match, pattern);
   }
-  return re;
+  return pattern;
 }
 
 export function matchesQuery(match: Record<string, unknown>, event: FaultEvent): boolean {
   const m = match as QueryMatch;
   const sql = String(event.sql ?? '');
   if (m.sql !== undefined && !sql.toLowerCase().includes(m.sql.toLowerCase())) return false;
-  if (m.regex !== undefined && !regexOf(m.regex)?.test(sql)) return false;
+  if (m.regex !== undefined && !patternOf(m as QueryMatch & { regex: string }).test(sql)) return false;
   if (m.kind !== undefined && !(Array.isArray(m.kind) ? m.kind : [m.kind]).includes(event.kind as never)) return false;
   if (m.table !== undefined && !(event.table as string[]).includes(m.table.toLowerCase()) && !(event.table as string[]).includes(m.table)) return false;
   if (m.inTransaction !== undefined && m.inTransaction !== event.inTransaction) return false;

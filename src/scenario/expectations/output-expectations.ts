@@ -1,4 +1,5 @@
 // exitCode, stdout, stderr: what the command itself did.
+import { compilePattern } from '../../core/index.ts';
 import type { Evaluate } from './expectation.ts';
 import { preview } from './expectation.ts';
 
@@ -30,7 +31,7 @@ function textExpectation(stream: 'stdout' | 'stderr'): Evaluate<TextMatch> {
     }
     if (match.matches !== undefined) {
       wants.push(`matches /${match.matches}/`);
-      passed &&= new RegExp(match.matches, 'm').test(text);
+      passed &&= compilePattern(match.matches, { multiline: true }).test(text);
     }
     return { passed, expected: `${stream} ${wants.join(' and ')}`, observed: `${stream}: ${preview(text.trim() || '(empty)')}` };
   };

@@ -1,25 +1,15 @@
 // How a rule at point `request` matches a request: `{method?, path?, pathPattern?, query?, headers?,
 // body?}`. `path` is exact or a :param template, `pathPattern` a regular expression, `body` a
 // substring. A rule's match compiles once (cached by the match object) instead of per request.
-import { FormatRegistry, Type } from '@sinclair/typebox';
-import type { FaultEvent } from '../../../src/core/index.ts';
+import { Type } from '@sinclair/typebox';
+import { PATTERN_FORMAT, type FaultEvent } from '../../../src/core/index.ts';
 import { compilePath, compilePathPattern, type PathMatcher } from '../path-matcher.ts';
 import type { ValueMatcherInput } from '../stub-schema.ts';
 import { compileValueMatcher, type Value, type ValueMatcher } from '../value-matcher.ts';
 
-// The engine checks a rule's match by schema alone, so a bad regular expression is caught here, as a
-// JSON Schema format, and the rule is refused with the field named instead of never matching.
-if (!FormatRegistry.Has('regex')) {
-  FormatRegistry.Set('regex', (value) => {
-    try {
-      new RegExp(value);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-const RegexSchema = Type.String({ format: 'regex', description: 'regular expression the whole value must match' });
+// A user pattern format: the engine refuses a rule with a bad or oversized regular expression,
+// naming the field, instead of keeping a rule that never matches.
+const RegexSchema = Type.String({ format: PATTERN_FORMAT, description: 'regular expression (RE2) the whole value must match' });
 
 const RuleValueMatcherSchema = Type.Union([
   Type.String(),
@@ -57,6 +47,9 @@ export interface RequestEvent extends FaultEvent {
 
 type CompiledMatch = (event: FaultEvent) => boolean;
 
+/** The engine checked each pattern's size against the server's limit when it accepted the rule. */
+const CHECKED = Infinity;
+
 const compiled = new WeakMap<Record<string, unknown>, CompiledMatch>();
 
 export function matchRequest(match: Record<string, unknown>, event: FaultEvent): boolean {
@@ -77,13 +70,13 @@ function compileMatch(match: Record<string, unknown>): CompiledMatch {
     }
     const paths: PathMatcher[] = [];
     if (typeof match.path === 'string') paths.push(compilePath(match.path, 'match.path'));
-    if (typeof match.pathPattern === 'string') paths.push(compilePathPattern(match.pathPattern, 'match.pathPattern'));
+    if (typeof match.pathPattern === 'string') paths.push(compilePathPattern(match.pathPattern, 'match.pathPattern', CHECKED));
     for (const path of paths) checks.push((e) => path.match(String(e.path)) !== undefined);
     for (const key of ['query', 'headers'] as const) {
       const entries = Object.entries((match[key] ?? {}) as Record<string, ValueMatcherInput>);
       const matchers = entries.map(([name, m]): [string, ValueMatcher] => [
         key === 'headers' ? name.toLowerCase() : name,
-        compileValueMatcher(m, `match.${key}.${name}`),
+        compileValueMatcher(m, `match.${key}.${name}`, CHECKED),
       ]);
       if (matchers.length > 0) {
         checks.push((e) => {
