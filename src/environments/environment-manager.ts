@@ -48,6 +48,11 @@ export class EnvironmentManager {
 
   readonly limits: Limits;
   readonly bind: BindPolicy;
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
   /** What API clients' twin configs may read: files under --files-root, or none. */
   readonly apiFiles: FileAccess;
 

@@ -139,6 +139,11 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
     for (const rule of rules) env.faults.add(ruleInput(rule));
   };
 
+  /** Undoes one step of a failed change; the client hears of the change's failure, the log of this one's. */
+  const undo = async (step: () => Promise<unknown>): Promise<void> => {
+    await step().catch((error: unknown) => manager.log.warn('toxiproxy: could not undo a failed change', { error: String(error) }));
+  };
+
   const updateProxy = async (env: Environment, name: string, update: Static<typeof ProxyUpdate>): Promise<ProxyView> => {
     const before = await snapshot(env, name);
     const current = before.view;
@@ -149,7 +154,7 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
       try {
         await createProxy(env, next);
       } catch (error) {
-        await restore(env, before);
+        await undo(() => restore(env, before));
         throw error;
       }
       for (const rule of before.rules) env.faults.add(ruleInput(rule));
@@ -168,7 +173,7 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
         throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `body[${i}].name: proxy ${plan.name} is listed twice` });
       }
     });
-    const undo: Array<() => Promise<unknown>> = [];
+    const done: Array<() => Promise<unknown>> = [];
     const proxies: ProxyView[] = [];
     try {
       for (const [i, plan] of plans.entries()) {
@@ -177,18 +182,18 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
           const body = bodies[i] as ProxyBody;
           const same = before.view.upstream === plan.config.upstream && (body.listen === undefined || sameListen(body.listen, before.view.listen));
           if (same) {
-            undo.push(() => env.runAction(plan.name, before.view.enabled ? 'enable' : 'disable', {}));
+            done.push(() => env.runAction(plan.name, before.view.enabled ? 'enable' : 'disable', {}));
             proxies.push(await updateProxy(env, plan.name, { enabled: plan.enabled }));
             continue;
           }
           await env.removeTwin(plan.name);
-          undo.push(() => restore(env, before));
+          done.push(() => restore(env, before));
         }
         proxies.push(await createProxy(env, plan));
-        undo.push(() => env.removeTwin(plan.name));
+        done.push(() => env.removeTwin(plan.name));
       }
     } catch (error) {
-      for (const step of undo.reverse()) await step().catch(() => {});
+      for (const step of done.reverse()) await undo(step);
       throw error;
     }
     return proxies;
