@@ -60,7 +60,9 @@ describe('environment and twin limits', () => {
         const failed = await cp.call('POST', '/environments', { body: { twins: { a: http, b: { kind: 'http', port } } } });
         expect(failed.body.code).toBe('STANDIN_ERR_TWIN_PORT_IN_USE');
       }
+      // Exactly the cap is left: two more environments of two twins, and not a third.
       for (let i = 0; i < 2; i++) expect((await cp.call('POST', '/environments', { body: { twins: { a: http, b: http } } })).status).toBe(201);
+      expect((await cp.call('POST', '/environments', { body: { twins: { a: http } } })).body.code).toBe('STANDIN_ERR_LIMIT_TWINS');
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
