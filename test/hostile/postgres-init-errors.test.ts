@@ -34,10 +34,15 @@ describe('postgres init errors', () => {
     expect(body.message).toBe('twins.db.init[1]: line 2, column 24: syntax error at or near "," (SQLSTATE 42601)');
   }, 60_000);
 
-  it('answers an error without a position (a missing table at run time) with 400 and the SQLSTATE', async () => {
-    const { status, body } = await create(["DO $$ BEGIN PERFORM * FROM nowhere; END $$"]);
-    expect(status).toBe(400);
-    expect(body.message).toMatch(/^twins\.db\.init\[0\]: .*relation "nowhere" does not exist \(SQLSTATE 42P01\)$/);
+  it('answers an error without a position (raised at run time) with the failing statement: its number, line and column', async () => {
+    const duplicate = await create(['CREATE TABLE u (id int PRIMARY KEY);\nINSERT INTO u VALUES (1); -- one; two\n  INSERT INTO u VALUES (1);']);
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.body.message).toBe(
+      'twins.db.init[0]: statement 3 (line 3, column 3): duplicate key value violates unique constraint "u_pkey" (SQLSTATE 23505)',
+    );
+    const raised = await create(["SELECT 1;\nDO $$ BEGIN PERFORM 1; PERFORM * FROM nowhere; END $$"]);
+    expect(raised.status).toBe(400);
+    expect(raised.body.message).toBe('twins.db.init[0]: statement 2 (line 2, column 1): relation "nowhere" does not exist (SQLSTATE 42P01)');
   }, 60_000);
 
   it('does not quote the text of a file it reads: a non-SQL file, or names inside a SQL file', async () => {

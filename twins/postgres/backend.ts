@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { FileAccess } from '../../src/core/index.ts';
+import { statementStarts } from './sql-statements.ts';
 import type { UpstreamTarget } from './upstream.ts';
 
 export interface InitScript {
@@ -80,21 +81,38 @@ export function loadInit(items: readonly InitItem[], files: FileAccess): InitScr
 
 /**
  * Runs the init scripts in order on one connection. A script PostgreSQL refuses is an InitError
- * with the line and column when PostgreSQL gives a position. A file's text is not quoted back (the
- * quoted names and values in PostgreSQL's message are elided): a client may name a file it cannot
- * read, and the answer must not become a way to read it.
+ * with where it failed: the line and column PostgreSQL points at, or, when its error has no position
+ * (a constraint violation, an error raised at run time), the failing statement's number and where it
+ * begins, counted from the statements that completed. A file's text is not quoted back (the quoted
+ * names and values in PostgreSQL's message are elided): a client may name a file it cannot read, and
+ * the answer must not become a way to read it.
  */
 export async function runInit(client: pg.Client, scripts: readonly InitScript[]): Promise<void> {
-  for (const script of scripts) {
-    try {
-      await client.query(script.sql);
-    } catch (error) {
-      if (!(error instanceof pg.DatabaseError)) throw error; // the server or the connection failed, not the script
-      const at = error.position ? `${lineColumn(script.sql, Number(error.position))}: ` : '';
-      const message = script.file ? error.message.replace(/"(?:[^"]|"")*"/g, '"…"') : error.message;
-      throw new InitError(script.field, `${script.file ? `${script.file} ` : ''}${at}${message} (SQLSTATE ${error.code})`);
+  let completed = 0;
+  const onComplete = (): void => {
+    completed++;
+  };
+  client.connection.on('commandComplete', onComplete);
+  try {
+    for (const script of scripts) {
+      completed = 0;
+      try {
+        await client.query(script.sql);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError)) throw error; // the server or the connection failed, not the script
+        const message = script.file ? error.message.replace(/"(?:[^"]|"")*"/g, '"…"') : error.message;
+        throw new InitError(script.field, `${script.file ? `${script.file} ` : ''}${where(script.sql, error, completed)}${message} (SQLSTATE ${error.code})`);
+      }
     }
+  } finally {
+    client.connection.off('commandComplete', onComplete);
   }
+}
+
+function where(sql: string, error: pg.DatabaseError, completed: number): string {
+  if (error.position) return `${lineColumn(sql, Number(error.position))}: `;
+  const start = statementStarts(sql)[completed];
+  return start === undefined ? '' : `statement ${completed + 1} (${lineColumn(sql, start + 1)}): `;
 }
 
 function lineColumn(text: string, position: number): string {
