@@ -1,7 +1,7 @@
 // `standin up <file>`: the environment of a scenario file, kept up until Ctrl-C, with the control
 // API beside it so faults can be added while it runs.
-import { filesBeside } from '../core/index.ts';
 import { environmentSpecOf, readScenarioFile, withFilePosition } from '../scenario/scenario-file.ts';
+import { scenarioFileAccess } from '../scenario/scenario-runner.ts';
 import { startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
 import { parseCommand, untilSignal } from './args.ts';
@@ -19,7 +19,8 @@ export async function upCommand(args: string[]): Promise<void> {
   const server = await startStandin({ port: parsePort(values.port as string), log: stderrLogger(values.verbose === true) });
   let env;
   try {
-    env = await server.manager.create(spec, filesBeside(file));
+    // The file's own twins may bind what it says; clients of the control API beside it may not.
+    env = await server.manager.create(spec, scenarioFileAccess(file));
   } catch (error) {
     await server.close();
     throw withFilePosition(source, error);

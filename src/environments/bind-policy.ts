@@ -64,5 +64,8 @@ export function bindPolicy(options: { open: boolean; defaultHost?: string }): Bi
   };
 }
 
-/** The policy of a process without an admin token: `standin run`, `up`, `mcp`, and the default. */
+/** The policy of a server without an admin token, and the default. */
 export const loopbackOnly: BindPolicy = bindPolicy({ open: false });
+
+/** Any address and port: for the operator's own scenario files under `standin run`/`up`. */
+export const anyAddress: BindPolicy = bindPolicy({ open: true });

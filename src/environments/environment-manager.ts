@@ -8,6 +8,16 @@ import type { EnvironmentSpec } from './environment-spec.ts';
 import { Slots } from './slots.ts';
 import type { TwinRegistry } from './twin-registry.ts';
 
+/**
+ * What an environment's twin configs may reach: the files they may read and the addresses they may
+ * bind. API clients get the server's (--files-root, the bind policy of its admin token); a scenario
+ * file run by `standin run`/`up` is the operator's own and gets its folder and any address.
+ */
+export interface TwinAccess {
+  files: FileAccess;
+  bind: BindPolicy;
+}
+
 export interface EnvironmentManagerOptions {
   registry: TwinRegistry;
   log: Logger;
@@ -56,8 +66,9 @@ export class EnvironmentManager {
   /** What API clients' twin configs may read: files under --files-root, or none. */
   readonly apiFiles: FileAccess;
 
-  /** `files`: what the twin configs may read (a scenario file's folder; default: apiFiles). */
-  async create(spec: EnvironmentSpec, files: FileAccess = this.apiFiles): Promise<Environment> {
+  /** `access`: what the twin configs may reach (default: what API clients may, apiFiles and bind). */
+  async create(spec: EnvironmentSpec, access: Partial<TwinAccess> = {}): Promise<Environment> {
+    const { files = this.apiFiles, bind = this.bind } = access;
     const { name } = spec;
     if (name !== undefined && (this.reservedNames.has(name) || [...this.envs.values()].some((e) => e.name === name))) {
       throw new StandinError('STANDIN_ERR_ENV_NAME_TAKEN', { name });
@@ -68,7 +79,7 @@ export class EnvironmentManager {
       const env = await Environment.create(spec, {
         registry: this.registry,
         log: this.options.log,
-        bind: this.bind,
+        bind,
         serverTwins: this.twinSlots,
         now: this.options.now,
         files,

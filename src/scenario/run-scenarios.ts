@@ -1,9 +1,8 @@
 // Runs many scenario files, `concurrency` at a time, each in its own environment.
-import { filesBeside } from '../core/index.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { summarize, type RunSummary } from './report.ts';
 import { readScenarioFile } from './scenario-file.ts';
-import { runScenario, type ScenarioReport } from './scenario-runner.ts';
+import { runScenario, scenarioFileAccess, type ScenarioReport } from './scenario-runner.ts';
 
 export interface RunOptions {
   concurrency?: number;
@@ -21,8 +20,7 @@ export async function runScenarioFiles(files: string[], manager: EnvironmentMana
       const index = next++;
       const file = files[index] as string;
       const report = await readScenarioFile(file).then(
-        // Files the scenario names resolve in its own folder: the scenario files are the operator's.
-        (parsed) => runScenario(parsed, manager, { seed: options.seed, files: filesBeside(file) }),
+        (parsed) => runScenario(parsed, manager, { seed: options.seed, access: scenarioFileAccess(file) }),
         (error: Error): ScenarioReport => ({
           file,
           name: file,

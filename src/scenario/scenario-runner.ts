@@ -1,9 +1,10 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
-import type { FileAccess } from '../core/index.ts';
+import { filesBeside } from '../core/index.ts';
+import { anyAddress } from '../environments/bind-policy.ts';
 import type { Environment } from '../environments/environment.ts';
-import type { EnvironmentManager } from '../environments/environment-manager.ts';
+import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
 import { expectations, type Verdict } from './expectations/index.ts';
 import { environmentSpecOf, withFilePosition, type ScenarioFile } from './scenario-file.ts';
 import { durationMs, type Expectation, type ExpectationType, type Setup, type Step } from './scenario-schema.ts';
@@ -40,12 +41,18 @@ export interface ScenarioReport {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** What the operator's own scenario file may reach: files in its folder, any address and port. */
+export function scenarioFileAccess(file: string): TwinAccess {
+  return { files: filesBeside(file), bind: anyAddress };
+}
+
 export async function runScenario(
   file: ScenarioFile,
   manager: EnvironmentManager,
-  /** `files`: what its twin configs may read; default the manager's (--files-root, or none): a scenario
-   * sent through the API does not get the folder its `file` name claims. `standin run` passes the file's folder. */
-  options: { seed?: number; files?: FileAccess } = {},
+  /** `access`: what its twin configs may reach; default the manager's (--files-root or none, its bind
+   * policy): a scenario sent through the API does not get the folder its `file` name claims.
+   * `standin run`/`up` pass scenarioFileAccess. */
+  options: { seed?: number; access?: Partial<TwinAccess> } = {},
 ): Promise<ScenarioReport> {
   const { scenario, source } = file;
   const started = performance.now();
@@ -53,7 +60,7 @@ export async function runScenario(
   let env: Environment | undefined;
   try {
     try {
-      env = await manager.create(environmentSpecOf(scenario, options.seed), options.files);
+      env = await manager.create(environmentSpecOf(scenario, options.seed), options.access);
     } catch (error) {
       throw withFilePosition(source, error);
     }

@@ -3,9 +3,14 @@
 // IP literal (or localhost), never a name to look up. With an admin token the operator chose to expose
 // Standin, and any address is allowed.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, silentLogger } from '../../src/core/index.ts';
+import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
+import { defaultRegistry } from '../../src/environments/default-kinds.ts';
+import { runScenarioFiles } from '../../src/scenario/run-scenarios.ts';
 import { startStandin } from '../../src/server-process.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 
@@ -92,5 +97,23 @@ describe('twin bind addresses on a server with an admin token', () => {
     expect((await open.call('DELETE', `/environments/${any.body.id}`, { token: any.body.token })).status).toBe(204);
     expect((await create(open, { host: '' }, 'admin-secret')).body.code).toBe('STANDIN_ERR_TWIN_HOST_REFUSED');
     expect((await create(open, { host: 'example.com' }, 'admin-secret')).body.code).toBe('STANDIN_ERR_TWIN_HOST_REFUSED');
+  });
+});
+
+describe('a scenario file run by its operator', () => {
+  it('may bind what it says under standin run; the same text sent to POST /scenarios/run may not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'standin-bind-'));
+    const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
+    try {
+      const text = ['name: every interface', 'twins:', "  web: { kind: http, host: '0.0.0.0' }"].join('\n');
+      await writeFile(join(dir, 'open.yaml'), text);
+      const summary = await runScenarioFiles([join(dir, 'open.yaml')], manager);
+      expect(summary.scenarios[0]).toMatchObject({ status: 'passed' });
+      const sent = await cp.call('POST', '/scenarios/run', { body: { scenario: text } });
+      expect(sent.body).toMatchObject({ status: 'error', error: expect.stringMatching(/twins\.web\.host: 0\.0\.0\.0 is not a loopback address/) });
+    } finally {
+      await manager.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,18 +1,19 @@
 // The example scenarios in scenarios/checkout catch real bugs: each naive variant of the service
 // fails the expectation that its correct twin passes. Both outcomes are asserted here.
 import { afterAll, describe, expect, it } from 'vitest';
-import { filesBeside, silentLogger } from '../../src/core/index.ts';
+import { silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { defaultRegistry } from '../../src/environments/default-kinds.ts';
 import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
-import { runScenario, type ScenarioReport } from '../../src/scenario/scenario-runner.ts';
+import { runScenario, scenarioFileAccess, type ScenarioReport } from '../../src/scenario/scenario-runner.ts';
 
 const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
 afterAll(() => manager.close());
 
 const dir = new URL('../../scenarios/checkout/', import.meta.url).pathname;
 // As `standin run` runs them: the files a scenario names resolve in its folder.
-const run = async (file: string): Promise<ScenarioReport> => runScenario(await readScenarioFile(`${dir}${file}`), manager, { files: filesBeside(`${dir}${file}`) });
+const run = async (file: string): Promise<ScenarioReport> =>
+  runScenario(await readScenarioFile(`${dir}${file}`), manager, { access: scenarioFileAccess(`${dir}${file}`) });
 const failedOf = (report: ScenarioReport) => report.expectations.filter((e) => !e.passed).map((e) => `${e.name}: ${e.observed}`);
 
 describe('example scenarios catch real bugs', { timeout: 120_000 }, () => {
