@@ -43,7 +43,6 @@ interface TemplateEntry {
 }
 
 interface Template {
-  hash: string;
   database: string;
   owner: string;
   /** Clones made ahead of demand, each named like the NOLOGIN role that owns its objects. */
@@ -162,6 +161,7 @@ async function buildTemplate(a: Admin, hash: string, init: readonly InitScript[]
     await q(`CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(owner)} ALLOW_CONNECTIONS false`);
     await q(`REVOKE ALL ON DATABASE ${quoteIdent(database)} FROM PUBLIC; ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS true`);
     const client = new pg.Client({ host: a.server.socketDir, port: a.server.port, user: ADMIN_USER, database });
+    client.on('error', () => {}); // a server gone mid-init fails the query below
     await client.connect();
     try {
       // Init runs as the template role, so what it creates is owned by that role.
@@ -173,7 +173,7 @@ async function buildTemplate(a: Admin, hash: string, init: readonly InitScript[]
     // The template role keeps its objects but owns no database (an owner could reopen it). Nobody
     // may connect to the template, so cloning it never waits on a session.
     await q(`ALTER DATABASE ${quoteIdent(database)} OWNER TO CURRENT_USER; ALTER DATABASE ${quoteIdent(database)} ALLOW_CONNECTIONS false`);
-    return { hash, database, owner, ready: [], made: 0, evicted: false };
+    return { database, owner, ready: [], made: 0, evicted: false };
   } catch (error) {
     await q(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`).catch(() => undefined);
     await q(`DROP ROLE IF EXISTS ${quoteIdent(owner)}`).catch(() => undefined);
@@ -192,7 +192,7 @@ async function prepareClone(a: Admin, template: Template, name: string, role: st
   try {
     await q(`REVOKE ALL ON DATABASE ${quoteIdent(name)} FROM PUBLIC; ALTER DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS true`);
     const client = new pg.Client({ host: a.server.socketDir, port: a.server.port, user: ADMIN_USER, database: name });
-    client.on('error', () => {});
+    client.on('error', () => {}); // a server gone mid-way fails the query below
     await client.connect();
     try {
       await client.query(`REASSIGN OWNED BY ${quoteIdent(template.owner)} TO ${quoteIdent(role)}`);
