@@ -1,24 +1,29 @@
 // Issue 11 item 6: a postgres twin's credentials (`url` through the front, `directUrl` straight to
-// the shared server) reach its own database only. Twin A lists every database and role of the
-// shared server through its own connection, and tries to open, write into, take over or reopen each
-// of them; a later twin B with the same init starts clean, and A's rows do not survive its reset.
+// the shared server) reach its own database only. Environment A's twin lists every database and
+// role of the shared server through its own connection, and tries to open, write into, take over or
+// reopen each of them; a later environment B with the same init starts clean, and A's rows do not
+// survive A's reset.
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresTwin } from '../../twins/postgres/index.ts';
-import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
+import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 
 const init = ['CREATE TABLE items (id int PRIMARY KEY, note text)', "INSERT INTO items VALUES (1, 'from init')"];
-const started: TwinHarness[] = [];
+let cp: ControlPlane;
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+});
 
 afterAll(async () => {
-  for (const h of started) await h.stop();
+  await cp?.[Symbol.asyncDispose]();
   await postgresTwin.shutdown?.();
 });
 
-async function twin(seed: number): Promise<TwinHarness> {
-  const h = await startTwin(postgresTwin, { init }, { seed, name: `iso${seed}` });
-  started.push(h);
-  return h;
+/** A new environment with one postgres twin `db`: its id, token and endpoints. */
+async function environment(): Promise<{ id: string; token: string; url: string; directUrl: string }> {
+  const env = await cp.createEnv({ twins: { db: { kind: 'postgres', init } } });
+  return { id: env.id, token: env.token, url: env.twins.db.endpoints.url, directUrl: env.twins.db.endpoints.directUrl };
 }
 
 async function client(url: string, database?: string): Promise<pg.Client> {
@@ -60,10 +65,9 @@ async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> 
 }
 
 describe('postgres isolation between twins of one server', () => {
-  it("a twin's url and directUrl reach its own database only; a later twin with the same init starts clean; reset forgets", async () => {
-    const a = await twin(1);
-    const directUrl = a.twin.endpoints.directUrl as string;
-    const url = a.twin.endpoints.url as string;
+  it("a twin's url and directUrl reach its own database only; a later environment with the same init starts clean; reset forgets", async () => {
+    const a = await environment();
+    const { directUrl, url } = a;
     const own = await client(directUrl);
     const me = (await own.query('SELECT current_database() AS db, current_user AS role')).rows[0] as { db: string; role: string };
     // The clones made in the background for A's reset and for the next twins are what A must not reach.
@@ -114,14 +118,14 @@ describe('postgres isolation between twins of one server', () => {
     await own.query('ALTER TABLE items ADD COLUMN extra int');
     await own.end();
 
-    const b = await twin(2);
-    const bClient = await client(b.twin.endpoints.directUrl as string);
+    const b = await environment();
+    const bClient = await client(b.url);
     expect(await rows(bClient)).toEqual([{ id: 1, note: 'from init' }]);
     expect((await bClient.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'planted'")).rows[0].n).toBe(0);
     await bClient.end();
 
-    await a.twin.reset?.();
-    const afterReset = await client(directUrl);
+    expect((await cp.call('POST', `/environments/${a.id}/reset`, { token: a.token })).status).toBe(200);
+    const afterReset = await client(url);
     expect(await rows(afterReset)).toEqual([{ id: 1, note: 'from init' }]);
     await afterReset.end();
   }, 120_000);
