@@ -151,6 +151,36 @@ export const LIMITS = {
     description: 'partitions across all topics of one kafka twin',
     answer: 'POLICY_VIOLATION',
   },
+  kafkaRequestBytes: {
+    default: 16 * 1024 * 1024,
+    unit: 'bytes',
+    description: "one Kafka request frame (Kafka's socket.request.max.bytes; a producer's batches are far smaller: message.max.bytes is 1 MiB)",
+    answer: 'connection closed, as Kafka closes it (journal: malformed)',
+  },
+  kafkaRequestElements: {
+    default: 100_000,
+    unit: 'count',
+    description: 'array elements decoded from one Kafka request (topics, partitions, group ids…), so a small frame cannot expand into millions of objects; keep it above kafkaPartitionsPerCluster',
+    answer: 'connection closed, as for a request Kafka cannot parse (journal: malformed)',
+  },
+  kafkaFetchBytes: {
+    default: 55 * 1024 * 1024,
+    unit: 'bytes',
+    description: "record bytes in one Fetch answer, whatever max_bytes the client asks for (Kafka's fetch.max.bytes)",
+    answer: 'the answer stops at it; the consumer fetches the rest next',
+  },
+  kafkaGroupMembers: {
+    default: 1_000,
+    unit: 'count',
+    description: "members of one consumer group, counting ids handed out with MEMBER_ID_REQUIRED and not yet joined (Kafka's group.max.size)",
+    answer: 'GROUP_MAX_SIZE_REACHED',
+  },
+  kafkaGroups: {
+    default: 1_000,
+    unit: 'count',
+    description: 'consumer groups one kafka twin keeps (joined or holding committed offsets; each may hold an offset per partition)',
+    answer: 'COORDINATOR_NOT_AVAILABLE',
+  },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -123,8 +123,7 @@ describe('malformed input', () => {
       clusterId: 'fuzz',
       autoCreateTopics: true,
       defaultPartitions: 1,
-      maxPartitionsPerTopic: DEFAULT_LIMITS.kafkaPartitionsPerTopic,
-      maxPartitionsPerCluster: DEFAULT_LIMITS.kafkaPartitionsPerCluster,
+      limits: DEFAULT_LIMITS,
       now: Date.now,
       onEvent: () => {},
     });

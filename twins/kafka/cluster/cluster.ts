@@ -2,6 +2,7 @@
 // the group coordinator and producer state. Every broker answers for the whole cluster; a partition's
 // leader is the broker that accepts its Produce and Fetch.
 import { randomBytes } from 'node:crypto';
+import type { Limits } from '../../../src/core/index.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { ProducerState } from './producer-state.ts';
 import { newPartition, retentionOf, validTopicName, type Partition, type Topic } from './topic.ts';
@@ -41,10 +42,8 @@ export interface ClusterOptions {
   clusterId: string;
   autoCreateTopics: boolean;
   defaultPartitions: number;
-  /** Partitions one topic may have (limit kafkaPartitionsPerTopic): past it INVALID_PARTITIONS. */
-  maxPartitionsPerTopic: number;
-  /** Partitions all topics together may have (limit kafkaPartitionsPerCluster): past it POLICY_VIOLATION. */
-  maxPartitionsPerCluster: number;
+  /** The server's limits: partitions per topic and per twin, groups and their members. */
+  limits: Limits;
   now: () => number;
   onEvent: (summary: string, data: Record<string, unknown>) => void;
   initialRebalanceDelayMs?: number;
@@ -62,7 +61,10 @@ export class Cluster {
   private partitionCount = 0;
 
   constructor(readonly options: ClusterOptions) {
-    this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs);
+    this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
+      groups: options.limits.kafkaGroups,
+      members: options.limits.kafkaGroupMembers,
+    });
   }
 
   get clusterId(): string {
@@ -131,7 +133,7 @@ export class Cluster {
 
   /** A topic reaching `total` partitions by adding `added`, against both partition limits. */
   private checkGrowth(name: string, total: number, added: number): TopicOutcome {
-    const { maxPartitionsPerTopic: perTopic, maxPartitionsPerCluster: perCluster } = this.options;
+    const { kafkaPartitionsPerTopic: perTopic, kafkaPartitionsPerCluster: perCluster } = this.options.limits;
     if (total > perTopic) {
       return refuse(ERR.INVALID_PARTITIONS, `Topic '${name}': ${total} partitions is more than this twin allows per topic (${perTopic}, limit kafkaPartitionsPerTopic).`);
     }

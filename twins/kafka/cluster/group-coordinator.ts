@@ -54,8 +54,8 @@ export class Group {
   protocolName: string | null = null;
   leaderId = '';
   readonly members = new Map<string, Member>();
-  /** Ids handed out with MEMBER_ID_REQUIRED, not yet joined. */
-  readonly pending = new Set<string>();
+  /** Ids handed out with MEMBER_ID_REQUIRED, not yet joined → when they lapse (as Kafka, after the session timeout). */
+  readonly pending = new Map<string, number>();
   /** Static members: group.instance.id → current member id. */
   readonly statics = new Map<string, string>();
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
@@ -77,6 +77,12 @@ export interface JoinRequest {
   requireKnownMemberId: boolean;
 }
 
+/** How many groups a twin keeps (limit kafkaGroups) and members one group may have (kafkaGroupMembers). */
+export interface GroupLimits {
+  groups: number;
+  members: number;
+}
+
 export class GroupCoordinator {
   readonly groups = new Map<string, Group>();
   private readonly sweeper: NodeJS.Timeout;
@@ -85,6 +91,7 @@ export class GroupCoordinator {
     private readonly now: () => number,
     private readonly onEvent: (summary: string, data: Record<string, unknown>) => void = () => {},
     private readonly initialRebalanceDelayMs = 0,
+    private readonly limits: GroupLimits = { groups: Number.POSITIVE_INFINITY, members: Number.POSITIVE_INFINITY },
   ) {
     this.sweeper = setInterval(() => this.expireSessions(), 100);
     this.sweeper.unref();
@@ -99,10 +106,25 @@ export class GroupCoordinator {
     return g;
   }
 
+  /**
+   * A group to join or commit to, created if new — unless the twin already keeps kafkaGroups groups:
+   * then COORDINATOR_NOT_AVAILABLE (what Kafka answers when a coordinator cannot take a group), journaled.
+   */
+  private groupToUse(id: string): Group | number {
+    const g = this.groups.get(id);
+    if (g) return g;
+    if (this.groups.size >= this.limits.groups) {
+      this.onEvent(`group ${id} refused: this twin already keeps ${this.limits.groups} groups (limit kafkaGroups)`, { group: id, limit: 'kafkaGroups' });
+      return ERR.COORDINATOR_NOT_AVAILABLE;
+    }
+    return this.group(id, true) as Group;
+  }
+
   join(req: JoinRequest): Promise<JoinResult> {
-    const g = this.group(req.groupId, true) as Group;
     const fail = (errorCode: number, memberId = req.memberId): Promise<JoinResult> =>
       Promise.resolve({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] });
+    const g = this.groupToUse(req.groupId);
+    if (typeof g === 'number') return fail(g);
     if (g.state === 'Dead') return fail(ERR.COORDINATOR_NOT_AVAILABLE);
     if (g.members.size > 0 && g.protocolType !== null && req.protocolType !== g.protocolType) return fail(ERR.INCONSISTENT_GROUP_PROTOCOL);
     if (g.members.size > 0 && !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name)))) {
@@ -110,8 +132,14 @@ export class GroupCoordinator {
     }
     const joined = this.identify(g, req);
     if (typeof joined === 'number') return fail(joined);
+    const isNew = 'required' in joined || !(g.members.has(joined.memberId) || g.pending.has(joined.memberId));
+    if (isNew && g.members.size + g.pending.size >= this.limits.members) {
+      // Kafka's group.max.size: the member is refused, the group carries on.
+      this.onEvent(`group ${g.id}: member refused, the group has ${this.limits.members} members (limit kafkaGroupMembers)`, { group: g.id, limit: 'kafkaGroupMembers' });
+      return fail(ERR.GROUP_MAX_SIZE_REACHED, '');
+    }
     if ('required' in joined) {
-      g.pending.add(joined.required);
+      g.pending.set(joined.required, this.now() + req.sessionTimeoutMs);
       return fail(ERR.MEMBER_ID_REQUIRED, joined.required);
     }
     const memberId = joined.memberId;
@@ -242,7 +270,8 @@ export class GroupCoordinator {
 
   /** Offsets may be committed by a member of the current generation, or by anyone to an empty group. */
   commitAllowed(groupId: string, memberId: string, generationId: number): number {
-    const g = this.group(groupId, true) as Group;
+    const g = this.groupToUse(groupId);
+    if (typeof g === 'number') return g;
     if (g.state === 'Dead') return ERR.COORDINATOR_NOT_AVAILABLE;
     if (generationId < 0 && memberId === '') return g.state === 'Empty' ? ERR.NONE : ERR.ILLEGAL_GENERATION;
     const member = g.members.get(memberId);
@@ -394,6 +423,7 @@ export class GroupCoordinator {
   private expireSessions(): void {
     const now = this.now();
     for (const g of this.groups.values()) {
+      for (const [id, lapses] of g.pending) if (lapses < now) g.pending.delete(id);
       for (const m of [...g.members.values()]) {
         if (!m.join && now - m.lastSeen > m.sessionTimeoutMs) this.removeMember(g, m, 'session timed out');
       }

@@ -76,14 +76,17 @@ export class PartitionLog {
     return lo;
   }
 
-  /** Batches from `offset` up to `limitOffset` (exclusive), at least one batch, then up to maxBytes. */
-  read(offset: number, maxBytes: number, limitOffset = this.nextOffset): StoredBatch[] {
+  /**
+   * Batches from `offset` up to `limitOffset` (exclusive), up to maxBytes — but with `minOne`, at
+   * least one batch however large (Kafka's first partition with data in a Fetch answer).
+   */
+  read(offset: number, maxBytes: number, limitOffset = this.nextOffset, minOne = true): StoredBatch[] {
     const out: StoredBatch[] = [];
     let size = 0;
     for (let i = this.indexOf(offset); i < this.batches.length; i++) {
       const b = this.batches[i] as StoredBatch;
       if (b.baseOffset >= limitOffset) break;
-      if (out.length > 0 && size + b.bytes.length > maxBytes) break;
+      if ((out.length > 0 || !minOne) && size + b.bytes.length > maxBytes) break;
       out.push(b);
       size += b.bytes.length;
     }

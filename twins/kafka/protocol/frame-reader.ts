@@ -10,7 +10,8 @@ export class FrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly maxFrameBytes = 100 * 1024 * 1024) {}
+  /** `maxFrameBytes`: the twin's kafkaRequestBytes limit. */
+  constructor(private readonly maxFrameBytes: number) {}
 
   /** Feeds bytes; returns the complete frames (without their size prefix). Throws FrameError. */
   push(chunk: Buffer): Buffer[] {
@@ -21,7 +22,7 @@ export class FrameReader {
       if (this.pendingBytes < 4) break;
       const head = this.peek(4);
       const size = head.readInt32BE(0);
-      if (size < 0 || size > this.maxFrameBytes) throw new FrameError(`frame size ${size}`);
+      if (size < 0 || size > this.maxFrameBytes) throw new FrameError(`frame size ${size} (at most ${this.maxFrameBytes}, limit kafkaRequestBytes)`);
       if (this.pendingBytes < 4 + size) break;
       const all = this.take(4 + size);
       frames.push(all.subarray(4));

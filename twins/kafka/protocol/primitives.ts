@@ -11,6 +11,12 @@ export class KafkaDecodeError extends Error {
 
 export class Reader {
   offset: number;
+  /**
+   * Array elements this reader may still decode. A request's reader gets the kafkaRequestElements
+   * limit: an element can be one byte on the wire and a whole object once decoded, so the frame
+   * size alone does not bound memory.
+   */
+  elementBudget = Number.POSITIVE_INFINITY;
   constructor(readonly buf: Buffer, offset = 0, readonly end = buf.length) {
     this.offset = offset;
   }
@@ -110,6 +116,10 @@ export class Reader {
   arrayLength(compact: boolean): number {
     const n = compact ? this.uvarint() - 1 : this.int32();
     if (n > this.remaining) throw new KafkaDecodeError(`array of ${n} elements in ${this.remaining} bytes`);
+    if (n > 0) {
+      this.elementBudget -= n;
+      if (this.elementBudget < 0) throw new KafkaDecodeError(`more array elements than one request may hold (limit kafkaRequestElements)`);
+    }
     return n;
   }
   uuid(): Buffer {
@@ -123,7 +133,11 @@ export class Reader {
       const tag = this.uvarint();
       const size = this.uvarint();
       const start = this.need(size);
-      if (onTag) onTag(tag, new Reader(this.buf, start, start + size));
+      if (!onTag) continue;
+      const field = new Reader(this.buf, start, start + size);
+      field.elementBudget = this.elementBudget;
+      onTag(tag, field);
+      this.elementBudget = field.elementBudget;
     }
   }
 }

@@ -2,7 +2,7 @@
 // connection's requests in the order they came). Applies the `request` fault point and journals
 // every request. Anything malformed — a bad size, an unreadable header, an unknown API key, an
 // unsupported version (except ApiVersions, KIP-511), a body that does not decode — closes this
-// connection only.
+// connection only; so does a frame past kafkaRequestBytes or a body past kafkaRequestElements.
 // @see https://kafka.apache.org/protocol.html#protocol_network
 import type { Duplex } from 'node:stream';
 import { delayMs, matchFields, sleep, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
@@ -36,7 +36,7 @@ interface Slot {
 }
 
 export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntime): void {
-  const frames = new FrameReader();
+  const frames = new FrameReader(rt.twin.limits.kafkaRequestBytes);
   const queue: Slot[] = [];
   const state: ConnectionState = { authenticated: !rt.config.sasl, remoteAddress: info.remoteAddress };
   const onClose = new Set<() => void>();
@@ -79,6 +79,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
 
   const handleFrame = (frame: Buffer): void => {
     const r = new Reader(frame);
+    r.elementBudget = rt.twin.limits.kafkaRequestElements;
     let header: RequestHeader;
     try {
       header = readRequestHeader(r);
@@ -105,7 +106,9 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
       if (isFlexible(spec, header.apiVersion)) r.taggedFields();
       req = decodeRequest(spec, r, header.apiVersion);
     } catch (e) {
-      return close(`malformed ${spec.name} v${header.apiVersion}: ${(e as Error).message}`);
+      const reason = `malformed ${spec.name} v${header.apiVersion}: ${(e as Error).message}`;
+      rt.twin.journal.record({ point: 'request', type: 'malformed', summary: `connection ${info.id} closed: ${reason}`, data: { broker: rt.broker.nodeId, api: spec.name } });
+      return close(reason);
     }
     const ctx: RequestContext = {
       cluster: rt.cluster,

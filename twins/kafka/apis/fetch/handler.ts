@@ -34,7 +34,9 @@ class FetchPass {
     private readonly req: FetchRequest,
     private readonly ctx: RequestContext,
   ) {
-    this.budget = req.maxBytes > 0 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+    // Kafka's broker caps max_bytes with its fetch.max.bytes; here that is kafkaFetchBytes.
+    const cap = ctx.twin.limits.kafkaFetchBytes;
+    this.budget = req.maxBytes > 0 ? Math.min(req.maxBytes, cap) : cap;
     this.faulted = ctx.twin.faults.rulesAt('fetch').length > 0;
   }
 
@@ -60,7 +62,8 @@ class FetchPass {
     if (rp.fetchOffset > log.highWatermark || rp.fetchOffset < log.logStartOffset) return { ...base, ...marks, errorCode: ERR.OFFSET_OUT_OF_RANGE };
     const committedOnly = this.req.isolationLevel === 1;
     const limit = committedOnly ? log.lastStableOffset : log.highWatermark;
-    const stored = this.budget > 0 ? log.read(rp.fetchOffset, Math.min(rp.partitionMaxBytes, this.budget), limit) : [];
+    // Only the first partition with data may go past the budget (one whole batch), as in Kafka.
+    const stored = this.budget > 0 ? log.read(rp.fetchOffset, Math.min(rp.partitionMaxBytes, this.budget), limit, this.bytes === 0) : [];
     let chunks = stored.map((b) => b.bytes);
     if (this.faulted) {
       chunks = chunks.flatMap((bytes) => {

@@ -36,8 +36,8 @@ export const metadataApi = defineApi<MetadataRequest, MetadataResponse>({
     const autoCreate = cluster.options.autoCreateTopics && (version < 4 || req.allowAutoTopicCreation);
     const topics = all
       ? [...cluster.topics.values()].map((t) => describeTopic(cluster, t))
-      : (req.topics ?? []).map((rt) => {
-          const name = rt.name ?? '';
+      : // Each topic once, as Kafka answers: a name repeated N times must not describe its partitions N times.
+        [...new Set((req.topics ?? []).map((rt) => rt.name ?? ''))].map((name) => {
           const t = cluster.topic(name, autoCreate);
           if (t) return describeTopic(cluster, t);
           return { errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: Buffer.alloc(16), isInternal: false, partitions: [] };

@@ -1,0 +1,140 @@
+// Issue 11 item 7, the rest of it: every number a Kafka client chooses that sizes memory or work in
+// the twin is bounded, each by a limit of src/core/limits.ts answered the way Kafka answers —
+// request frame bytes and decoded array elements (connection closed, as for a request Kafka cannot
+// read), repeated topics in Metadata (answered once, as Kafka does), Fetch max_bytes (capped like
+// Kafka's fetch.max.bytes), group members (GROUP_MAX_SIZE_REACHED) and groups (COORDINATOR_NOT_AVAILABLE).
+import { afterEach, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Limits } from '../../src/core/index.ts';
+import { kafkaTwin } from '../../twins/kafka/index.ts';
+import { ERR } from '../../twins/kafka/protocol/error-codes.ts';
+import { Writer } from '../../twins/kafka/protocol/primitives.ts';
+import { writeRequestHeader } from '../../twins/kafka/protocol/request-header.ts';
+import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
+import { RawClient } from '../kafka/support/raw-client.ts';
+
+/** Heap growth allowed around a refused or trimmed request. */
+const HEAP_SLACK = 150 * 1024 * 1024;
+
+let h: TwinHarness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+async function twin(config: Record<string, unknown>, limits: Partial<Limits> = {}): Promise<{ h: TwinHarness; broker: string }> {
+  h = await startTwin(kafkaTwin, config, { limits });
+  return { h, broker: h.twin.endpoints.bootstrap! };
+}
+
+function closedWithin(c: RawClient, ms: number): Promise<boolean> {
+  return Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+const joinBody = (groupId: string, sessionTimeoutMs = 30_000) => ({
+  groupId,
+  sessionTimeoutMs,
+  rebalanceTimeoutMs: 30_000,
+  memberId: '',
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+});
+
+describe('kafka request bounds', () => {
+  it('closes a connection whose frame announces more than kafkaRequestBytes, before buffering it', async () => {
+    const { broker } = await twin({}, { kafkaRequestBytes: 1024 * 1024 });
+    const c = await RawClient.connect(broker);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(2 * 1024 * 1024);
+    c.writeRaw(Buffer.concat([size, Buffer.alloc(64 * 1024)]));
+    expect(await closedWithin(c, 5000)).toBe(true);
+    expect(h!.journal.query({}).events.some((e) => e.type === 'malformed' && e.summary.includes('limit kafkaRequestBytes'))).toBe(true);
+  });
+
+  it('closes a connection whose request decodes into more than kafkaRequestElements elements; the heap stays small', async () => {
+    const { broker } = await twin({});
+    // DescribeGroups v5: 8,000,000 empty group ids, one byte each on the wire.
+    const n = 8_000_000;
+    const w = new Writer();
+    writeRequestHeader(w, { apiKey: 15, apiVersion: 5, correlationId: 1, clientId: 'hostile' }, true);
+    w.uvarint(n + 1);
+    const payload = Buffer.concat([w.toBuffer(), Buffer.alloc(n, 0x01), Buffer.from([0, 0])]);
+    const c = await RawClient.connect(broker);
+    const before = process.memoryUsage().heapUsed;
+    c.writeFrame(payload);
+    expect(await closedWithin(c, 10_000)).toBe(true);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(HEAP_SLACK);
+    expect(h!.journal.query({}).events.some((e) => e.type === 'malformed' && e.summary.includes('limit kafkaRequestElements'))).toBe(true);
+    // The twin still answers other connections.
+    const ok = await RawClient.connect(broker);
+    expect((await ok.request(15, 5, { groups: ['g'], includeAuthorizedOperations: false })).groups).toHaveLength(1);
+    ok.close();
+  });
+
+  it('answers a topic repeated 20,000 times in one Metadata request once', async () => {
+    const { broker } = await twin({ topics: [{ name: 'wide', partitions: 1000 }] });
+    const c = await RawClient.connect(broker);
+    const before = process.memoryUsage().heapUsed;
+    const meta = await c.request(3, 4, { topics: Array.from({ length: 20_000 }, () => ({ name: 'wide' })), allowAutoTopicCreation: false });
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(HEAP_SLACK);
+    expect(meta.topics).toHaveLength(1);
+    expect((meta.topics as Array<{ partitions: unknown[] }>)[0]?.partitions).toHaveLength(1000);
+    c.close();
+  });
+
+  it('caps a Fetch answer at kafkaFetchBytes whatever max_bytes the client asks for', async () => {
+    const fetchCap = 64 * 1024;
+    const { broker } = await twin({ topics: [{ name: 'big', partitions: 1 }] }, { kafkaFetchBytes: fetchCap });
+    const producer = new Kafka({ clientId: 'filler', brokers: [broker], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    for (let i = 0; i < 20; i++) await producer.send({ topic: 'big', messages: [{ value: Buffer.alloc(16 * 1024, i) }] });
+    await producer.disconnect();
+    const c = await RawClient.connect(broker);
+    const max = 2 ** 31 - 1;
+    const res = await c.request(1, 11, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: max,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: 'big', partitions: Array.from({ length: 50 }, () => ({ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: max })) }],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const parts = (res.responses as Array<{ partitions: Array<{ errorCode: number; records: Buffer | null }> }>)[0]!.partitions;
+    const total = parts.reduce((n, p) => n + (p.records?.length ?? 0), 0);
+    expect(parts[0]?.errorCode).toBe(ERR.NONE);
+    expect(parts[0]?.records?.length).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(fetchCap);
+    c.close();
+  });
+
+  it('refuses a member past kafkaGroupMembers with GROUP_MAX_SIZE_REACHED; unused MEMBER_ID_REQUIRED ids lapse', async () => {
+    const { broker } = await twin({}, { kafkaGroupMembers: 3 });
+    const c = await RawClient.connect(broker);
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await c.request(11, 5, joinBody('crowd', 200))).errorCode as number);
+    expect(codes).toEqual([ERR.MEMBER_ID_REQUIRED, ERR.MEMBER_ID_REQUIRED, ERR.MEMBER_ID_REQUIRED, ERR.GROUP_MAX_SIZE_REACHED]);
+    // Ids handed out and never used lapse after the session timeout, as in Kafka: room again.
+    let code = ERR.GROUP_MAX_SIZE_REACHED;
+    for (const deadline = Date.now() + 5000; code === ERR.GROUP_MAX_SIZE_REACHED && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      code = (await c.request(11, 5, joinBody('crowd', 200))).errorCode as number;
+    }
+    expect(code).toBe(ERR.MEMBER_ID_REQUIRED);
+    c.close();
+  });
+
+  it('refuses a new group past kafkaGroups with COORDINATOR_NOT_AVAILABLE, journaled', async () => {
+    const { broker } = await twin({}, { kafkaGroups: 2 });
+    const c = await RawClient.connect(broker);
+    const codes: number[] = [];
+    for (const g of ['one', 'two', 'three']) codes.push((await c.request(11, 5, joinBody(g))).errorCode as number);
+    expect(codes).toEqual([ERR.MEMBER_ID_REQUIRED, ERR.MEMBER_ID_REQUIRED, ERR.COORDINATOR_NOT_AVAILABLE]);
+    expect(h!.journal.query({}).events.some((e) => e.summary.includes('group three refused') && e.summary.includes('limit kafkaGroups'))).toBe(true);
+    c.close();
+  });
+});
