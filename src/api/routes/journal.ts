@@ -1,4 +1,7 @@
 // The journal of an environment: a filtered query, and a live stream over server-sent events.
+// A stream holds at most limits.streamBufferBytes that its reader has not taken yet: past that it
+// sends `event: overflow` naming the last seq it wrote and ends, and the reader resumes with
+// Last-Event-ID. Without the bound a reader that never reads grows the server without end.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { JournalEvent, JournalFilter } from '../../core/index.ts';
@@ -7,6 +10,10 @@ import { EnvParamsSchema, JournalEventSchema, JournalQuerySchema, errors } from 
 import type { RouteContext } from '../server.ts';
 
 const KEEPALIVE_MS = 15_000;
+/** Events per replay page: what a stream holds at most while its reader catches up. */
+const REPLAY_PAGE = 100;
+/** How long an overflowed stream may take to flush its last bytes before its socket is closed. */
+const OVERFLOW_GRACE_MS = 10_000;
 
 export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
   return async (app) => {
@@ -21,7 +28,7 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
           response: {
             200: Type.Object({
               events: Type.Array(JournalEventSchema),
-              dropped: Type.Integer({ description: 'events evicted past the journal capacity' }),
+              dropped: Type.Integer({ description: 'events removed (past journalCapacity or journalBytes, or by a reset): lastSeq - dropped are kept' }),
               lastSeq: Type.Integer(),
             }),
             ...errors(400, 401, 404),
@@ -39,7 +46,8 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
       {
         schema: {
           tags: ['journal'],
-          summary: 'Live journal as server-sent events (event: journal, id: seq); `since` or Last-Event-ID replays first',
+          summary:
+            'Live journal as server-sent events (event: journal, id: seq); `since` or Last-Event-ID replays first; a reader too far behind gets event: overflow {lastSeq} and the stream ends',
           params: EnvParamsSchema,
           querystring: JournalQuerySchema,
           response: errors(400, 401, 404),
@@ -54,26 +62,56 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
 
         reply.hijack();
         const raw = reply.raw;
+        const maxUnsent = manager.limits.streamBufferBytes;
         raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         raw.write(': standin journal\n\n');
-        const send = (event: JournalEvent): void => {
-          raw.write(`id: ${event.seq}\nevent: journal\ndata: ${JSON.stringify(event)}\n\n`);
-        };
-        // Subscribe before replaying so nothing appended in between is lost; skip what replay sent.
-        let replayedUpTo = 0;
-        const unsubscribe = env.journal.subscribe((event) => {
-          if (event.seq > replayedUpTo) send(event);
-        }, filter);
-        if (filter.since !== undefined) {
-          const page = env.journal.query({ ...filter, limit: Number.MAX_SAFE_INTEGER });
-          for (const event of page.events) send(event);
-          replayedUpTo = page.lastSeq;
-        }
-        const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
-        request.raw.on('close', () => {
+        let lastSent = filter.since ?? 0;
+        let open = true;
+        let live = filter.since === undefined;
+        let checking = false;
+        const stop = (): void => {
+          open = false;
           clearInterval(keepalive);
           unsubscribe();
-        });
+        };
+        const send = (event: JournalEvent): void => {
+          raw.write(`id: ${event.seq}\nevent: journal\ndata: ${JSON.stringify(event)}\n\n`);
+          lastSent = event.seq;
+          // Judged after this turn, once the socket has handed the kernel what it takes: writes are
+          // corked within a turn, so a burst alone must not count as a reader falling behind.
+          if (!checking) {
+            checking = true;
+            setImmediate(() => {
+              checking = false;
+              if (open && raw.writableLength > maxUnsent) overflow();
+            });
+          }
+        };
+        const overflow = (): void => {
+          stop();
+          // The connection closes after the last event, as EventSource readers expect of an ended stream.
+          const socket = raw.socket; // detached from the response once it has finished
+          raw.end(`event: overflow\ndata: ${JSON.stringify({ lastSeq: lastSent })}\n\n`, () => socket?.end());
+          // A reader that never reads never lets those bytes go: close it once the grace is over.
+          const grace = setTimeout(() => raw.destroy(), OVERFLOW_GRACE_MS).unref();
+          raw.once('close', () => clearTimeout(grace));
+        };
+        const unsubscribe = env.journal.subscribe((event) => {
+          if (live && open) send(event);
+        }, filter);
+        const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+        // Replay a page at a time, each once the reader has taken the one before, then go live in
+        // the same turn as the last (empty) page, so that no event falls in between.
+        const replay = async (): Promise<void> => {
+          while (open && !live) {
+            const page = env.journal.query({ ...filter, since: lastSent, limit: REPLAY_PAGE });
+            if (page.events.length === 0) live = true;
+            for (const event of page.events) send(event);
+            if (raw.writableNeedDrain) await new Promise((resolve) => raw.once('drain', resolve).once('close', resolve));
+          }
+        };
+        void replay();
+        request.raw.on('close', stop);
       },
     );
   };
