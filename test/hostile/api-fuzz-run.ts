@@ -13,7 +13,7 @@ import { FaultRuleInputSchema } from '../../src/core/index.ts';
 import { EnvironmentSpecSchema } from '../../src/environments/environment-spec.ts';
 import { JournalQuerySchema } from '../../src/api/schemas.ts';
 import { ScenarioOuterSchema } from '../../src/scenario/scenario-schema.ts';
-import { arbitraryOf, hostileValue, nested, validOrMutated, type Hints, type JsonSchema } from './schema-arbitrary.ts';
+import { arbitraryOf, deepJsonText, hostileValue, nested, validOrMutated, type Hints, type JsonSchema } from './schema-arbitrary.ts';
 
 export interface FuzzOptions {
   url: string;
@@ -389,16 +389,38 @@ function planArbitrary(kinds: KindInfo[], weights: Record<string, number>): fc.A
     ),
   });
 
-  return fc.oneof(
-    { arbitrary: create, weight: 3 },
-    { arbitrary: envOp, weight: 3 },
-    { arbitrary: fault, weight: 4 },
-    { arbitrary: journal, weight: 2 },
-    { arbitrary: inspect, weight: 2 },
-    { arbitrary: action, weight: 3 },
-    { arbitrary: scenario, weight: 1 },
-    { arbitrary: raw, weight: 3 },
-  ) as fc.Arbitrary<Plan>;
+  // Bodies nested 10,000 deep, as text: where the issue found them answered 500.
+  const deep = deepJsonText(10_000);
+  const deepRaw = fc.constantFrom(
+    { op: 'raw' as const, method: 'POST', path: '/environments', contentType: 'application/json', body: `{"twins":{"w":{"kind":"http","stubs":[{"request":{"path":"/"},"response":{"status":200,"body":${deep}}}]}}}` },
+    { op: 'raw' as const, method: 'POST', path: '/scenarios/run', contentType: 'application/json', body: `{"scenario":{"name":"d","twins":{},"description":${deep}}}` },
+    { op: 'raw' as const, method: 'POST', path: '/environments', contentType: 'application/json', body: `{"twins":{},"name":${deep}}` },
+  );
+
+  return fc
+    .oneof(
+      { arbitrary: create, weight: 3 },
+      { arbitrary: envOp, weight: 3 },
+      { arbitrary: fault, weight: 4 },
+      { arbitrary: journal, weight: 2 },
+      { arbitrary: inspect, weight: 2 },
+      { arbitrary: action, weight: 3 },
+      { arbitrary: scenario, weight: 2 },
+      { arbitrary: raw, weight: 3 },
+      { arbitrary: deepRaw, weight: 1 },
+    )
+    .map((plan) => Object.assign(plan, { [fc.toStringMethod]: () => describePlan(plan) })) as fc.Arbitrary<Plan>;
+}
+
+/** How fast-check prints a plan: short, and without walking a body nested 2,000 deep. */
+function describePlan(plan: Plan): string {
+  let text: string;
+  try {
+    text = JSON.stringify(plan);
+  } catch {
+    text = `{"op":"${plan.op}", …too deep to print}`;
+  }
+  return text.length > 400 ? `${text.slice(0, 400)}… (${text.length} chars)` : text;
 }
 
 function requiredOnly(schema: JsonSchema): JsonSchema {

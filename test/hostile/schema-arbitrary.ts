@@ -93,6 +93,13 @@ export function nested(depth: number, leaf: unknown = 1): unknown {
   return value;
 }
 
+/** `{"a":[{"a":[…1…]}]}` nested `depth` deep, as JSON text. */
+export function deepJsonText(depth: number): string {
+  const open: string[] = [];
+  for (let i = 0; i < depth; i++) open.push(i % 2 === 0 ? '{"a":' : '[');
+  return `${open.join('')}1${open.reverse().map((o) => (o === '[' ? ']' : '}')).join('')}`;
+}
+
 /** Values no schema field expects. */
 export function hostileValue(): fc.Arbitrary<unknown> {
   return fc.oneof(
@@ -100,6 +107,7 @@ export function hostileValue(): fc.Arbitrary<unknown> {
     fc.string({ unit: 'binary', maxLength: 64 }),
     fc.string({ unit: 'grapheme', maxLength: 32 }),
     fc.integer({ min: 0, max: 100 }).map((n) => 'x'.repeat(n * 1_000)),
+    // Deeper values are sent as text (deepJsonText): JSON.stringify itself overflows at 10,000.
     fc.integer({ min: 0, max: 3 }).map((n) => nested([8, 63, 65, 2_000][n]!)),
     fc.integer({ min: 0, max: 20_000 }).map((n) => Array.from({ length: n }, (_, i) => i)),
     fc.jsonValue({ maxDepth: 4 }),
