@@ -73,8 +73,12 @@ export async function startStandin(options: StandinServerOptions): Promise<Stand
     app,
     manager,
     close: () => (closing ??= (async () => {
-      await app.close();
+      // app.close() waits for every open connection, and a journal stream (SSE) never ends by
+      // itself: stop taking requests, destroy the environments, then cut what is still open.
+      const closed = app.close();
       await manager.close();
+      app.server.closeAllConnections();
+      await closed;
     })()),
   };
 }

@@ -2,7 +2,8 @@
 import { LIMITS, limitFlag, resolveLimits, type LimitName } from '../core/index.ts';
 import { DEFAULT_PORT, startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
-import { parseCommand, untilSignal } from './args.ts';
+import { parseCommand } from './args.ts';
+import { stopOnSignal } from './shutdown.ts';
 
 export async function serveCommand(args: string[]): Promise<void> {
   const { values } = parseCommand(args, {
@@ -26,9 +27,13 @@ export async function serveCommand(args: string[]): Promise<void> {
     httpLog: values.verbose === true,
   });
   process.stdout.write(`Standin listening on ${server.url} (API docs: ${server.url}/docs)\n`);
-  await untilSignal();
-  process.stdout.write('Standin stopping…\n');
-  await server.close();
+  await stopOnSignal(
+    async () => {
+      process.stdout.write('Standin stopping…\n');
+      await server.close();
+    },
+    { describe: () => `${server.manager.list().length} environment(s) not yet destroyed` },
+  );
 }
 
 export function parsePort(text: string): number {
