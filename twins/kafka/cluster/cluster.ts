@@ -2,7 +2,7 @@
 // the group coordinator and producer state. Every broker answers for the whole cluster; a partition's
 // leader is the broker that accepts its Produce and Fetch.
 import { randomBytes } from 'node:crypto';
-import type { Limits } from '../../../src/core/index.ts';
+import { longTimeout, type Limits, type LongTimer } from '../../../src/core/index.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { ProducerState } from './producer-state.ts';
 import { newPartition, retentionOf, validTopicName, type Partition, type Topic } from './topic.ts';
@@ -57,6 +57,8 @@ export class Cluster {
   /** Groups moved to another coordinator by the `move-coordinator` action. */
   readonly coordinatorOverride = new Map<string, number>();
   private nextLeader = 0;
+  /** Work the twin does later (a delayed produce's append), cancelled when it stops. */
+  private readonly pending = new Set<LongTimer>();
   /** Partitions across all topics, kept as topics come and go so a check costs O(1). */
   private partitionCount = 0;
 
@@ -219,8 +221,20 @@ export class Cluster {
     }
   }
 
+  /** Runs `fn` after `ms`, unless the twin stops first; never keeps the process alive. */
+  later(ms: number, fn: () => void): void {
+    const timer = longTimeout(() => {
+      this.pending.delete(timer);
+      fn();
+    }, ms).unref();
+    this.pending.add(timer);
+  }
+
   stop(): void {
     this.groups.stop();
+    this.producers.clear();
+    for (const timer of this.pending) timer.cancel();
+    this.pending.clear();
   }
 
   private newPartition(index: number, rf: number, config: Record<string, string>): Partition {

@@ -5,8 +5,8 @@
 // connection only; so does a frame past kafkaRequestBytes or a body past kafkaRequestElements.
 // @see https://kafka.apache.org/protocol.html#protocol_network
 import type { Duplex } from 'node:stream';
-import { delayMs, matchFields, sleep, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
-import type { ApiHandler, ConnectionState, KafkaRuntimeConfig, RequestContext } from '../apis/api.ts';
+import { delayMs, matchFields, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
+import { waitUnlessClosed, type ApiHandler, type ConnectionState, type KafkaRuntimeConfig, type RequestContext } from '../apis/api.ts';
 import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
 import { advertisedVersions } from '../apis/api-versions/handler.ts';
 import { apiVersionsSpec } from '../apis/api-versions/schema.ts';
@@ -192,7 +192,11 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
       break;
     }
     case 'delay':
-      await sleep(delayMs(decision.params, decision.rng.next));
+      // A client that gives up during the delay never reaches the handler (as if the request were lost).
+      if (!(await waitUnlessClosed(ctx, delayMs(decision.params, decision.rng.next)))) {
+        journal(rt, header, spec, undefined, decision);
+        return;
+      }
       response = await api.handle(req, ctx);
       break;
     default:

@@ -5,8 +5,7 @@
 // has session id 0, so clients send full fetches.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
-import { sleep } from '../../../../src/core/index.ts';
-import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { defineApi, topicScope, waitUnlessClosed, type RequestContext } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import type { PartitionLog } from '../../cluster/log.ts';
@@ -96,7 +95,7 @@ export const fetchApi = defineApi<FetchRequest, FetchResponse>({
       pass = new FetchPass(req, ctx);
       responses = pass.responses();
     }
-    if (pass.delayMs > 0) await sleep(pass.delayMs);
+    if (pass.delayMs > 0) await waitUnlessClosed(ctx, pass.delayMs);
     return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
   },
   errorResponse: (req, code) => ({

@@ -8,7 +8,6 @@ import { ERR } from '../../protocol/error-codes.ts';
 import { isSupportedCompression, UnsupportedCompressionError } from '../../protocol/compression.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
 import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
-import { longTimeout } from '../../../../src/core/index.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import type { Partition } from '../../cluster/topic.ts';
 import { produceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponseTopicProduceResponsePartitionProduceResponse as PartitionResult } from './schema.ts';
@@ -88,9 +87,9 @@ function appendBatch(ctx: RequestContext, topic: string, partition: Partition, b
   // The producer's sequence advances even when the twin drops or delays what it sent.
   producers.record(key, h.producerId, h.producerEpoch, h.baseSequence, h.count, partition.log.nextOffset);
   if (faulted.delayMs > 0) {
-    longTimeout(() => {
+    ctx.cluster.later(faulted.delayMs, () => {
       for (const b of faulted.batches) partition.log.append(b, ctx.twin.now());
-    }, faulted.delayMs).unref();
+    });
     return { baseOffset: -1 };
   }
   const base = partition.log.nextOffset;
