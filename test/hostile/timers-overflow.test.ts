@@ -4,6 +4,7 @@
 import type net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { longTimeout, MAX_TIMER_MS, sleep } from '../../src/core/index.ts';
+import { oidcTwin } from '../../twins/oidc/index.ts';
 import { tcpTwin } from '../../twins/tcp/index.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
@@ -89,5 +90,27 @@ describe('a latency toxic of 2³¹ ms and more', () => {
       timers.mockRestore();
     }
     expect(Buffer.concat(received).length).toBe(0);
+  });
+});
+
+describe('an oidc key rotation with a grace of 30 days', () => {
+  let h: TwinHarness;
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('keeps the old key for the grace instead of re-checking it every millisecond', async () => {
+    h = await startTwin(oidcTwin, {}, { seed: 1 });
+    const rotation = (await h.twin.actions?.['rotate-keys']?.({ graceSeconds: 30 * 24 * 3600 })) as { kid: string; previousKid: string };
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The retirement timer overflowed to 1 ms: the provider was rebuilt and rescheduled in a loop.
+      expect(timers.mock.calls.length).toBeLessThan(20);
+    } finally {
+      timers.mockRestore();
+    }
+    const jwks = (await (await fetch(h.twin.endpoints.jwks as string)).json()) as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([rotation.kid, rotation.previousKid]);
   });
 });

@@ -2,6 +2,7 @@
 // change (rotation, a retired key leaving, reset) builds a new Provider over the same token store
 // and swaps it in between requests; requests already inside the old one finish there. Rebuilds run
 // one at a time so a slow build never publishes a stale key set after a newer one.
+import { longTimeout, type LongTimer } from '../../src/core/index.ts';
 import type { SigningKey } from './key-ring.ts';
 import { KeyRing } from './key-ring.ts';
 import { realClock } from './issuer-clock.ts';
@@ -11,7 +12,7 @@ export class ProviderSlot {
   readonly keys: KeyRing;
   private provider: ProviderHandle | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private retireTimer: NodeJS.Timeout | undefined;
+  private retireTimer: LongTimer | undefined;
 
   constructor(
     firstKey: SigningKey,
@@ -51,7 +52,7 @@ export class ProviderSlot {
 
   /** Back to one key, as configured. */
   restore(firstKey: SigningKey, alsoReset: () => void): Promise<void> {
-    clearTimeout(this.retireTimer);
+    this.retireTimer?.cancel();
     return this.rebuild(() => {
       alsoReset();
       this.keys.restore(firstKey);
@@ -59,21 +60,21 @@ export class ProviderSlot {
   }
 
   stop(): void {
-    clearTimeout(this.retireTimer);
+    this.retireTimer?.cancel();
   }
 
   private scheduleRetirement(): void {
-    clearTimeout(this.retireTimer);
+    this.retireTimer?.cancel();
     const at = this.keys.nextRetirement();
     if (at === undefined) return;
-    this.retireTimer = setTimeout(() => {
+    this.retireTimer = longTimeout(() => {
       this.rebuild(() => this.keys.expire(realClock()))
         .then(() => {
           this.onRetired(this.keys.signingKeys().map((k) => k.kid));
           this.scheduleRetirement();
         })
         .catch(this.onError);
-    }, Math.max(0, at - realClock()));
+    }, at - realClock());
     // A pending retirement must not keep the process alive.
     this.retireTimer.unref();
   }

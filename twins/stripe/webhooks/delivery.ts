@@ -178,7 +178,7 @@ export class WebhookDispatcher {
     delivery.attempts.push(record);
     const abort = new AbortController();
     this.aborts.add(abort);
-    const timeout = setTimeout(() => abort.abort(), this.retry.timeoutMs);
+    const timeout = longTimeout(() => abort.abort(), this.retry.timeoutMs);
     try {
       const response = await fetch(endpoint.url, {
         method: 'POST',
@@ -191,7 +191,7 @@ export class WebhookDispatcher {
     } catch (error) {
       record.error = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     } finally {
-      clearTimeout(timeout);
+      timeout.cancel();
       this.aborts.delete(abort);
     }
     if (generation !== this.generation) return;
