@@ -169,6 +169,12 @@ export const LIMITS = {
     description: "record bytes in one Fetch answer, whatever max_bytes the client asks for (Kafka's fetch.max.bytes)",
     answer: 'the answer stops at it; the consumer fetches the rest next',
   },
+  kafkaBatchBytes: {
+    default: 64 * 1024 * 1024,
+    unit: 'bytes',
+    description: 'what one record batch may decompress to when the kafka twin opens it (record faults, inspect): a few KiB of gzip, lz4 or zstd can expand to GiB',
+    answer: 'CORRUPT_MESSAGE at produce; shown as corrupt by inspect; passed through unfaulted at fetch',
+  },
   kafkaGroupMembers: {
     default: 1_000,
     unit: 'count',

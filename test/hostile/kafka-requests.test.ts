@@ -2,7 +2,8 @@
 // the twin is bounded, each by a limit of src/core/limits.ts answered the way Kafka answers —
 // request frame bytes and decoded array elements (connection closed, as for a request Kafka cannot
 // read), repeated topics in Metadata (answered once, as Kafka does), Fetch max_bytes (capped like
-// Kafka's fetch.max.bytes), group members (GROUP_MAX_SIZE_REACHED) and groups (COORDINATOR_NOT_AVAILABLE).
+// Kafka's fetch.max.bytes), group members (GROUP_MAX_SIZE_REACHED), groups (COORDINATOR_NOT_AVAILABLE)
+// and what a record batch may decompress to when the twin opens it (kafkaBatchBytes).
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Limits } from '../../src/core/index.ts';
@@ -10,6 +11,10 @@ import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { ERR } from '../../twins/kafka/protocol/error-codes.ts';
 import { Writer } from '../../twins/kafka/protocol/primitives.ts';
 import { writeRequestHeader } from '../../twins/kafka/protocol/request-header.ts';
+import { gzipSync } from 'node:zlib';
+import { compressFrameSync as lz4Compress } from 'lz4-napi';
+import { compressSync as snappyCompress } from 'snappy';
+import { COMPRESSION, DecompressedTooLarge, decompress } from '../../twins/kafka/protocol/compression.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 import { RawClient } from '../kafka/support/raw-client.ts';
 
@@ -136,5 +141,30 @@ describe('kafka request bounds', () => {
     expect(codes).toEqual([ERR.MEMBER_ID_REQUIRED, ERR.MEMBER_ID_REQUIRED, ERR.COORDINATOR_NOT_AVAILABLE]);
     expect(h!.journal.query({}).events.some((e) => e.summary.includes('group three refused') && e.summary.includes('limit kafkaGroups'))).toBe(true);
     c.close();
+  });
+
+  it('refuses to decompress a batch body past kafkaBatchBytes, for every codec, before allocating it', () => {
+    const max = 1024 * 1024;
+    const mib = Buffer.alloc(1024 * 1024);
+    // 1 GiB of zeros in about 1 MB: gzip members concatenated.
+    const gzipBomb = Buffer.concat(Array.from({ length: 1024 }, () => gzipSync(mib)));
+    // lz4: many frames of 4 MiB-block zeros; snappy: a raw block announcing 1 GiB; zstd: 8,192 RLE blocks of 128 KiB.
+    const lz4Bomb = Buffer.concat(Array.from({ length: 64 }, () => lz4Compress(mib)));
+    const snappyBomb = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04, 0x00]);
+    const rle = Buffer.alloc(4);
+    rle.writeUIntLE((128 * 1024) << 3 | (1 << 1), 0, 3);
+    const blocks = Array.from({ length: 8192 }, (_, i) => (i === 8191 ? Buffer.from([rle[0]! | 1, rle[1]!, rle[2]!, 0]) : rle));
+    const zstdBomb = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), ...blocks]);
+    const before = process.memoryUsage();
+    for (const [type, bomb] of [[COMPRESSION.gzip, gzipBomb], [COMPRESSION.lz4, lz4Bomb], [COMPRESSION.snappy, snappyBomb], [COMPRESSION.zstd, zstdBomb]] as const) {
+      expect(() => decompress(type, bomb, max), `codec ${type}`).toThrow(DecompressedTooLarge);
+    }
+    const after = process.memoryUsage();
+    expect(after.rss - before.rss).toBeLessThan(HEAP_SLACK);
+    // Within the limit each codec still decompresses.
+    const small = Buffer.from('fits '.repeat(1000));
+    expect(decompress(COMPRESSION.gzip, gzipSync(small), max)).toEqual(small);
+    expect(decompress(COMPRESSION.lz4, lz4Compress(small), max)).toEqual(small);
+    expect(decompress(COMPRESSION.snappy, snappyCompress(small), max)).toEqual(small);
   });
 });

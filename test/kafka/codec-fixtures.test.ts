@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/index.ts';
 import { REGISTRY } from '../../twins/kafka/apis/registry.ts';
 import { IMPLEMENTED } from '../../twins/kafka/apis/implemented.ts';
 import { Reader, Writer } from '../../twins/kafka/protocol/primitives.ts';
@@ -57,7 +58,7 @@ describe('codec fixtures', () => {
           for (const batch of splitBatches(p.records!)) {
             const h = batch.header;
             expect(crc32c(batch.bytes, 21)).toBe(h.crc);
-            const records = decodeRecords(batch);
+            const records = decodeRecords(batch, DEFAULT_LIMITS.kafkaBatchBytes);
             expect(records).toHaveLength(h.count);
             const again = encodeBatch({
               baseOffset: h.baseOffset,
@@ -71,7 +72,7 @@ describe('codec fixtures', () => {
               lastOffsetDelta: h.lastOffsetDelta,
             });
             if ((h.attributes & 7) === 0) expect(again.toString('hex')).toBe(batch.bytes.toString('hex'));
-            else expect(decodeRecords({ header: h, bytes: again })).toEqual(records);
+            else expect(decodeRecords({ header: h, bytes: again }, DEFAULT_LIMITS.kafkaBatchBytes)).toEqual(records);
           }
         }
       }
@@ -80,7 +81,7 @@ describe('codec fixtures', () => {
 
   it('snappy: raw blocks and Java clients\' xerial framing both decompress; lz4 frames and gzip round-trip', () => {
     const data = Buffer.from('record batch body '.repeat(200));
-    expect(decompress(COMPRESSION.snappy, compress(COMPRESSION.snappy, data))).toEqual(data);
+    expect(decompress(COMPRESSION.snappy, compress(COMPRESSION.snappy, data), DEFAULT_LIMITS.kafkaBatchBytes)).toEqual(data);
     const half = data.length / 2;
     const blocks = [data.subarray(0, half), data.subarray(half)].map((b) => {
       const block = snappyCompress(b);
@@ -89,9 +90,9 @@ describe('codec fixtures', () => {
       return Buffer.concat([size, block]);
     });
     const header = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1]);
-    expect(decompress(COMPRESSION.snappy, Buffer.concat([header, ...blocks]))).toEqual(data);
-    expect(decompress(COMPRESSION.lz4, compress(COMPRESSION.lz4, data))).toEqual(data);
-    expect(decompress(COMPRESSION.gzip, compress(COMPRESSION.gzip, data))).toEqual(data);
+    expect(decompress(COMPRESSION.snappy, Buffer.concat([header, ...blocks]), DEFAULT_LIMITS.kafkaBatchBytes)).toEqual(data);
+    expect(decompress(COMPRESSION.lz4, compress(COMPRESSION.lz4, data), DEFAULT_LIMITS.kafkaBatchBytes)).toEqual(data);
+    expect(decompress(COMPRESSION.gzip, compress(COMPRESSION.gzip, data), DEFAULT_LIMITS.kafkaBatchBytes)).toEqual(data);
     expect(canCompress(COMPRESSION.zstd)).toBe(false);
   });
 

@@ -34,12 +34,14 @@ export function inspectCluster(cluster: Cluster, query: { topic?: string; group?
       partitions: t.partitions.map((p) => {
         const records: InspectedRecord[] = [];
         for (const b of p.log.batches) {
+          // Stop opening batches once `limit` records are shown: each may need decompressing.
+          if (records.length >= limit) break;
           if (b.header.attributes & ATTR.control) continue;
           const header = readBatchHeader(b.bytes);
           const corrupt = crc32c(b.bytes, 21) !== b.bytes.readUInt32BE(CRC_FIELD_OFFSET);
           let decoded: ReturnType<typeof decodeRecords>;
           try {
-            decoded = decodeRecords({ header, bytes: b.bytes });
+            decoded = decodeRecords({ header, bytes: b.bytes }, cluster.options.limits.kafkaBatchBytes);
           } catch {
             records.push({ offset: b.baseOffset, timestamp: header.baseTimestamp, key: null, value: null, headers: {}, corrupt: true });
             continue;

@@ -27,7 +27,7 @@ interface Where {
 /** Applies the point's rules to each record of a batch; undefined when no rule fired. */
 export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch', where: Where, batch: Buffer): RecordFaultResult | undefined {
   const header = readBatchHeader(batch);
-  const records = decodeRecords({ header, bytes: batch });
+  const records = decodeRecords({ header, bytes: batch }, twin.limits.kafkaBatchBytes);
   const out: KafkaRecord[] = [];
   const extras: KafkaRecord[] = [];
   const swaps: Array<[number, number]> = [];

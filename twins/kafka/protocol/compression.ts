@@ -8,6 +8,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 import { compressFrameSync as lz4Compress, decompressFrameSync as lz4Decompress } from 'lz4-napi';
 import { decompress as zstdDecompress } from 'fzstd';
+import { KafkaDecodeError } from './primitives.ts';
+import { lz4DecompressedBound, snappyDecompressedBound, zstdDecompressedBound } from './decompressed-size.ts';
 
 export const COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 export type CompressionName = keyof typeof COMPRESSION;
@@ -18,14 +20,27 @@ export class UnsupportedCompressionError extends Error {
 
 interface Codec {
   compress?(data: Buffer): Buffer;
-  decompress(data: Buffer): Buffer;
+  /** Throws DecompressedTooLarge rather than produce more than `maxBytes`. */
+  decompress(data: Buffer, maxBytes: number): Buffer;
+}
+
+/** A batch that would decompress past kafkaBatchBytes: refused like any batch that does not decode. */
+export class DecompressedTooLarge extends KafkaDecodeError {
+  override name = 'DecompressedTooLarge';
+}
+
+/** Checks a codec's framing bound before decompressing. */
+function within(bound: number, maxBytes: number): void {
+  if (bound > maxBytes) throw new DecompressedTooLarge(`decompresses to more than ${maxBytes} bytes (limit kafkaBatchBytes)`);
 }
 
 /** Java clients frame snappy the xerial way: a 16-byte header, then [length:int32 block]… */
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 
-function snappyDecompress(data: Buffer): Buffer {
-  if (data.length < 16 || !data.subarray(0, 8).equals(XERIAL_MAGIC)) return snappyUncompress(data) as Buffer;
+function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
+  const xerial = data.length >= 16 && data.subarray(0, 8).equals(XERIAL_MAGIC);
+  within(snappyDecompressedBound(data, xerial), maxBytes);
+  if (!xerial) return snappyUncompress(data) as Buffer;
   const blocks: Buffer[] = [];
   for (let at = 16; at + 4 <= data.length; ) {
     const size = data.readInt32BE(at);
@@ -35,12 +50,32 @@ function snappyDecompress(data: Buffer): Buffer {
   return Buffer.concat(blocks);
 }
 
+function gzipDecompress(data: Buffer, maxBytes: number): Buffer {
+  try {
+    return gunzipSync(data, { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') within(Number.POSITIVE_INFINITY, maxBytes);
+    throw e;
+  }
+}
+
 const codecs: Partial<Record<number, Codec>> = {
   [COMPRESSION.none]: { compress: (d) => d, decompress: (d) => d },
-  [COMPRESSION.gzip]: { compress: (d) => gzipSync(d), decompress: (d) => gunzipSync(d) },
+  [COMPRESSION.gzip]: { compress: (d) => gzipSync(d), decompress: gzipDecompress },
   [COMPRESSION.snappy]: { compress: (d) => snappyCompress(d), decompress: snappyDecompress },
-  [COMPRESSION.lz4]: { compress: (d) => lz4Compress(d), decompress: (d) => lz4Decompress(d) },
-  [COMPRESSION.zstd]: { decompress: (d) => Buffer.from(zstdDecompress(d)) },
+  [COMPRESSION.lz4]: {
+    compress: (d) => lz4Compress(d),
+    decompress: (d, maxBytes) => {
+      within(lz4DecompressedBound(d), maxBytes);
+      return lz4Decompress(d);
+    },
+  },
+  [COMPRESSION.zstd]: {
+    decompress: (d, maxBytes) => {
+      within(zstdDecompressedBound(d), maxBytes);
+      return Buffer.from(zstdDecompress(d));
+    },
+  },
 };
 
 export function isSupportedCompression(type: number): boolean {
@@ -58,12 +93,14 @@ export function compress(type: number, data: Buffer): Buffer {
   return codec(data);
 }
 
-export function decompress(type: number, data: Buffer): Buffer {
+/** Decompresses a batch body; one that would exceed `maxBytes` (kafkaBatchBytes) throws DecompressedTooLarge first. */
+export function decompress(type: number, data: Buffer, maxBytes: number): Buffer {
   const codec = codecs[type];
   if (!codec) throw new UnsupportedCompressionError(`compression type ${type}`);
   try {
-    return codec.decompress(data);
+    return codec.decompress(data, maxBytes);
   } catch (e) {
+    if (e instanceof DecompressedTooLarge) throw e;
     throw new UnsupportedCompressionError(`cannot decompress (type ${type}): ${(e as Error).message}`);
   }
 }

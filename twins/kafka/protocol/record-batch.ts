@@ -101,9 +101,9 @@ export function compressionOf(attributes: number): number {
   return attributes & ATTR.compressionMask;
 }
 
-/** The records of a batch, decompressed and decoded. */
-export function decodeRecords(batch: BatchView): KafkaRecord[] {
-  const body = decompress(compressionOf(batch.header.attributes), batch.bytes.subarray(BATCH_HEADER_BYTES));
+/** The records of a batch, decompressed (to at most `maxBytes`, the kafkaBatchBytes limit) and decoded. */
+export function decodeRecords(batch: BatchView, maxBytes: number): KafkaRecord[] {
+  const body = decompress(compressionOf(batch.header.attributes), batch.bytes.subarray(BATCH_HEADER_BYTES), maxBytes);
   const r = new Reader(body);
   const records: KafkaRecord[] = [];
   for (let i = 0; i < batch.header.count; i++) {
