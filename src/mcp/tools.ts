@@ -146,7 +146,7 @@ export const tools: readonly ToolDefinition[] = [
     description:
       'Journal events of an environment, oldest first: requests, responses, fired faults (type "fault", with fault.rule), state changes. ' +
       `Filter by twin, point, type, rule; \`since\` a seq for only newer events; \`limit\` (default ${DEFAULT_JOURNAL_LIMIT}). ` +
-      '`lastSeq` in the answer is where to continue from; `dropped` counts events evicted past the journal capacity.',
+      '`lastSeq` in the answer is where to continue from; `dropped` counts events removed (past the journal capacity or byte bound, or by a reset).',
     input: Type.Object({ environment: Env, ...JournalQuerySchema.properties }, strict),
     hints: { readOnlyHint: true },
     async run(backend, { environment, ...filter }) {

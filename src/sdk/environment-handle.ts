@@ -29,7 +29,8 @@ export interface JournalClient {
   /**
    * Matching events as they are appended. Replays from `filter.since` first, and `since` defaults to
    * 0 — the start of the journal — so an event that happened before the stream connected is not
-   * missed; pass the `lastSeq` of a query to see only newer ones.
+   * missed; pass the `lastSeq` of a query to see only newer ones. A reader that falls too far behind
+   * is cut off by the server (`event: overflow`); the stream then reconnects from where it stopped.
    */
   stream(filter?: JournalFilter, options?: JournalStreamOptions): AsyncGenerator<JournalEvent, void, undefined>;
 }
@@ -139,10 +140,20 @@ export class EnvironmentHandle implements AsyncDisposable {
         const onAbort = (): void => abort.abort();
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
-          const response = await api.open(`${path}/stream`, { token, query: { ...filter, since: filter.since ?? 0 }, signal: abort.signal });
-          if (!response.body) return;
-          for await (const message of readSse(response.body)) {
-            if (message.event === 'journal') yield JSON.parse(message.data) as JournalEvent;
+          let since = filter.since ?? 0;
+          for (;;) {
+            const response = await api.open(`${path}/stream`, { token, query: { ...filter, since }, signal: abort.signal });
+            if (!response.body) return;
+            let overflowed = false;
+            for await (const message of readSse(response.body)) {
+              if (message.event === 'journal') yield JSON.parse(message.data) as JournalEvent;
+              // The server ended the stream because this reader fell behind: resume where it stopped.
+              else if (message.event === 'overflow') {
+                overflowed = true;
+                since = (JSON.parse(message.data) as { lastSeq: number }).lastSeq;
+              }
+            }
+            if (!overflowed) return;
           }
         } catch (error) {
           if (abort.signal.aborted) return;

@@ -5,6 +5,7 @@ import net from 'node:net';
 import { setImmediate as turn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/core/index.ts';
+import { StandinClient } from '../../src/sdk/index.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 
 const STREAM_BUFFER = 64 * 1024;
@@ -98,5 +99,23 @@ describe('journal stream backpressure', () => {
     expect(server()?.writableLength).toBeLessThan(1024 * 1024);
     reader.destroy();
     await cp.call('DELETE', `/environments/${env.id}`, { token: env.token });
+  });
+
+  it('the SDK stream resumes after an overflow and loses nothing', async () => {
+    const env = await new StandinClient({ url: cp.url }).environments.create({ twins: {} });
+    const journal = cp.server.manager.get(env.id).journal;
+    journal.append({ twin: 't', point: 'p', type: 'test', summary: 'first' });
+    const streams = (): number => serverSockets.filter((s) => s.bytesWritten > 0).length;
+    const stream = env.journal.stream();
+    const seqs = [((await stream.next()).value as { seq: number }).seq];
+    const connected = streams();
+    await appendEvents(journal, 20_000); // while the reader does not pull: the server overflows it
+    for await (const event of stream) {
+      seqs.push(event.seq);
+      if (event.seq === journal.lastSeq) break;
+    }
+    expect(streams()).toBeGreaterThan(connected); // it did reconnect
+    expect(seqs).toEqual(Array.from({ length: journal.lastSeq }, (_, i) => i + 1));
+    await env.destroy();
   });
 });
