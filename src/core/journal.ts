@@ -116,11 +116,6 @@ export class Journal {
     return this.nextSeq - 1;
   }
 
-  /** Estimated bytes held, the sum of estimateBytes over the kept events. */
-  get heldBytes(): number {
-    return this.bytes;
-  }
-
   query(filter: JournalFilter = {}): JournalPage {
     const limit = filter.limit ?? DEFAULT_QUERY_LIMIT;
     const events: JournalEvent[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Journal } from '../../src/core/index.ts';
+import { estimateBytes, Journal } from '../../src/core/index.ts';
 
 const entry = (i: number) => ({ twin: i % 2 ? 'a' : 'b', point: 'request', type: i % 3 ? 'request' : 'fault', summary: `#${i}` });
 
@@ -35,11 +35,27 @@ describe('journal', () => {
     expect(seen).toEqual([2, 4]);
   });
 
-  it('clear empties the journal but sequence numbers go on', () => {
+  it('clear empties the journal but sequence numbers go on, and counts what it removed as dropped', () => {
     const journal = new Journal({ capacity: 10 });
     journal.append(entry(1));
     journal.clear();
-    expect(journal.query().events).toEqual([]);
+    expect(journal.query()).toEqual({ events: [], dropped: 1, lastSeq: 1 });
     expect(journal.append(entry(2)).seq).toBe(2);
+    expect(journal.query().dropped).toBe(1);
+  });
+
+  it('evicts the oldest past maxBytes, but always keeps the newest', () => {
+    const big = { twin: 'a', point: 'p', type: 't', summary: 's', data: { headers: { 'x-pad': 'x'.repeat(1000) } } };
+    const size = estimateBytes({ ...big, seq: 1, time: 0 });
+    expect(size).toBeGreaterThan(1000);
+    const journal = new Journal({ capacity: 100, maxBytes: size * 3 });
+    for (let i = 0; i < 10; i++) journal.append(big);
+    expect(journal.query().events.map((e) => e.seq)).toEqual([8, 9, 10]);
+    expect(journal.query().dropped).toBe(7);
+    const tiny = new Journal({ maxBytes: 10 });
+    tiny.append(big);
+    tiny.append(big);
+    expect(tiny.query()).toMatchObject({ dropped: 1, lastSeq: 2 });
+    expect(tiny.query().events.map((e) => e.seq)).toEqual([2]);
   });
 });
