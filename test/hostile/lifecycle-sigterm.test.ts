@@ -60,7 +60,7 @@ async function stopWith(run: Running, signal: NodeJS.Signals): Promise<{ code: n
   const sent = Date.now();
   run.child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, 2 * EXIT_BOUND_MS)));
+  const gaveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 2 * EXIT_BOUND_MS)));
   const exited = await Promise.race([run.exited, gaveUp]);
   clearTimeout(timer);
   return exited ? { code: exited.code, ms: exited.at - sent } : { code: null, ms: Infinity };

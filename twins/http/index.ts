@@ -8,7 +8,7 @@ import {
   BaseTwinConfigFields,
   connectionPoint,
   hostPort,
-  listenLinked,
+  listenHttpLinked,
   longTimeout,
   type LinkServer,
   type LongTimer,
@@ -79,7 +79,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   let stubs: StubRegistry;
   let handlers: Awaited<ReturnType<typeof loadHandlers>> | undefined;
   try {
-    stubs = new StubRegistry(config.stubs ?? []);
+    stubs = new StubRegistry(config.stubs ?? [], ctx.limits.patternLength);
     // Loaded before listening, so a bad module fails the start without holding a port.
     handlers = config.handlers === undefined ? undefined : await loadHandlers(config.handlers, ctx.files);
   } catch (error) {
@@ -108,7 +108,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
   let link: LinkServer;
   try {
-    link = await listenLinked(ctx, { port: config.port }, (socket) => server.emit('connection', socket));
+    link = await listenHttpLinked(ctx, server, { port: config.port });
   } catch (error) {
     unsubscribe();
     throw error;

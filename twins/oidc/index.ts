@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import {
   StandinError,
   hostPort,
-  listenLinked,
+  listenHttpLinked,
   type RunningTwin,
   type TwinContext,
   type TwinKind,
@@ -93,7 +93,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
     if (front) front(req, res);
     else void ready.then(() => front?.(req, res));
   });
-  const link = await listenLinked(ctx, { host: raw.host, port: raw.port }, (socket) => server.emit('connection', socket));
+  const link = await listenHttpLinked(ctx, server, { host: raw.host, port: raw.port });
   // The issuer names the port, known only now: the provider is built after listening.
   const issuer = `http://${hostPort(link.host, link.port)}`;
   const slot = new ProviderSlot(

@@ -2,7 +2,7 @@
 // client uses unchanged (`new Stripe(key, {host, port, protocol: 'http'})`), with Stripe's test
 // cards, idempotency, signed webhooks and payment faults.
 import { Type } from '@sinclair/typebox';
-import { hostPort, listenLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { hostPort, listenHttpLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
 import { ApiServer } from './api-server.ts';
 import { DEFAULT_API_VERSION, StripeConfigSchema, type StripeConfig } from './config.ts';
 import { stripePoints } from './faults.ts';
@@ -86,7 +86,7 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
   };
   seed();
 
-  const link = await listenLinked(ctx, { port: config.port, host: config.host }, (socket) => api.http.emit('connection', socket));
+  const link = await listenHttpLinked(ctx, api.http, { port: config.port, host: config.host });
   const url = `http://${hostPort(link.host, link.port)}`;
   api.setBaseUrl(url);
   ctx.log.info('stripe twin listening', { url });

@@ -17,6 +17,7 @@ export type { LinkInfo } from './link-listener.ts';
 export type { LinkStats } from './link.ts';
 export { LinkSocket } from './link-socket.ts';
 export { CONNECTION_POINT } from './link-listener.ts';
+export { listenHttpLinked } from './http-linked.ts';
 export { DIRECTIONS, type Direction } from './toxic.ts';
 export { TOXICS } from './toxics.ts';
 

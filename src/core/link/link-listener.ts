@@ -124,6 +124,10 @@ export class LinkListener {
     const info: LinkInfo = { id, remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? 0 };
     const from = `#${id} from ${info.remoteAddress}:${info.remotePort}`;
     if (this.server === undefined) return this.refuse(client, info, from);
+    // Each link holds a descriptor and buffers: past the limit a new connection is turned away at
+    // once rather than let one client starve the process (and every other twin) of descriptors.
+    const limit = this.ctx.limits.connectionsPerTwin;
+    if (this.links.size >= limit) return this.refuse(client, info, `${from}: ${limit} connections open (limit connectionsPerTwin)`);
     // Journaled before the decisions, so the journal reads open → faults → close.
     this.record(info, 'open', `open ${from}`);
     const decisions = this.decide(info);
