@@ -80,6 +80,14 @@ describe('user regular expressions', () => {
     expect(lookahead.body.message).toContain('match.pathPattern: invalid regular expression (RE2 syntax)');
     expect((await add({ pathPattern: '/(?<id>[0-9]+)' })).status).toBe(201);
     await cp.call('DELETE', `/environments/${env.id}`, { token: env.token });
+
+    // Stubs are held to the same server limit.
+    const stub = await cp.call('POST', '/environments', {
+      body: { twins: { api: { kind: 'http', stubs: [{ request: { pathPattern: '/[a-z]{100}' }, response: {} }] } } },
+    });
+    expect(stub.status).toBe(400);
+    expect(stub.body).toMatchObject({ code: 'STANDIN_ERR_TWIN_CONFIG_INVALID' });
+    expect(stub.body.message).toMatch(/^twins\.api\.stubs\[0\]\.request\.pathPattern: regular expression compiles to \d+ instructions, more than 50/);
   });
 
   it('compiles with the flags each site needs', () => {

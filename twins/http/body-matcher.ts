@@ -7,7 +7,7 @@ import type { BodyMatcherInput } from './stub-schema.ts';
 
 export type BodyMatcher = (request: RecordedRequest) => boolean;
 
-export function compileBodyMatcher(input: BodyMatcherInput, field: string): BodyMatcher {
+export function compileBodyMatcher(input: BodyMatcherInput, field: string, maxSize?: number): BodyMatcher {
   if (typeof input === 'string') return (request) => request.text === input;
   const checks: BodyMatcher[] = [];
   if (input.equalTo !== undefined) {
@@ -19,7 +19,7 @@ export function compileBodyMatcher(input: BodyMatcherInput, field: string): Body
     checks.push((request) => request.text.includes(needle));
   }
   if (input.matches !== undefined) {
-    const regex = compileRegex(input.matches, `${field}.matches`);
+    const regex = compileRegex(input.matches, `${field}.matches`, maxSize);
     checks.push((request) => regex.test(request.text));
   }
   if ('json' in input) {

@@ -33,23 +33,23 @@ export class StubMatcher {
     private readonly body: BodyMatcher | undefined,
   ) {}
 
-  /** `field` names the pattern in error messages, e.g. `stubs[2].request`. */
-  static compile(input: RequestPatternInput, field: string): StubMatcher {
+  /** `field` names the pattern in error messages, e.g. `stubs[2].request`; `maxSize` bounds its regexes. */
+  static compile(input: RequestPatternInput, field: string, maxSize?: number): StubMatcher {
     if (input.path !== undefined && input.pathPattern !== undefined) {
       throw new FieldError(field, 'give either path or pathPattern, not both');
     }
     let path: PathMatcher;
     if (input.path !== undefined) path = compilePath(input.path, `${field}.path`);
-    else if (input.pathPattern !== undefined) path = compilePathPattern(input.pathPattern, `${field}.pathPattern`);
+    else if (input.pathPattern !== undefined) path = compilePathPattern(input.pathPattern, `${field}.pathPattern`, maxSize);
     else throw new FieldError(field, 'needs path or pathPattern');
     const method = input.method === undefined || input.method.toUpperCase() === 'ANY' ? undefined : input.method.toUpperCase();
     const query = Object.entries(input.query ?? {}).map(
-      ([name, m]): Named => [name, compileValueMatcher(m, `${field}.query.${name}`), m],
+      ([name, m]): Named => [name, compileValueMatcher(m, `${field}.query.${name}`, maxSize), m],
     );
     const headers = Object.entries(input.headers ?? {}).map(
-      ([name, m]): Named => [name.toLowerCase(), compileValueMatcher(m, `${field}.headers.${name}`), m],
+      ([name, m]): Named => [name.toLowerCase(), compileValueMatcher(m, `${field}.headers.${name}`, maxSize), m],
     );
-    const body = input.body === undefined ? undefined : compileBodyMatcher(input.body, `${field}.body`);
+    const body = input.body === undefined ? undefined : compileBodyMatcher(input.body, `${field}.body`, maxSize);
     return new StubMatcher(input, method, path, query, headers, body);
   }
 

@@ -43,7 +43,11 @@ export class StubRegistry {
   /** Ids config stubs give by hand, so that generated ids never take them. */
   private readonly reserved: ReadonlySet<string>;
 
-  constructor(inputs: readonly StubInput[]) {
+  /** `patternLength`: the server's limit on each regular expression a stub holds. */
+  constructor(
+    inputs: readonly StubInput[],
+    private readonly patternLength?: number,
+  ) {
     this.reserved = new Set(inputs.map((s) => (s as { id?: unknown }).id).filter((id): id is string => typeof id === 'string'));
     const seen = new Set<string>();
     this.configStubs = inputs.map((input, i) => {
@@ -128,7 +132,7 @@ export class StubRegistry {
     if ((input.requiredScenarioState !== undefined || input.newScenarioState !== undefined) && input.scenarioName === undefined) {
       throw new FieldError(at('scenarioName'), 'required with requiredScenarioState or newScenarioState');
     }
-    const matcher = StubMatcher.compile(input.request, at('request'));
+    const matcher = StubMatcher.compile(input.request, at('request'), this.patternLength);
     const responses =
       input.responses !== undefined
         ? input.responses.map((r, i) => compileResponse(r, at(`responses[${i}]`)))
