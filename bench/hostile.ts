@@ -1,7 +1,7 @@
 // `npm run bench -- hostile`: the control API fuzz (test/hostile/api-fuzz-run.ts) at 20,000+
 // requests against `standin serve` in a process of its own, 8 requests in flight. Figures: answers
 // ≥ 500 (must be 0 besides those reported in KNOWN_FAILURES), hangs, crashes, environments left,
-// and the server's RSS after the run next to its RSS after a warm-up, once it has settled.
+// and the server's RSS after the run next to its RSS after a warm-up, each after full GCs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ const WARMUP = 2_000;
 const PARALLEL = 8;
 const SETTLE_MS = 30_000;
 const standin = fileURLToPath(new URL('../bin/standin.js', import.meta.url));
+const gcOnSignal = new URL('./gc-on-signal.mjs', import.meta.url).href;
 
 const hostile: Bench = async () => {
   const server = await startServer();
@@ -45,7 +46,7 @@ const hostile: Bench = async () => {
       { name: 'server crashed or stopped answering', unit: 'crashes', standin: alive ? 0 : 1, goal: '0', met: alive },
       { name: 'environments and proxies left after cleanup', unit: 'left', standin: left.environments + left.proxies, goal: '0', met: left.environments + left.proxies === 0 },
       {
-        name: `server RSS after the run, settled (≤ ${SETTLE_MS / 1000} s)`,
+        name: `server RSS after the run, after full GCs (≤ ${SETTLE_MS / 1000} s)`,
         unit: 'MB',
         standin: after / 1e6,
         baseline: { name: 'after warm-up', value: before / 1e6 },
@@ -69,7 +70,7 @@ async function run(fuzz: ApiFuzz, plans: Parameters<ApiFuzz['send']>[0][]): Prom
 }
 
 async function startServer(): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [standin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', gcOnSignal, standin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -100,12 +101,13 @@ function rssOf(pid: number): number {
 }
 
 /**
- * The process's RSS once idle: sampled every second until it is within 10% of `target` (when given)
- * or stops falling, for at most SETTLE_MS. V8 returns memory some seconds after allocation stops.
+ * The process's RSS once idle: a full GC (gc-on-signal.mjs) every second, sampled until within 10% of
+ * `target` (when given) or no longer falling, for at most SETTLE_MS.
  */
 async function settledRss(pid: number, target: number | undefined): Promise<number> {
   let last = rssOf(pid);
   for (let waited = 0; waited < SETTLE_MS; waited += 1000) {
+    process.kill(pid, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 1000));
     const now = rssOf(pid);
     if (target !== undefined ? now <= target * 1.1 : Math.abs(now - last) < last * 0.01) return now;
