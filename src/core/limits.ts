@@ -175,6 +175,12 @@ export const LIMITS = {
     description: 'what one record batch may decompress to when the kafka twin opens it (record faults, inspect): a few KiB of gzip, lz4 or zstd can expand to GiB',
     answer: 'CORRUPT_MESSAGE at produce; shown as corrupt by inspect; passed through unfaulted at fetch',
   },
+  kafkaProducerIds: {
+    default: 10_000,
+    unit: 'count',
+    description: 'producer ids and transactional ids one kafka twin keeps (with their per-partition sequence state); past it the least recently initialised idle one is forgotten, as Kafka expires idle producer ids',
+    answer: 'UNKNOWN_PRODUCER_ID / INVALID_PRODUCER_ID_MAPPING for the forgotten producer',
+  },
   kafkaGroupMembers: {
     default: 1_000,
     unit: 'count',

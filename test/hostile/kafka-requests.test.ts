@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { compressFrameSync as lz4Compress } from 'lz4-napi';
 import { compressSync as snappyCompress } from 'snappy';
 import { COMPRESSION, DecompressedTooLarge, decompress } from '../../twins/kafka/protocol/compression.ts';
+import { encodeBatch } from '../../twins/kafka/protocol/record-batch.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 import { RawClient } from '../kafka/support/raw-client.ts';
 
@@ -166,5 +167,30 @@ describe('kafka request bounds', () => {
     expect(decompress(COMPRESSION.gzip, gzipSync(small), max)).toEqual(small);
     expect(decompress(COMPRESSION.lz4, lz4Compress(small), max)).toEqual(small);
     expect(decompress(COMPRESSION.snappy, snappyCompress(small), max)).toEqual(small);
+  });
+
+  it('forgets the least recently initialised producer id past kafkaProducerIds: its next batch gets UNKNOWN_PRODUCER_ID', async () => {
+    const { broker } = await twin({ topics: [{ name: 'p', partitions: 1 }] }, { kafkaProducerIds: 2 });
+    const c = await RawClient.connect(broker);
+    const init = async () => (await c.request(22, 1, { transactionalId: null, transactionTimeoutMs: 60_000 })) as { producerId: number; producerEpoch: number };
+    const produce = async (p: { producerId: number; producerEpoch: number }, baseSequence: number): Promise<number> => {
+      const records = encodeBatch({
+        baseOffset: 0,
+        baseTimestamp: Date.now(),
+        producerId: p.producerId,
+        producerEpoch: p.producerEpoch,
+        baseSequence,
+        records: [{ attributes: 0, timestampDelta: 0, offsetDelta: 0, key: null, value: Buffer.from('v'), headers: [] }],
+      });
+      const res = await c.request(0, 7, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'p', partitionData: [{ index: 0, records }] }] });
+      return (res.responses as Array<{ partitionResponses: Array<{ errorCode: number }> }>)[0]!.partitionResponses[0]!.errorCode;
+    };
+    const first = await init();
+    expect(await produce(first, 0)).toBe(ERR.NONE);
+    const second = await init();
+    await init();
+    expect(await produce(first, 1)).toBe(ERR.UNKNOWN_PRODUCER_ID);
+    expect(await produce(second, 0)).toBe(ERR.NONE);
+    c.close();
   });
 });

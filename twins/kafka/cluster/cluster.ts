@@ -53,7 +53,7 @@ export class Cluster {
   readonly brokers: BrokerInfo[] = [];
   readonly topics = new Map<string, Topic>();
   readonly groups: GroupCoordinator;
-  readonly producers = new ProducerState();
+  readonly producers: ProducerState;
   /** Groups moved to another coordinator by the `move-coordinator` action. */
   readonly coordinatorOverride = new Map<string, number>();
   private nextLeader = 0;
@@ -63,6 +63,7 @@ export class Cluster {
   private partitionCount = 0;
 
   constructor(readonly options: ClusterOptions) {
+    this.producers = new ProducerState(options.limits.kafkaProducerIds);
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
       groups: options.limits.kafkaGroups,
       members: options.limits.kafkaGroupMembers,

@@ -1,6 +1,6 @@
 // Idempotent and transactional producers: producer ids and epochs, per-partition sequence checks
 // (duplicates answered with the original offset, gaps with OUT_OF_ORDER_SEQUENCE_NUMBER), and the
-// state of each transactional id.
+// state of each transactional id — as many as the kafkaProducerIds limit keeps.
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-98+-+Exactly+Once+Delivery+and+Transactional+Messaging
 import { ERR } from '../protocol/error-codes.ts';
 
@@ -29,38 +29,76 @@ export interface Txn {
 
 export type SequenceCheck = { error: number } | { duplicateOf: number } | { ok: true };
 
+/** A producer id the twin knows: its epoch and, per partition, the sequence state of its batches. */
+interface Producer {
+  epoch: number;
+  seqs: Map<string, SeqEntry>;
+  /** The transaction of a transactional producer: while it is Ongoing the producer is kept. */
+  txn?: Txn;
+}
+
 export class ProducerState {
   private nextId = 1000;
-  readonly epochs = new Map<number, number>();
-  private readonly seqs = new Map<string, SeqEntry>();
+  /** By producer id, least recently initialised first (the order eviction follows). */
+  private readonly producers = new Map<number, Producer>();
   readonly txns = new Map<string, Txn>();
+
+  /**
+   * `maxProducers` (limit kafkaProducerIds) bounds the producer ids and transactional ids kept: past
+   * it the least recently initialised is forgotten, as Kafka expires an idle producer id
+   * (producer.id.expiration.ms) — its next batch gets UNKNOWN_PRODUCER_ID, its transactional id
+   * INVALID_PRODUCER_ID_MAPPING. A transaction in progress is never forgotten.
+   */
+  constructor(private readonly maxProducers = Number.POSITIVE_INFINITY) {}
 
   /** InitProducerId: a new id, or for a transactional id the same id with its epoch bumped. */
   init(transactionalId: string | null, timeoutMs: number): { producerId: number; epoch: number } {
-    if (transactionalId === null) {
-      const producerId = this.nextId++;
-      this.epochs.set(producerId, 0);
-      return { producerId, epoch: 0 };
-    }
+    if (transactionalId === null) return this.admit(this.nextId++, 0);
     let txn = this.txns.get(transactionalId);
     if (!txn) {
       txn = { transactionalId, producerId: this.nextId++, epoch: 0, state: 'Empty', timeoutMs, partitions: new Set(), groups: new Set(), pendingOffsets: [] };
       this.txns.set(transactionalId, txn);
     } else {
+      this.txns.delete(transactionalId);
+      this.txns.set(transactionalId, txn);
       txn.epoch++;
       txn.timeoutMs = timeoutMs;
     }
-    this.epochs.set(txn.producerId, txn.epoch);
-    return { producerId: txn.producerId, epoch: txn.epoch };
+    return this.admit(txn.producerId, txn.epoch, txn);
   }
+
+  /** Records a producer at an epoch, most recent last, forgetting the oldest idle ones past the limit. */
+  private admit(producerId: number, epoch: number, txn?: Txn): { producerId: number; epoch: number } {
+    const known = this.producers.get(producerId);
+    this.producers.delete(producerId);
+    this.producers.set(producerId, { epoch, seqs: known?.seqs ?? new Map(), txn });
+    this.evict(this.txns, this.maxProducers, (t) => t.state !== 'Ongoing', (t) => {
+      clearTimeout(t.expiry);
+      this.producers.delete(t.producerId);
+    });
+    this.evict(this.producers, this.maxProducers, (p) => p.txn?.state !== 'Ongoing');
+    return { producerId, epoch };
+  }
+
+  /** Drops the oldest entries of `map` that `idle` allows until it holds at most `max`. */
+  private evict<K, V>(map: Map<K, V>, max: number, idle: (v: V) => boolean, onEvict?: (v: V) => void): void {
+    if (map.size <= max) return;
+    for (const [key, value] of map) {
+      if (map.size <= max) return;
+      if (!idle(value)) continue;
+      map.delete(key);
+      onEvict?.(value);
+    }
+  }
+
 
   /** Checks a batch's producer epoch and sequence against what this partition has seen. */
   check(key: string, producerId: number, epoch: number, baseSeq: number, count: number): SequenceCheck {
     if (producerId < 0) return { ok: true };
-    const current = this.epochs.get(producerId);
-    if (current === undefined) return { error: ERR.UNKNOWN_PRODUCER_ID };
-    if (epoch < current) return { error: ERR.INVALID_PRODUCER_EPOCH };
-    const entry = this.seqs.get(`${producerId}\u0000${key}`);
+    const producer = this.producers.get(producerId);
+    if (producer === undefined) return { error: ERR.UNKNOWN_PRODUCER_ID };
+    if (epoch < producer.epoch) return { error: ERR.INVALID_PRODUCER_EPOCH };
+    const entry = producer.seqs.get(key);
     const lastSeq = seqAdd(baseSeq, count - 1);
     if (!entry || entry.epoch < epoch) {
       return baseSeq === 0 ? { ok: true } : { error: ERR.OUT_OF_ORDER_SEQUENCE_NUMBER };
@@ -72,10 +110,10 @@ export class ProducerState {
   }
 
   record(key: string, producerId: number, epoch: number, baseSeq: number, count: number, baseOffset: number): void {
-    if (producerId < 0) return;
-    const id = `${producerId}\u0000${key}`;
-    let entry = this.seqs.get(id);
-    if (!entry || entry.epoch < epoch) this.seqs.set(id, (entry = { epoch, lastSeq: -1, recent: [] }));
+    const producer = this.producers.get(producerId);
+    if (producerId < 0 || !producer) return;
+    let entry = producer.seqs.get(key);
+    if (!entry || entry.epoch < epoch) producer.seqs.set(key, (entry = { epoch, lastSeq: -1, recent: [] }));
     entry.lastSeq = seqAdd(baseSeq, count - 1);
     entry.recent.push([baseSeq, entry.lastSeq, baseOffset]);
     if (entry.recent.length > 5) entry.recent.shift();
@@ -92,13 +130,13 @@ export class ProducerState {
   /** Bumps a transactional producer's epoch, fencing the instance that holds the old one. */
   fence(txn: Txn): void {
     txn.epoch++;
-    this.epochs.set(txn.producerId, txn.epoch);
+    const producer = this.producers.get(txn.producerId);
+    if (producer) producer.epoch = txn.epoch;
   }
 
   clear(): void {
     for (const txn of this.txns.values()) clearTimeout(txn.expiry);
-    this.epochs.clear();
-    this.seqs.clear();
+    this.producers.clear();
     this.txns.clear();
   }
 }
