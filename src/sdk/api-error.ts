@@ -8,8 +8,10 @@ export interface ApiErrorBody {
 }
 
 export class StandinApiError extends Error {
-  /** A `STANDIN_ERR_*` code from the server's error table (docs/errors.md). */
+  /** A `STANDIN_ERR_*` code from the server's error table (docs/errors.md), or one of the client's
+   * own: `STANDIN_ERR_API_UNREACHABLE` (no server answered), `STANDIN_ERR_API_UNEXPECTED`. */
   readonly code: string;
+  /** The HTTP status; 0 when no server answered. */
   readonly statusCode: number;
 
   constructor(body: ApiErrorBody, options?: { cause?: unknown }) {
@@ -42,4 +44,21 @@ export function apiErrorOf(status: number, text: string): StandinApiError {
     // not JSON: fall through
   }
   return new StandinApiError({ code: 'STANDIN_ERR_API_UNEXPECTED', message: `HTTP ${status}: ${text.slice(0, 200)}`, statusCode: status });
+}
+
+/** No HTTP answer at all (connection refused, unknown host, reset): says where it looked and how to
+ * start a server, instead of fetch's bare `fetch failed`. */
+export function unreachableError(url: string, error: unknown): StandinApiError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  return new StandinApiError(
+    {
+      code: 'STANDIN_ERR_API_UNREACHABLE',
+      message:
+        `no Standin server answers at ${url} (${reason}): start one with \`npx standin serve\`, ` +
+        'or point the client at yours (the url option, or STANDIN_URL for fromEnv())',
+      statusCode: 0,
+    },
+    { cause: error },
+  );
 }

@@ -1,6 +1,6 @@
 // The one place the SDK speaks HTTP: JSON in and out over fetch, bearer tokens, errors turned into
 // StandinApiError, and the raw response for the journal's event stream.
-import { apiErrorOf } from './api-error.ts';
+import { apiErrorOf, unreachableError } from './api-error.ts';
 
 export interface CallOptions {
   body?: unknown;
@@ -34,12 +34,19 @@ export class ControlApi {
     const headers: Record<string, string> = { accept };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const response = await this.fetchImpl(`${this.url}${path}${queryString(options.query)}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.url}${path}${queryString(options.query)}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      // The caller's own abort stays an AbortError; anything else means no server answered.
+      if (options.signal?.aborted) throw error;
+      throw unreachableError(this.url, error);
+    }
     if (!response.ok) throw apiErrorOf(response.status, await response.text());
     return response;
   }
