@@ -5,7 +5,7 @@
 // connection for ever (slowloris). Here they come from `ctx.limits`.
 import type http from 'node:http';
 import type { TwinContext } from '../twin.ts';
-import { listenLinked, type LinkServer } from './index.ts';
+import { listenLinked, type LinkServer } from './listen-linked.ts';
 
 /** Node checks the deadlines on a timer; at most this often, however small the limits. */
 const MIN_CHECK_INTERVAL_MS = 50;
