@@ -10,9 +10,11 @@ export const USAGE = `standin ${VERSION} — protocol-native twins of the servic
 Usage:
   standin serve [--port 4510] [--host 127.0.0.1] [--admin-token T] [--verbose]
                 [--files-root DIR] [--twin-host IP] [--limit-<name> N]
+                [--twin-ports 45000-45099] [--advertise-host HOST]
       Run the control API (REST, OpenAPI at /docs). Prints the URL it listens on.
       Twins' config files are read under --files-root only; twins bind loopback
-      unless there is an admin token. Limits: docs/limits.md.
+      unless there is an admin token. Limits: docs/limits.md. In a container: twins
+      take ports from --twin-ports, endpoints name --advertise-host (docker/).
   standin up <scenario.yaml> [--port 0] [--verbose]
       Start the environment in the file's twins: section, print endpoints and env,
       keep it up until Ctrl-C (then tear it down).
@@ -26,7 +28,7 @@ Usage:
   standin --help | --version
 
 Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_FILES_ROOT (--files-root), STANDIN_LIMIT_* (limits),
-STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster).
+STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster), STANDIN_TWIN_PORTS, STANDIN_ADVERTISE_HOST.
 `;
 
 export async function main(argv: string[]): Promise<void> {
