@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { StandinError, isStandinError, type Limits } from '../core/index.ts';
+import { StandinError } from '../core/index.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { environmentRoutes } from './routes/environments.ts';
 import { faultRoutes } from './routes/faults.ts';
@@ -13,6 +13,7 @@ import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
 import { isLoopbackHostHeader } from './auth.ts';
 import { fieldTooDeep } from './body-depth.ts';
+import { errorAnswer } from './error-answer.ts';
 import { httpLoggerOptions } from './http-log.ts';
 import { ErrorSchema } from './schemas.ts';
 import { buildValidator } from './validator-compiler.ts';
@@ -57,23 +58,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((error: FastifyError | StandinError, request, reply) => {
-    if (isStandinError(error)) return reply.status(error.statusCode).send(error.toJSON());
-    const known = standinErrorOf(error as FastifyError, request.headers['content-type'], limits);
-    if (known) return reply.status(known.statusCode).send(known.toJSON());
-    if ((error as FastifyError).validation) {
-      const context = (error as FastifyError).validationContext ?? 'body';
-      const first = (error as FastifyError).validation?.[0];
-      const field = fieldOf(context, first?.instancePath ?? '', first?.params as Record<string, unknown> | undefined);
-      const detail = `${field}: ${describeAjv(first?.message ?? 'is invalid', first?.params as Record<string, unknown> | undefined)}`;
-      return reply.status(400).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail }).toJSON());
-    }
-    const status = (error as FastifyError).statusCode ?? 500;
-    if (status < 500) {
-      // Fastify's own 4xx (a malformed JSON body, a bad Content-Length…): the client's mistake.
-      return reply.status(400).send(new StandinError('STANDIN_ERR_API_VALIDATION', { detail: error.message }).toJSON());
-    }
-    request.log.error(error);
-    return reply.status(500).send(new StandinError('STANDIN_ERR_API_INTERNAL', { detail: error.message }).toJSON());
+    const answer = errorAnswer(error, request.headers['content-type'], limits);
+    if (answer.statusCode >= 500) request.log.error(error);
+    return reply.status(answer.statusCode).send(answer.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
     const error = new StandinError('STANDIN_ERR_API_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
@@ -104,30 +91,4 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(scenarioRoutes(ctx));
   await app.register(toxiproxyRoutes(ctx));
   return app;
-}
-
-/** Fastify's own errors that have a code of ours. */
-function standinErrorOf(error: FastifyError, contentType: string | undefined, limits: Limits): StandinError | undefined {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new StandinError('STANDIN_ERR_API_BODY_TOO_LARGE', { limit: limits.apiBodyBytes });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new StandinError('STANDIN_ERR_API_MEDIA_TYPE', { type: contentType ?? '(none)' });
-    default:
-      return undefined;
-  }
-}
-
-/** `body.twins.db.port`, from ajv's instancePath `/twins/db/port` and its context. */
-function fieldOf(context: string, instancePath: string, params: Record<string, unknown> | undefined): string {
-  const parts = instancePath.split('/').slice(1);
-  const extra = params?.additionalProperty ?? params?.missingProperty;
-  if (typeof extra === 'string') parts.push(extra);
-  return [context, ...parts].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
-}
-
-function describeAjv(message: string, params: Record<string, unknown> | undefined): string {
-  if (params?.additionalProperty !== undefined) return 'unknown field';
-  if (params?.missingProperty !== undefined) return 'is required';
-  return message;
 }

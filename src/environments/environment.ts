@@ -106,6 +106,7 @@ export class Environment {
     // Counted first: a spec of ten thousand twins is refused before any of them is even checked.
     env.reserveTwins(Object.keys(spec.twins).length, 'twins');
     try {
+      await env.loadKinds(Object.values(spec.twins).map((twin) => twin.kind));
       const twins = env.checkTwins(spec);
       // Rules are checked before any port is opened, so a typo in a rule costs no start-up.
       env.initialFaults.forEach((rule, i) => env.faults.check(rule, `faults[${i}]`));
@@ -117,6 +118,11 @@ export class Environment {
       throw error;
     }
     return env;
+  }
+
+  /** Imports the kinds' modules not yet loaded (twin-registry.ts); an unknown kind is left to checkTwin. */
+  private async loadKinds(kinds: string[]): Promise<void> {
+    await Promise.all([...new Set(kinds)].map((kind) => this.options.registry.load(kind)));
   }
 
   private checkTwins(spec: EnvironmentSpec): Map<string, CheckedTwin> {
@@ -157,6 +163,7 @@ export class Environment {
   async addTwin(name: string, twinSpec: { kind: string } & Record<string, unknown>): Promise<void> {
     if (this.destroyed) throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id: this.id });
     if (this.twins.has(name) || this.pending.has(name)) throw new StandinError('STANDIN_ERR_TWIN_NAME_TAKEN', { twin: name, env: this.id });
+    await this.loadKinds([twinSpec.kind]);
     const twin = this.checkTwin(name, twinSpec);
     this.reserveTwins(1, `twins.${name}`);
     this.pending.set(name, twin.kind);
@@ -212,6 +219,8 @@ export class Environment {
       name,
       seed: this.seed,
       host,
+      advertisedHost: this.bind.advertise(host),
+      twinPorts: this.bind.ports,
       journal: this.journal,
       faults: this.faults,
       log: this.options.log,
@@ -259,8 +268,9 @@ export class Environment {
    */
   async runAction(twinName: string, verb: string, params: Record<string, unknown>, field = 'params'): Promise<unknown> {
     const twin = this.twin(twinName);
-    const spec = twin.kind.actions?.[verb];
-    const handler = twin.running.actions?.[verb];
+    // Own properties only: a verb named `constructor` or `__proto__` is not an action.
+    const spec = twin.kind.actions && Object.hasOwn(twin.kind.actions, verb) ? twin.kind.actions[verb] : undefined;
+    const handler = twin.running.actions && Object.hasOwn(twin.running.actions, verb) ? twin.running.actions[verb] : undefined;
     if (!spec || !handler) {
       throw new StandinError('STANDIN_ERR_TWIN_UNKNOWN_ACTION', {
         twin: twinName,

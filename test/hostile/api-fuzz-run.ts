@@ -38,25 +38,7 @@ export interface Failure {
  * file named. Each still counts in the tally; only these do not fail the CI test. Remove an entry
  * once fixed, so that it can never come back.
  */
-export const KNOWN_FAILURES: { where: string; request: RegExp; answer: RegExp }[] = [
-  {
-    where: 'src/api/routes/toxiproxy.ts: its error handler answers Fastify 4xx (bad JSON, empty body, media type) as 500',
-    request: /^\w+ \/(proxies|populate|reset)/,
-    answer: /^500 .*"code":"STANDIN_ERR_API_INTERNAL"/,
-  },
-  {
-    where: "src/environments/environment.ts runAction: a verb named like an Object.prototype member ('constructor') is looked up as an action",
-    request: /\/actions\/(constructor|__proto__|toString|hasOwnProperty|valueOf)\b/,
-    answer: /^500 .*Preflight validation/,
-  },
-  {
-    where:
-      'twins/stripe: fixtures or webhooks its loader rejects (a product without name, a price without currency, ' +
-      'a webhook url that is not a URL) fail the start with 500 STANDIN_ERR_ENV_START_FAILED instead of a 400 naming the field',
-    request: /"(fixtures|webhooks)"/,
-    answer: /^500 .*STANDIN_ERR_ENV_START_FAILED.*(Missing required param|Invalid URL)/,
-  },
-];
+export const KNOWN_FAILURES: { where: string; request: RegExp; answer: RegExp }[] = [];
 
 export interface FuzzTally {
   requests: number;

@@ -2,9 +2,10 @@
 // client uses unchanged (`new Stripe(key, {host, port, protocol: 'http'})`), with Stripe's test
 // cards, idempotency, signed webhooks and payment faults.
 import { Type } from '@sinclair/typebox';
-import { hostPort, listenHttpLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { StandinError, hostPort, listenHttpLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
 import { ApiServer } from './api-server.ts';
 import { DEFAULT_API_VERSION, StripeConfigSchema, type StripeConfig } from './config.ts';
+import { StripeApiError } from './errors.ts';
 import { stripePoints } from './faults.ts';
 import { IdGenerator } from './ids.ts';
 import type { Params } from './params.ts';
@@ -77,17 +78,28 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
 
   /** Config objects, created as if through the API, so ids follow from the seed. */
   const seed = (): void => {
-    for (const hook of config.webhooks ?? []) {
-      createWebhookEndpoint(state, { url: hook.url, enabled_events: hook.enabled_events ?? ['*'], ...(hook.description ? { description: hook.description } : {}) }, webhookSecret);
+    (config.webhooks ?? []).forEach((hook, i) =>
+      fromConfig(`webhooks[${i}]`, () =>
+        createWebhookEndpoint(state, { url: hook.url, enabled_events: hook.enabled_events ?? ['*'], ...(hook.description ? { description: hook.description } : {}) }, webhookSecret),
+      ),
+    );
+    (config.fixtures?.customers ?? []).forEach((c, i) => fromConfig(`fixtures.customers[${i}]`, () => createCustomer(state, c as Params, null)));
+    (config.fixtures?.products ?? []).forEach((p, i) => fromConfig(`fixtures.products[${i}]`, () => createProduct(state, p as Params, null)));
+    (config.fixtures?.prices ?? []).forEach((p, i) => fromConfig(`fixtures.prices[${i}]`, () => createPrice(state, p as Params, null)));
+  };
+  /** An object the API would refuse is a mistake in the twin's config: a 400 naming the field. */
+  const fromConfig = (field: string, create: () => unknown): void => {
+    try {
+      create();
+    } catch (error) {
+      const param = error instanceof StripeApiError && error.fields.param ? `.${error.fields.param}` : '';
+      throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${field}${param}`, detail: (error as Error).message });
     }
-    for (const c of config.fixtures?.customers ?? []) createCustomer(state, c as Params, null);
-    for (const p of config.fixtures?.products ?? []) createProduct(state, p as Params, null);
-    for (const p of config.fixtures?.prices ?? []) createPrice(state, p as Params, null);
   };
   seed();
 
   const link = await listenHttpLinked(ctx, api.http, { port: config.port, host: config.host });
-  const url = `http://${hostPort(link.host, link.port)}`;
+  const url = `http://${hostPort(ctx.advertisedHost, link.port)}`;
   api.setBaseUrl(url);
   ctx.log.info('stripe twin listening', { url });
 

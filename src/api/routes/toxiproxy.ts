@@ -11,6 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { StandinError, checkSchema, isStandinError, type FaultRuleView } from '../../core/index.ts';
 import type { Environment } from '../../environments/environment.ts';
 import { requireAdmin } from '../auth.ts';
+import { errorAnswer } from '../error-answer.ts';
 import type { RouteContext } from '../server.ts';
 
 export const TOXIPROXY_ENVIRONMENT = 'toxiproxy';
@@ -248,12 +249,9 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
 
   return async (app: FastifyInstance) => {
     // Toxiproxy's error shape, with Standin's code beside it.
-    app.setErrorHandler((error, _request, reply) => {
-      const standin = isStandinError(error)
-        ? error
-        : (error as { validation?: unknown }).validation
-          ? new StandinError('STANDIN_ERR_API_VALIDATION', { detail: (error as Error).message })
-          : new StandinError('STANDIN_ERR_API_INTERNAL', { detail: (error as Error).message });
+    app.setErrorHandler((error, request, reply) => {
+      const standin = errorAnswer(error, request.headers['content-type'], manager.limits);
+      if (standin.statusCode >= 500) request.log.error(error);
       return reply.status(standin.statusCode).send({ error: standin.message, status: standin.statusCode, code: standin.code });
     });
     app.addHook('onRequest', async (request) => requireAdmin(request, adminToken));
