@@ -133,7 +133,7 @@ export class EnvironmentManager {
   async close(): Promise<void> {
     clearInterval(this.reaper);
     await Promise.allSettled(this.list().map((e) => this.destroy(e.id)));
-    await Promise.allSettled(this.registry.all().map((kind) => kind.shutdown?.()));
+    await Promise.allSettled(this.registry.loaded().map((kind) => kind.shutdown?.()));
   }
 }
 

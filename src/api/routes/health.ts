@@ -27,7 +27,7 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
           security: [],
         },
       },
-      async () => ({ kinds: manager.registry.describe() }),
+      async () => ({ kinds: await manager.registry.describe() }),
     );
   };
 }
