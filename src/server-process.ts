@@ -1,6 +1,6 @@
 // Starts the control plane with its environment manager on a host and port, and stops both.
 import type { FastifyInstance } from 'fastify';
-import { StandinError, hostPort, type Limits, type Logger } from './core/index.ts';
+import { StandinError, hostPort, type Limits, type Logger, type PortRange } from './core/index.ts';
 import { buildServer } from './api/server.ts';
 import { isLoopback } from './api/auth.ts';
 import { bindPolicy } from './environments/bind-policy.ts';
@@ -15,6 +15,10 @@ export interface StandinServerOptions {
   adminToken?: string;
   /** Where twins listen by default (--twin-host); beyond loopback only with an admin token. */
   twinHost?: string;
+  /** Where twins take their ports when their config pins none (--twin-ports); pinned ones must be in it. */
+  twinPorts?: PortRange;
+  /** The host named in twins' endpoints instead of their bind address (--advertise-host). */
+  advertiseHost?: string;
   /** The limits in force (resolveLimits()); defaults when absent. */
   limits?: Limits;
   /** The folder API clients' twin configs may read files from; none when absent. */
@@ -45,7 +49,12 @@ export async function startStandin(options: StandinServerOptions): Promise<Stand
     registry: options.registry ?? defaultRegistry(),
     log: options.log,
     // With an admin token the operator exposes Standin on purpose: twins may bind any address then.
-    bind: bindPolicy({ open: options.adminToken !== undefined, defaultHost: options.twinHost }),
+    bind: bindPolicy({
+      open: options.adminToken !== undefined,
+      defaultHost: options.twinHost,
+      ports: options.twinPorts,
+      advertiseHost: options.advertiseHost,
+    }),
     limits: options.limits,
     filesRoot: options.filesRoot,
   });

@@ -1,5 +1,5 @@
 // `standin serve`: the control plane until Ctrl-C.
-import { LIMITS, limitFlag, resolveLimits, type LimitName } from '../core/index.ts';
+import { LIMITS, limitFlag, parsePortRange, resolveLimits, type LimitName } from '../core/index.ts';
 import { DEFAULT_PORT, startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
 import { parseCommand } from './args.ts';
@@ -11,6 +11,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     host: { type: 'string', default: '127.0.0.1' },
     'admin-token': { type: 'string' },
     'twin-host': { type: 'string' },
+    'twin-ports': { type: 'string' },
+    'advertise-host': { type: 'string' },
     'files-root': { type: 'string' },
     verbose: { type: 'boolean', default: false },
     ...limitOptions(),
@@ -21,6 +23,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     port: parsePort(values.port as string),
     adminToken: (values['admin-token'] as string | undefined) ?? process.env.STANDIN_ADMIN_TOKEN,
     twinHost: values['twin-host'] as string | undefined,
+    twinPorts: optional(values['twin-ports'], 'STANDIN_TWIN_PORTS', (text) => parsePortRange(text, '--twin-ports')),
+    advertiseHost: optional(values['advertise-host'], 'STANDIN_ADVERTISE_HOST', (text) => text),
     filesRoot: (values['files-root'] as string | undefined) ?? process.env.STANDIN_FILES_ROOT,
     limits: limitsFrom(values),
     log,
@@ -40,6 +44,12 @@ export function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${text} is not a port number`);
   return port;
+}
+
+/** A flag's value, else its env var's, parsed; undefined when neither is set. */
+function optional<T>(flag: unknown, envVar: string, parse: (text: string) => T): T | undefined {
+  const text = typeof flag === 'string' ? flag : process.env[envVar];
+  return text === undefined || text === '' ? undefined : parse(text);
 }
 
 /** One `--limit-<name> N` flag per limit of src/core/limits.ts. */

@@ -25,6 +25,7 @@ export const ERRORS = {
   STANDIN_ERR_TWIN_ACTION_FAILED: { status: 400, message: 'action {verb} on twin {twin} failed: {detail}' },
   STANDIN_ERR_TWIN_HOST_REFUSED: { status: 400, message: '{field}: {detail}' },
   STANDIN_ERR_TWIN_PORT_REFUSED: { status: 400, message: '{field}: {detail}' },
+  STANDIN_ERR_TWIN_PORTS_EXHAUSTED: { status: 409, message: 'twin {twin} cannot listen on {host}: all {size} ports of the twin port range {range} (--twin-ports) are taken; destroy an environment or widen the range' },
   STANDIN_ERR_TWIN_BACKEND_UNAVAILABLE: { status: 503, message: 'twin {twin} backend unavailable: {detail}' },
 
   STANDIN_ERR_FAULT_NOT_FOUND: { status: 404, message: 'fault rule {id} not found' },

@@ -7,6 +7,7 @@ export * from './fault-rule.ts';
 export * from './journal.ts';
 export * from './pattern.ts';
 export * from './listen.ts';
+export * from './port-range.ts';
 export * from './rng.ts';
 export * from './timers.ts';
 export * from './twin.ts';

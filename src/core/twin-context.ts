@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FaultEngine } from './fault-engine.ts';
 import { noFiles, type FileAccess } from './files.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import type { PortRange } from './port-range.ts';
 import { twinJournal, type Journal } from './journal.ts';
 import { createRng } from './rng.ts';
 import type { Logger, TwinContext } from './twin.ts';
@@ -13,6 +14,9 @@ export interface TwinContextOptions {
   name: string;
   seed: number;
   host: string;
+  /** Default: `host`. */
+  advertisedHost?: string;
+  twinPorts?: PortRange;
   journal: Journal;
   faults: FaultEngine;
   log: Logger;
@@ -33,6 +37,8 @@ export function createTwinContext(options: TwinContextOptions): TwinContext {
     name,
     seed: options.seed,
     host: options.host,
+    advertisedHost: options.advertisedHost ?? options.host,
+    ...(options.twinPorts ? { twinPorts: options.twinPorts } : {}),
     journal: twinJournal(options.journal, name),
     faults: {
       decide: (point, event, summary) => faults.decide(name, point, event, summary),

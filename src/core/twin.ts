@@ -7,6 +7,7 @@ import type { FaultEvent, FaultPointSpec, FaultRule } from './fault-rule.ts';
 import type { FileAccess } from './files.ts';
 import type { TwinJournal } from './journal.ts';
 import type { Limits } from './limits.ts';
+import type { PortRange } from './port-range.ts';
 import type { Rng } from './rng.ts';
 
 /** Fields every twin config may carry besides its kind's own. */
@@ -72,6 +73,11 @@ export interface TwinContext {
   seed: number;
   /** Address to bind: config.host, else the server's twin host (127.0.0.1). */
   host: string;
+  /** The host clients are told to use in endpoints and env vars (--advertise-host, e.g. the
+   * container's host name as seen from outside); `host` when the server names none. */
+  advertisedHost: string;
+  /** Where a listener whose config pins no port takes its port (--twin-ports); any free port when absent. */
+  twinPorts?: PortRange;
   journal: TwinJournal;
   faults: TwinFaults;
   /** An independent seeded stream for the twin's own random choices (ids, tokens…). */

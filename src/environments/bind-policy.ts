@@ -7,8 +7,11 @@
 //   address and port.
 // A host is an IP literal or `localhost` (bound as 127.0.0.1). Names are never looked up: a config
 // must not make the server wait on DNS, nor bind whatever a name resolves to.
+// In a container the twins' ports must also be published: --twin-ports names the range twins take
+// their ports from (a pinned port outside it is refused, since nothing outside could reach it), and
+// --advertise-host the host clients outside use, named in endpoints instead of the bind address.
 import { BlockList, isIP } from 'node:net';
-import { StandinError } from '../core/index.ts';
+import { StandinError, type PortRange } from '../core/index.ts';
 
 export interface BindPolicy {
   /** Whether twins may bind any address and privileged ports (the server has an admin token). */
@@ -19,6 +22,10 @@ export interface BindPolicy {
   host(host: string | undefined, field: string): string;
   /** Checks a port to bind (0: any free one); STANDIN_ERR_TWIN_PORT_REFUSED names `field`. */
   port(port: number, field: string): void;
+  /** Where twins take unpinned ports (--twin-ports); any free port when absent. */
+  readonly ports?: PortRange;
+  /** The host endpoints name for a twin bound to `host` (--advertise-host, else `host` itself). */
+  advertise(host: string): string;
 }
 
 const LOOPBACK = new BlockList();
@@ -28,9 +35,23 @@ LOOPBACK.addAddress('::1', 'ipv6');
 const FIRST_UNPRIVILEGED_PORT = 1024;
 const HOW_TO_OPEN = 'start the server with an admin token (--admin-token or STANDIN_ADMIN_TOKEN) to allow it';
 
-/** `open`: the server runs with an admin token. `defaultHost` (--twin-host) is checked here too. */
-export function bindPolicy(options: { open: boolean; defaultHost?: string }): BindPolicy {
-  const { open } = options;
+export interface BindPolicyOptions {
+  /** The server runs with an admin token. */
+  open: boolean;
+  /** --twin-host, checked here too. */
+  defaultHost?: string;
+  /** --twin-ports. */
+  ports?: PortRange;
+  /** --advertise-host: a name or address, never bound nor looked up here. */
+  advertiseHost?: string;
+}
+
+export function bindPolicy(options: BindPolicyOptions): BindPolicy {
+  const { open, ports, advertiseHost } = options;
+  if (advertiseHost !== undefined && !/^[A-Za-z0-9.:_-]+$/.test(advertiseHost)) {
+    // It lands in URLs (postgres://user:pw@HOST:port/db): anything but a host name or address breaks them.
+    throw new StandinError('STANDIN_ERR_TWIN_HOST_REFUSED', { field: '--advertise-host', detail: `${JSON.stringify(advertiseHost)} is not a host name or IP address` });
+  }
   const address = (host: string, field: string): string => {
     if (host.trim() === '') {
       throw new StandinError('STANDIN_ERR_TWIN_HOST_REFUSED', { field, detail: 'an empty host would listen on every interface; name an IP address, e.g. 127.0.0.1' });
@@ -53,7 +74,15 @@ export function bindPolicy(options: { open: boolean; defaultHost?: string }): Bi
     open,
     defaultHost,
     host: (host, field) => (host === undefined ? defaultHost : address(host, field)),
+    ports,
+    advertise: (host) => advertiseHost ?? host,
     port(port, field) {
+      if (ports && port > 0 && !ports.includes(port)) {
+        throw new StandinError('STANDIN_ERR_TWIN_PORT_REFUSED', {
+          field,
+          detail: `${port} is outside this server's twin port range ${ports} (--twin-ports), the ports published to clients; pin a port in the range or omit it`,
+        });
+      }
       if (!open && port > 0 && port < FIRST_UNPRIVILEGED_PORT) {
         throw new StandinError('STANDIN_ERR_TWIN_PORT_REFUSED', {
           field,

@@ -16,7 +16,7 @@ export interface ControlPlane extends AsyncDisposable {
 
 export async function startControlPlane(
   extraKinds: TwinKind[] = [],
-  options: Pick<StandinServerOptions, 'adminToken' | 'limits' | 'filesRoot' | 'twinHost'> = {},
+  options: Pick<StandinServerOptions, 'adminToken' | 'limits' | 'filesRoot' | 'twinHost' | 'twinPorts' | 'advertiseHost'> = {},
 ): Promise<ControlPlane> {
   const registry = new TwinRegistry([...defaultKinds, ...extraKinds]);
   const server = await startStandin({ port: 0, log: silentLogger, registry, ...options });

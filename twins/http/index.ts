@@ -113,7 +113,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     unsubscribe();
     throw error;
   }
-  url = `http://${hostPort(link.host, link.port)}`;
+  url = `http://${hostPort(ctx.advertisedHost, link.port)}`;
 
   const env: Record<string, string> = { [urlEnvName(ctx.name)]: url };
   if (config.urlEnv !== undefined) env[config.urlEnv] = url;

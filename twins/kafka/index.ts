@@ -79,6 +79,8 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
         cluster.brokers.push(broker);
         const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY });
         await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
+        // Clients connect where Metadata sends them: outside a container that is --advertise-host.
+        broker.advertised ??= { host: ctx.advertisedHost, port: broker.port };
         listeners.push(listener);
       }
       // Configured topics are checked as a client's CreateTopics is (names, replication factor,

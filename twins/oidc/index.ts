@@ -95,7 +95,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   });
   const link = await listenHttpLinked(ctx, server, { host: raw.host, port: raw.port });
   // The issuer names the port, known only now: the provider is built after listening.
-  const issuer = `http://${hostPort(link.host, link.port)}`;
+  const issuer = `http://${hostPort(ctx.advertisedHost, link.port)}`;
   const slot = new ProviderSlot(
     firstKey,
     (signingKeys) =>

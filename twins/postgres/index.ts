@@ -59,7 +59,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     await db.drop();
     throw error;
   }
-  const address = hostPort(link.host, link.port);
+  const address = hostPort(ctx.advertisedHost, link.port);
   // Required TLS: the url asks for it (sslmode is the one parameter libpq, pg and postgres.js all read).
   const tlsParams = tlsMode === 'required' ? '?sslmode=require' : '';
   const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${address}/${encodeURIComponent(database)}${tlsParams}`;

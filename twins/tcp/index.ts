@@ -71,11 +71,13 @@ async function startTcpTwin(config: TcpConfig, ctx: TwinContext): Promise<Runnin
     });
     pipeLinked(socket, remote);
   });
-  const address = formatHostPort({ host: server.host, port: server.port });
+  // `listen` is the bound address (Toxiproxy's field); endpoints name the one clients use.
+  const listen = formatHostPort({ host: server.host, port: server.port });
+  const address = formatHostPort({ host: ctx.advertisedHost, port: server.port });
   const envName = `TCP_${ctx.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_ADDR`;
 
   const inspect = async (): Promise<TcpInspect> => ({
-    listen: address,
+    listen,
     upstream: formatHostPort(upstream),
     enabled: server.enabled,
     connections: server.connections(),

@@ -58,7 +58,7 @@ export class LinkListener {
 
   async start(): Promise<void> {
     const server = this.createServer();
-    this.port = await listen(server, this.host, this.port, this.ctx.name);
+    this.port = await listen(server, this.host, this.port, this.ctx.name, this.ctx.twinPorts);
     this.server = server;
     this.unsubscribe = this.ctx.faults.onChange((change) => this.onRuleChange(change));
     // Rules set before the twin started (a scenario's faults) apply from the first connection.
