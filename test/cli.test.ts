@@ -36,6 +36,19 @@ describe('standin command', () => {
     expect(run.out()).toMatch(/standin run/);
   });
 
+  it('<command> --help prints that command\'s usage, and runs nothing', async () => {
+    for (const [command, flag] of [['serve', '--port'], ['up', 'setup:'], ['run', '--concurrency'], ['mcp', '--url']] as const) {
+      const run = standin([command, '--help']);
+      expect(await run.exited).toBe(0);
+      expect(run.out()).toContain(`standin ${command} `);
+      expect(run.out()).toContain(flag);
+      expect(run.out()).not.toMatch(/listening|standin: /);
+    }
+    const up = standin(['up', 'scenario.yaml', '-h']);
+    expect(await up.exited).toBe(0);
+    expect(up.out()).toMatch(/^Usage:\n  standin up/);
+  });
+
   it('serve prints its URL, answers /health and stops cleanly on SIGINT', async () => {
     const run = standin(['serve', '--port', '0']);
     const [, url] = await run.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
