@@ -1,7 +1,21 @@
-// GET /health, and GET /kinds: what twin kinds, fault points and actions this server knows.
+// GET /health, GET /version, GET / (to the docs), and GET /kinds: what twin kinds, fault points and
+// actions this server knows.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { RouteContext } from '../server.ts';
+import { TOXIPROXY_VERSION } from './toxiproxy.ts';
+
+/**
+ * The User-Agents of Toxiproxy's clients, which read GET /version as Toxiproxy's own: the Go client
+ * and toxiproxy-cli (Go's net/http), toxiproxy-node-client (Node's fetch sends `node`), toxiproxy-python
+ * (requests), toxiproxy-java (HttpURLConnection), toxiproxy-ruby (Net::HTTP), and any agent naming
+ * toxiproxy. Anyone else (curl, a browser, the SDK) gets Standin's version.
+ */
+const TOXIPROXY_CLIENT = /^(?:node$|Go-http-client\/|python-requests\/|Java\/|Ruby$)|toxiproxy/i;
+
+function isToxiproxyClient(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && TOXIPROXY_CLIENT.test(userAgent);
+}
 
 export function healthRoutes({ manager }: RouteContext, version: string): FastifyPluginAsync {
   return async (app) => {
@@ -17,6 +31,24 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
       },
       async () => ({ status: 'ok' as const, version, environments: manager.list().length }),
     );
+
+    app.get(
+      '/version',
+      {
+        schema: {
+          tags: ['server'],
+          summary: "Standin's version; Toxiproxy's clients (by User-Agent) get the Toxiproxy API version followed",
+          description: 'Toxiproxy clients are recognised by User-Agent: node (toxiproxy-node-client), Go-http-client, python-requests, Java, Ruby, or any containing "toxiproxy".',
+          security: [],
+          response: { 200: Type.Object({ version: Type.String(), name: Type.Optional(Type.Literal('standin')), toxiproxy: Type.Optional(Type.String()) }) },
+        },
+      },
+      async (request) =>
+        isToxiproxyClient(request.headers['user-agent']) ? { version: TOXIPROXY_VERSION } : { name: 'standin' as const, version, toxiproxy: TOXIPROXY_VERSION },
+    );
+
+    // The docs are the most useful page for someone who opens the server's address in a browser.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
 
     app.get(
       '/kinds',

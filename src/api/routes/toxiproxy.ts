@@ -15,8 +15,8 @@ import { errorAnswer } from '../error-answer.ts';
 import type { RouteContext } from '../server.ts';
 
 export const TOXIPROXY_ENVIRONMENT = 'toxiproxy';
-/** The Toxiproxy API version these routes follow. */
-const TOXIPROXY_VERSION = '2.12.0';
+/** The Toxiproxy API version these routes follow (GET /version answers it to Toxiproxy's clients: health.ts). */
+export const TOXIPROXY_VERSION = '2.12.0';
 
 const ProxyBody = Type.Object(
   {
@@ -256,8 +256,6 @@ export function toxiproxyRoutes({ manager, adminToken }: RouteContext): FastifyP
     });
     app.addHook('onRequest', async (request) => requireAdmin(request, adminToken));
     const tags = ['toxiproxy'];
-
-    app.get('/version', { schema: { tags, summary: 'Toxiproxy API version followed' } }, async () => ({ version: TOXIPROXY_VERSION }));
 
     app.get('/proxies', { schema: { tags, summary: 'Every proxy with its toxics' } }, async (_request, reply) => {
       const env = await proxiesEnv();
