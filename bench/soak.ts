@@ -3,7 +3,7 @@
 // official stripe client, net for tcp, pg, kafkajs), the kinds taking turns, several lanes at once.
 // Each destroy is sent in the same tick as the client's disconnect, the race a scenario runner sets
 // up when its SUT exits. Reports the server's descriptors (/proc/<pid>/fd) and RSS
-// (/proc/<pid>/status) at baseline and after, and how long SIGTERM takes to end the process.
+// (/proc/<pid>/status, after full GCs) at baseline and after, and how long SIGTERM takes to end it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +22,8 @@ const LANES = 4;
 const KINDS = ['http', 'stripe', 'oidc', 'tcp', 'postgres', 'kafka'] as const;
 type Kind = (typeof KINDS)[number];
 const bin = new URL('../bin/standin.js', import.meta.url).pathname;
+/** Preloaded into the server: SIGUSR2 runs a full GC, so RSS is read without garbage in it. */
+const gcOnSignal = new URL('./gc-on-signal.mjs', import.meta.url).href;
 
 interface Server {
   child: ChildProcess;
@@ -51,14 +53,14 @@ export default async function soakBench(): Promise<BenchRow[]> {
       for (let k = 0; k < KINDS.length; k++) await run(lane + k * LANES);
     }));
     const pid = server.child.pid as number;
-    const before = { fds: await settledFds(pid, 0, 1000), rss: rssKiB(pid) };
+    const before = { fds: await settledFds(pid, 0, 1000), rss: await rssAfterGc(pid) };
     const started = Date.now();
     let next = 0;
     await Promise.all(Array.from({ length: LANES }, async () => {
       for (let i = next++; i < CYCLES; i = next++) await run(i);
     }));
     const seconds = (Date.now() - started) / 1000;
-    const after = { fds: await settledFds(pid, before.fds, 10_000), rss: rssKiB(pid) };
+    const after = { fds: await settledFds(pid, before.fds, 10_000), rss: await rssAfterGc(pid) };
     const left = ((await api.call('GET', '/environments')).body as { environments: unknown[] }).environments;
     api.agent.destroy();
     const stop = await stopWith(server, 'SIGTERM');
@@ -187,7 +189,7 @@ class ControlApi {
 }
 
 async function serve(): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', gcOnSignal, bin, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -221,6 +223,15 @@ async function settledFds(pid: number, target: number, ms: number): Promise<numb
     n = fdCount(pid);
   }
   return n;
+}
+
+/** RSS after three full GCs a moment apart (freed pages go back to the OS lazily). */
+async function rssAfterGc(pid: number): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    process.kill(pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return rssKiB(pid);
 }
 
 function rssKiB(pid: number): number {
