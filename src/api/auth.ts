@@ -14,14 +14,16 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** The environment named in the URL, if the request carries its token (or the admin token). */
+/** The environment named in the URL by its id or its name (as MCP's tools take it), if the request
+ * carries its token (or the admin token). */
 export function authorizedEnvironment(
   request: FastifyRequest,
   manager: EnvironmentManager,
   id: string,
   adminToken: string | undefined,
 ): Environment {
-  const env = manager.get(id);
+  const env = manager.find(id);
+  if (!env) throw new StandinError('STANDIN_ERR_ENV_NOT_FOUND', { id });
   const token = bearerToken(request);
   if (token === undefined || !(env.authorize(token) || (adminToken !== undefined && sameSecret(token, adminToken)))) {
     throw new StandinError('STANDIN_ERR_API_UNAUTHORIZED', { resource: `environment ${id}` });

@@ -103,8 +103,8 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
-        authorizedEnvironment(request, manager, id, adminToken);
+        // `:id` may be the environment's name: everything after this uses its id.
+        const { id } = authorizedEnvironment(request, manager, (request.params as { id: string }).id, adminToken);
         idempotency.forgetEnvironment(id);
         await manager.destroy(id);
         return reply.status(204).send();
