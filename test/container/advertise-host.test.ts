@@ -15,6 +15,7 @@ beforeAll(async () => {
     twins: {
       db: { kind: 'postgres' },
       bus: { kind: 'kafka', brokers: 2, topics: [{ name: 'orders', partitions: 2 }] },
+      pay: { kind: 'stripe' },
       api: { kind: 'http', stubs: [{ request: { method: 'GET', path: '/ping' }, response: { status: 200, body: 'pong' } }] },
     },
   });
@@ -30,6 +31,9 @@ describe('--advertise-host', () => {
     expect(new URL(env.twins.api.endpoints.url).hostname).toBe('localhost');
     expect(env.twins.bus.endpoints.bootstrap).toMatch(/^localhost:\d+,localhost:\d+$/);
     expect(env.env.DATABASE_URL).toBe(env.twins.db.endpoints.url);
+    expect(env.env.PGHOST).toBe('localhost');
+    expect(env.env.STRIPE_HOST).toBe('localhost');
+    expect(new URL(env.twins.pay.endpoints.url).hostname).toBe('localhost');
     expect(env.env.KAFKA_BROKERS).toBe(env.twins.bus.endpoints.bootstrap);
   });
 

@@ -70,7 +70,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     endpoints: { url, directUrl: db.directUrl, ...(identity ? { sslRootCert: identity.certFile } : {}) },
     env: {
       [config.envVar ?? 'DATABASE_URL']: url,
-      PGHOST: link.host,
+      PGHOST: ctx.advertisedHost,
       PGPORT: String(link.port),
       PGUSER: user,
       PGPASSWORD: password,

@@ -107,7 +107,7 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     endpoints: { url },
     env: {
       STRIPE_API_BASE: url,
-      STRIPE_HOST: link.host,
+      STRIPE_HOST: ctx.advertisedHost,
       STRIPE_PORT: String(link.port),
       STRIPE_PROTOCOL: 'http',
       STRIPE_SECRET_KEY: secretKey,
