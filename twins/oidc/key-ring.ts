@@ -8,6 +8,7 @@
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { announceIfSlow } from '../../src/core/index.ts';
 import type { SigningAlg } from './config.ts';
 
 const generate = promisify(generateKeyPair);
@@ -28,7 +29,7 @@ async function newKey(alg: SigningAlg): Promise<SigningKey> {
       ? await generate('ec', { namedCurve: 'P-256' })
       : alg === 'EdDSA'
         ? await generate('ed25519')
-        : await generate('rsa', { modulusLength: 2048 });
+        : await announceIfSlow('oidc: generating an RSA-2048 signing key', () => generate('rsa', { modulusLength: 2048 }));
   const publicJwk = pair.publicKey.export({ format: 'jwk' }) as JWK;
   const kid = await calculateJwkThumbprint(publicJwk);
   const meta = { kid, alg, use: 'sig' };

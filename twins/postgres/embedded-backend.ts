@@ -23,7 +23,7 @@
 // the background.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Logger } from '../../src/core/index.ts';
+import { announceIfSlow, type Logger } from '../../src/core/index.ts';
 import { quoteIdent, runInit, runSql, type InitScript, type PostgresBackend, type ProvisionSpec, type TwinDatabase } from './backend.ts';
 import { ADMIN_USER, embeddedServer, type EmbeddedServer } from './embedded-server.ts';
 
@@ -96,7 +96,9 @@ function useTemplate(a: Admin, init: readonly InitScript[], limit: number): { bu
   if (entry) {
     a.templates.delete(hash); // most recently used goes last
   } else {
-    const built = (a.evicting.get(hash) ?? Promise.resolve()).then(() => buildTemplate(a, hash, init));
+    const built = (a.evicting.get(hash) ?? Promise.resolve()).then(() =>
+      announceIfSlow('postgres: building the template database of an init (once per distinct init)', () => buildTemplate(a, hash, init)),
+    );
     entry = { built, users: 0 };
     built.then(
       () => evictIdle(a, limit),

@@ -17,7 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Logger } from '../../src/core/index.ts';
+import { announceIfSlow, type Logger } from '../../src/core/index.ts';
 import { reachableBy, serverOsUser, type OsUser } from './os-user.ts';
 
 const execFileAsync = promisify(execFile);
@@ -102,7 +102,7 @@ async function startServer(cacheDir: string, log: Logger): Promise<EmbeddedServe
   let initdbMs = 0;
   if (!existsSync(join(base, 'PG_VERSION'))) {
     const t = performance.now();
-    await initdb(bin, root, base, user);
+    await announceIfSlow(`postgres: first start, initialising the cached cluster in ${base} (once per machine)`, () => initdb(bin, root, base, user));
     initdbMs = performance.now() - t;
     log.info('postgres: initialised the cached cluster', { dir: base, ms: Math.round(initdbMs) });
   }
