@@ -71,6 +71,8 @@ export class Journal {
   private nextSeq = 1;
   private evicted = 0;
   private readonly listeners = new Set<Listener>();
+  private readonly closeListeners = new Set<() => void>();
+  private closed = false;
 
   constructor(options: JournalOptions = {}) {
     const { capacity = DEFAULT_JOURNAL_CAPACITY, maxBytes = DEFAULT_LIMITS.journalBytes } = options;
@@ -137,6 +139,25 @@ export class Journal {
     };
     this.listeners.add(wrapped);
     return () => this.listeners.delete(wrapped);
+  }
+
+  /** Calls `listener` once when the journal is closed (its environment destroyed); returns the undo. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      queueMicrotask(listener); // after the caller has its undo in hand
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** No more events will come: followers are told and let go. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    for (const listener of this.closeListeners) listener();
+    this.closeListeners.clear();
   }
 
   /** Removes every event; they count as dropped, so a follower sees that history went away. */

@@ -18,7 +18,7 @@ import {
   type TwinKind,
 } from '../core/index.ts';
 import { loopbackOnly, type BindPolicy } from './bind-policy.ts';
-import { TWIN_NAME_PATTERN, type EnvironmentSpec } from './environment-spec.ts';
+import { TWIN_NAME_PATTERN, checkJournalCapacity, type EnvironmentSpec } from './environment-spec.ts';
 import type { EnvironmentView, TwinView } from './environment-view.ts';
 import { Slots } from './slots.ts';
 import type { TwinRegistry } from './twin-registry.ts';
@@ -102,6 +102,11 @@ export class Environment {
 
   /** Validates the spec, starts every twin (or none) and applies the initial fault rules. */
   static async create(spec: EnvironmentSpec, options: EnvironmentOptions): Promise<Environment> {
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    checkJournalCapacity(spec, limits);
+    if ((spec.faults?.length ?? 0) > limits.rulesPerEnvironment) {
+      throw new StandinError('STANDIN_ERR_LIMIT_RULES', { field: 'faults', limit: limits.rulesPerEnvironment });
+    }
     const env = new Environment(spec, options);
     // Counted first: a spec of ten thousand twins is refused before any of them is even checked.
     env.reserveTwins(Object.keys(spec.twins).length, 'twins');
@@ -309,6 +314,7 @@ export class Environment {
     this.twins.clear();
     // Given back once the twins' ports are closed, so the next twins find the descriptors free.
     this.releaseTwins(this.held);
+    this.journal.close();
     for (const result of results) {
       if (result.status === 'rejected') this.options.log.warn('twin stop failed', { env: this.id, error: String(result.reason) });
     }

@@ -3,7 +3,9 @@
 // 429 with the code, concurrent creates cannot race past it, and a refused create leaves nothing.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, type Limits } from '../../src/core/index.ts';
+import { DEFAULT_LIMITS, silentLogger, type Limits } from '../../src/core/index.ts';
+import { defaultRegistry } from '../../src/environments/default-kinds.ts';
+import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { startControlPlane } from '../support/control-plane.ts';
 
 const limits: Limits = { ...DEFAULT_LIMITS, environments: 3, twinsPerEnvironment: 2, twinsPerServer: 4 };
@@ -79,5 +81,22 @@ describe('environment and twin limits', () => {
     const gone = answers.find((a) => a.status === 201)!.body.name as string;
     expect((await cp.call('DELETE', `/proxies/${gone}`)).status).toBe(204);
     expect((await cp.call('POST', '/proxies', { body: { name: 'p5', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' } })).status).toBe(201);
+  });
+});
+
+describe('an environment spec over a limit is refused before anything starts, on every path', () => {
+  it('journalCapacity and the number of initial rules, through the manager as standin run uses it', async () => {
+    const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger, limits: { ...DEFAULT_LIMITS, journalEvents: 1000, rulesPerEnvironment: 2 } });
+    try {
+      await expect(manager.create({ journalCapacity: 1001, twins: {} })).rejects.toMatchObject({ code: 'STANDIN_ERR_LIMIT_JOURNAL' });
+      const rule = { twin: 'web', point: 'request', action: { error: { status: 503 } } };
+      await expect(manager.create({ twins: { web: { kind: 'http' } }, faults: [rule, rule, rule] })).rejects.toMatchObject({
+        code: 'STANDIN_ERR_LIMIT_RULES',
+        message: expect.stringContaining('faults:'),
+      });
+      expect(manager.list()).toEqual([]);
+    } finally {
+      await manager.close();
+    }
   });
 });

@@ -119,3 +119,24 @@ describe('journal stream backpressure', () => {
     await env.destroy();
   });
 });
+
+describe('a destroyed environment ends its journal streams', () => {
+  it('sends `event: end` with the last seq and closes; the SDK stream finishes', async () => {
+    const client = new StandinClient({ url: cp.url });
+    const handle = await client.environments.create({ twins: {} });
+    const env = cp.server.manager.get(handle.id);
+    env.journal.append({ twin: 't', point: 'p', type: 'test', summary: 'one' });
+    const response = await fetch(`${cp.url}/environments/${handle.id}/journal/stream?since=0`, { headers: { authorization: `Bearer ${handle.token}` } });
+    const text = response.text();
+    const seen: number[] = [];
+    const following = (async () => {
+      for await (const event of handle.journal.stream({ since: 0 })) seen.push(event.seq);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await handle.destroy();
+    // Before the fix neither ended: the server kept the stream open until shutdown.
+    expect(await text).toMatch(/event: end\ndata: \{"reason":"environment destroyed","lastSeq":1\}/);
+    await following;
+    expect(seen).toEqual([1]);
+  });
+});

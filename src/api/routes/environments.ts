@@ -1,7 +1,7 @@
 // POST/GET /environments, GET/DELETE /environments/:id, POST /environments/:id/reset.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { EnvironmentSpecSchema, checkJournalCapacity, type EnvironmentSpec } from '../../environments/environment-spec.ts';
+import { EnvironmentSpecSchema, type EnvironmentSpec } from '../../environments/environment-spec.ts';
 import { authorizedEnvironment, requireAdmin } from '../auth.ts';
 import { IdempotencyStore } from '../idempotency-store.ts';
 import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentSummarySchema, EnvironmentViewSchema, errors } from '../schemas.ts';
@@ -41,7 +41,6 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         // Before the key is looked up: a replay hands out a token, so it needs what a create needs.
         requireAdmin(request, adminToken);
         const spec = request.body as EnvironmentSpec;
-        checkJournalCapacity(spec, manager.limits);
         const key = request.headers['idempotency-key'];
         const { env, replayed } =
           typeof key === 'string' ? await idempotency.run(key, spec, () => manager.create(spec)) : { env: await manager.create(spec), replayed: false };

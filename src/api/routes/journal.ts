@@ -73,6 +73,7 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
           open = false;
           clearInterval(keepalive);
           unsubscribe();
+          offClose();
         };
         const send = (event: JournalEvent): void => {
           raw.write(`id: ${event.seq}\nevent: journal\ndata: ${JSON.stringify(event)}\n\n`);
@@ -99,6 +100,12 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
         const unsubscribe = env.journal.subscribe((event) => {
           if (live && open) send(event);
         }, filter);
+        // A destroyed environment writes no more: its followers get a last event and the stream ends.
+        const offClose = env.journal.onClose(() => {
+          if (!open) return;
+          stop();
+          raw.end(`event: end\ndata: ${JSON.stringify({ reason: 'environment destroyed', lastSeq: lastSent })}\n\n`);
+        });
         const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
         // Replay a page at a time, each once the reader has taken the one before, then go live in
         // the same turn as the last (empty) page, so that no event falls in between.
