@@ -9,6 +9,9 @@ import { ImageName, getContainerRuntimeClient } from 'testcontainers';
 import { STANDIN_IMAGE, StandinContainer } from '../../src/testcontainers/index.ts';
 
 const image = process.env.STANDIN_IMAGE ?? STANDIN_IMAGE;
+// The test stops its container itself (await using). Ryuk, Testcontainers' reaper for crashed runs,
+// is an image pulled from Docker Hub, which these machines cannot reach.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
 async function whyNot(): Promise<string | undefined> {
   try {
