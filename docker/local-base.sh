@@ -35,5 +35,10 @@ if [ ! -s "$tarball" ]; then
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
 fi
-docker import --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["node"]' "$tarball" "$tag" >/dev/null
+# Imported once per tarball: a new import would be a new image, and every build on it would miss the cache.
+label="$(basename "$tarball")"
+if [ "$(docker image inspect -f '{{ index .Config.Labels "standin.base" }}' "$tag" 2>/dev/null)" != "$label" ]; then
+  docker import --change "LABEL standin.base=$label" --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["node"]' "$tarball" "$tag" >/dev/null
+fi
 echo "$tag"
