@@ -4,7 +4,8 @@ import { environmentSpecOf, readScenarioFile, withFilePosition } from '../scenar
 import { scenarioFileAccess } from '../scenario/scenario-runner.ts';
 import { startStandin } from '../server-process.ts';
 import { stderrLogger } from './logger.ts';
-import { parseCommand, untilSignal } from './args.ts';
+import { parseCommand } from './args.ts';
+import { stopOnSignal } from './shutdown.ts';
 import { parsePort } from './serve-command.ts';
 
 export async function upCommand(args: string[]): Promise<void> {
@@ -37,10 +38,14 @@ export async function upCommand(args: string[]): Promise<void> {
   out.push(`  curl -H "Authorization: Bearer ${env.revealToken()}" ${server.url}/environments/${view.id}/journal`);
   out.push('', 'Ctrl-C to tear it down.', '');
   process.stdout.write(out.join('\n'));
-  await untilSignal();
-  process.stdout.write('Tearing down…\n');
-  await server.close();
-  process.stdout.write('Done.\n');
+  await stopOnSignal(
+    async () => {
+      process.stdout.write('Tearing down…\n');
+      await server.close();
+      process.stdout.write('Done.\n');
+    },
+    { describe: () => `${server.manager.list().length} environment(s) not yet destroyed` },
+  );
 }
 
 function shellQuote(value: string): string {
