@@ -11,29 +11,22 @@ function engine(): FaultEngine {
   return new FaultEngine({ seed: 1, journal: new Journal(), limits: MANY, twins: { kindOf: () => echoTwin, names: () => ['t'] } });
 }
 
-/** Milliseconds to add n rules, decide one event, and remove them all again; best of three. */
-function addAndRemove(n: number): number {
-  let best = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const faults = engine();
-    const started = performance.now();
-    for (let i = 0; i < n; i++) faults.add({ twin: 't', point: 'line', match: { text: `x${i}` }, action: { hang: {} } });
-    expect(faults.decide('t', 'line', { text: 'x0' })?.rule.id).toBe('r1');
-    for (let i = n; i >= 1; i -= 2) faults.remove(`r${i}`);
-    faults.clear();
-    best = Math.min(best, performance.now() - started);
-    expect(faults.list()).toEqual([]);
-  }
-  return best;
+/** Adds n rules, decides one event, and removes them all again. */
+function addAndRemove(n: number): void {
+  const faults = engine();
+  for (let i = 0; i < n; i++) faults.add({ twin: 't', point: 'line', match: { text: `x${i}` }, action: { hang: {} } });
+  expect(faults.decide('t', 'line', { text: 'x0' })?.rule.id).toBe('r1');
+  for (let i = n; i >= 1; i -= 2) faults.remove(`r${i}`);
+  faults.clear();
+  expect(faults.list()).toEqual([]);
 }
 
 describe('fault rules at scale', () => {
-  it('adds and removes 10,000 rules in linear time', () => {
-    addAndRemove(1000); // warm-up: compiled paths, schema caches
-    const small = addAndRemove(2500);
-    const large = addAndRemove(10_000);
-    // Linear: about 4×. The copy-on-write arrays this replaces were quadratic, 16× and (with GC) far worse.
-    expect(large / small).toBeLessThan(10);
+  // No ratio of timings (a shared machine is too noisy for that): 40,000 rules took the quadratic
+  // engine about 6 minutes to add and clear; in linear time they take about a second, so the
+  // test's timeout leaves a margin of 60x for a loaded machine and still fails the old engine.
+  it('adds and removes 40,000 rules well within the test timeout', { timeout: 60_000 }, () => {
+    addAndRemove(40_000);
   });
 
   it('still decides newest first while rules come and go mid-walk', () => {
@@ -84,6 +77,6 @@ describe('rules per environment', () => {
     const tooMany = await cp.call('POST', '/environments', { body: { twins: { t: { kind: 'echo' } }, faults: [rule, rule, rule, rule] } });
     expect(tooMany.status).toBe(429);
     expect(tooMany.body).toMatchObject({ code: 'STANDIN_ERR_LIMIT_RULES' });
-    expect(tooMany.body.message).toMatch(/^faults\[3\]: /);
+    expect(tooMany.body.message).toMatch(/^faults: /); // counted before any twin starts
   });
 });
