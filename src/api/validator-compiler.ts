@@ -19,6 +19,24 @@ export function buildValidator(): AjvCompiler.ValidatorFactory {
   return (externalSchemas) => {
     const typed = pool(externalSchemas, { customOptions: { ...common, coerceTypes: false } });
     const textual = pool(externalSchemas, { customOptions: { ...common, coerceTypes: 'array' } });
-    return (route) => (route.httpPart === 'body' ? typed(route) : textual(route));
+    return (route) => lazily(() => (route.httpPart === 'body' ? typed(route) : textual(route)));
   };
+}
+
+/**
+ * A route's validator compiled on its first request rather than at start: ajv generating code for
+ * every route was most of `standin serve`'s start-up. Fastify only calls the function and reads a
+ * failed check's `errors` off it, so those are copied there; ajv's other fields (schema, schemaEnv)
+ * are not read, hence the cast.
+ */
+function lazily<V extends ((data: unknown) => unknown) & { errors?: unknown }>(compile: () => V): V {
+  let validate: V | undefined;
+  const wrapper = (data: unknown): unknown => {
+    validate ??= compile();
+    const valid = validate(data);
+    wrapper.errors = validate.errors;
+    return valid;
+  };
+  wrapper.errors = undefined as unknown;
+  return wrapper as unknown as V;
 }

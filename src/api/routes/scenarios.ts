@@ -2,11 +2,8 @@
 // server's environment manager and answers with its report.
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'yaml';
 import { requireAdmin } from '../auth.ts';
 import { checkJournalCapacity } from '../../environments/environment-spec.ts';
-import { parseScenario } from '../../scenario/scenario-file.ts';
-import { runScenario } from '../../scenario/scenario-runner.ts';
 import { errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
 
@@ -32,6 +29,12 @@ export function scenarioRoutes({ manager, adminToken }: RouteContext): FastifyPl
       async (request) => {
         requireAdmin(request, adminToken);
         const body = request.body as { scenario: string | Record<string, unknown>; file?: string; seed?: number };
+        // The scenario code (YAML, runner, expectations) is loaded by the first run, not at start.
+        const [{ stringify }, { parseScenario }, { runScenario }] = await Promise.all([
+          import('yaml'),
+          import('../../scenario/scenario-file.ts'),
+          import('../../scenario/scenario-runner.ts'),
+        ]);
         const text = typeof body.scenario === 'string' ? body.scenario : stringify(body.scenario);
         const parsed = parseScenario(body.file ?? 'scenario.yaml', text, manager.limits);
         checkJournalCapacity(parsed.scenario, manager.limits);
