@@ -17,9 +17,16 @@ const common = {
 export function buildValidator(): AjvCompiler.ValidatorFactory {
   const pool = AjvCompiler();
   return (externalSchemas) => {
-    const typed = pool(externalSchemas, { customOptions: { ...common, coerceTypes: false } });
-    const textual = pool(externalSchemas, { customOptions: { ...common, coerceTypes: 'array' } });
-    return (route) => lazily(() => (route.httpPart === 'body' ? typed(route) : textual(route)));
+    // Each ajv instance is built with its first validator too: building one costs as much as
+    // compiling several routes.
+    let typed: ReturnType<typeof pool> | undefined;
+    let textual: ReturnType<typeof pool> | undefined;
+    return (route) =>
+      lazily(() =>
+        route.httpPart === 'body'
+          ? (typed ??= pool(externalSchemas, { customOptions: { ...common, coerceTypes: false } }))(route)
+          : (textual ??= pool(externalSchemas, { customOptions: { ...common, coerceTypes: 'array' } }))(route),
+      );
   };
 }
 
