@@ -46,7 +46,8 @@ const COMMANDS: Record<string, Command> = {
 };
 
 const ENVIRONMENT = `Environment: STANDIN_ADMIN_TOKEN (admin token), STANDIN_FILES_ROOT (--files-root), STANDIN_LIMIT_* (limits),
-STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster), STANDIN_TWIN_PORTS, STANDIN_ADVERTISE_HOST.
+STANDIN_CACHE_DIR (caches, e.g. the PostgreSQL cluster), STANDIN_TWIN_PORTS, STANDIN_ADVERTISE_HOST,
+STANDIN_STOP_GRACE_MS (how long serve and up may take to stop on a signal, default 4000).
 `;
 
 export const USAGE = `standin ${VERSION} — protocol-native twins of the services your system depends on

