@@ -23,8 +23,8 @@ export async function serveCommand(args: string[]): Promise<void> {
     port: parsePort(values.port as string),
     adminToken: (values['admin-token'] as string | undefined) ?? process.env.STANDIN_ADMIN_TOKEN,
     twinHost: values['twin-host'] as string | undefined,
-    twinPorts: optional(values['twin-ports'], 'STANDIN_TWIN_PORTS', (text) => parsePortRange(text, '--twin-ports')),
-    advertiseHost: optional(values['advertise-host'], 'STANDIN_ADVERTISE_HOST', (text) => text),
+    twinPorts: flagOrEnv(values, 'twin-ports', 'STANDIN_TWIN_PORTS', parsePortRange),
+    advertiseHost: flagOrEnv(values, 'advertise-host', 'STANDIN_ADVERTISE_HOST', (text) => text),
     filesRoot: (values['files-root'] as string | undefined) ?? process.env.STANDIN_FILES_ROOT,
     limits: limitsFrom(values),
     log,
@@ -46,10 +46,12 @@ export function parsePort(text: string): number {
   return port;
 }
 
-/** A flag's value, else its env var's, parsed; undefined when neither is set. */
-function optional<T>(flag: unknown, envVar: string, parse: (text: string) => T): T | undefined {
-  const text = typeof flag === 'string' ? flag : process.env[envVar];
-  return text === undefined || text === '' ? undefined : parse(text);
+/** `--flag`'s value, else `envVar`'s, parsed (an error names whichever was given); undefined when neither is set. */
+function flagOrEnv<T>(values: Record<string, unknown>, flag: string, envVar: string, parse: (text: string, source: string) => T): T | undefined {
+  const given = values[flag];
+  if (typeof given === 'string') return parse(given, `--${flag}`);
+  const text = process.env[envVar];
+  return text === undefined || text === '' ? undefined : parse(text, envVar);
 }
 
 /** One `--limit-<name> N` flag per limit of src/core/limits.ts. */

@@ -1,5 +1,6 @@
 // --twin-ports: twins whose config pins no port take one from the range (what a container
 // publishes); a pinned port outside it is refused; a full range is a 409 naming the range.
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePortRange, type PortRange } from '../../src/core/index.ts';
@@ -98,3 +99,26 @@ describe('parsePortRange', () => {
     expect(() => parsePortRange(text, '--twin-ports')).toThrow(/--twin-ports: .* is not a port range/);
   });
 });
+
+describe('standin serve', () => {
+  it.each([
+    [['--twin-ports', '9-1'], {}, '--twin-ports: "9-1" is not a port range'],
+    [[], { STANDIN_TWIN_PORTS: 'all' }, 'STANDIN_TWIN_PORTS: "all" is not a port range'],
+  ])('refuses a bad range naming where it came from (%j %j)', async (args, env, message) => {
+    const { code, stderr } = await runStandin(['serve', '--port', '0', ...args], env);
+    expect(code).toBe(1);
+    expect(stderr).toContain(message);
+  }, 30_000);
+});
+
+function runStandin(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/standin.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    // A server that did start would not exit by itself: killed after 20 s (code null, the test fails).
+    const timer = setTimeout(() => child.kill(), 20_000);
+    child.once('exit', (code) => (clearTimeout(timer), resolve({ code, stderr })));
+  });
+}
