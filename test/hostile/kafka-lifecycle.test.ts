@@ -2,29 +2,16 @@
 // disconnecting — what the scenario runner does after every run — must give back every file
 // descriptor, and a stopped kafka twin must hold no socket or timer that keeps the process alive.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { TwinRegistry } from '../../src/environments/twin-registry.ts';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
+import { settledFds } from '../support/fds.ts';
 
 const manager = new EnvironmentManager({ registry: new TwinRegistry([kafkaTwin]), log: silentLogger });
 afterAll(() => manager.close());
-
-const openFds = (): number => readdirSync('/proc/self/fd').length;
-
-/** The fd count once it has stopped falling (sockets close asynchronously), within `ms`. */
-async function settledFds(target: number, ms = 5000): Promise<number> {
-  const deadline = Date.now() + ms;
-  let n = openFds();
-  while (n > target && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    n = openFds();
-  }
-  return n;
-}
 
 /** One scenario-runner-like cycle: create, produce with a real client, then destroy racing its disconnect. */
 async function cycle(i: number): Promise<void> {
@@ -81,7 +68,7 @@ process.stdout.write('stopped\\n');
 `;
 
 describe('kafka twin stop', { timeout: 60_000 }, () => {
-  it('closes every client socket and timer: a process with waiting clients exits within 5 s of stop()', async () => {
+  it('closes every client socket and timer: a process with waiting clients exits by itself after stop()', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', STOP_CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -91,7 +78,7 @@ describe('kafka twin stop', { timeout: 60_000 }, () => {
       void exited.then(() => resolve(false));
     });
     expect(stopped, stderr).toBe(true);
-    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 5000))]);
+    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 15_000))]); // before: a delayed request held it for minutes
     if (code === 'still running') child.kill('SIGKILL');
     expect(code, stderr).toBe(0);
   });

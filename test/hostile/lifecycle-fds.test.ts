@@ -2,12 +2,12 @@
 // the scenario runner does after every run — must give back every file descriptor. The destroy
 // resets each open link; when the twin's side had just ended (its FIN still queued in libuv), Node
 // used to refuse the reset and never close the socket: one descriptor lost per connection caught so.
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
+import { settledFds } from '../support/fds.ts';
 
 const CYCLES = 300;
 
@@ -52,19 +52,6 @@ function api(method: string, path: string, options: { body?: unknown; token?: st
     request.on('error', reject);
     request.end(payload);
   });
-}
-
-const openFds = (): number => readdirSync('/proc/self/fd').length;
-
-/** The fd count once it has stopped falling (sockets close asynchronously), within `ms`. */
-async function settledFds(target: number, ms = 5000): Promise<number> {
-  const deadline = Date.now() + ms;
-  let n = openFds();
-  while (n > target && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    n = openFds();
-  }
-  return n;
 }
 
 /**
