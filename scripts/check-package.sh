@@ -100,7 +100,26 @@ kill -TERM "$server_pid"
 wait "$server_pid" || { cat serve.log; fail "standin serve exited non-zero on SIGTERM"; }
 server_pid=
 
-# 6. A TypeScript consumer, typed through the package's .d.ts.
+# 6. up (a scenario file's twins until a signal) and mcp (answering initialize on stdio).
+cat >api.yaml <<'YAML'
+name: api
+twins:
+  api: { kind: http, stubs: [{ request: { method: GET, path: /ping }, response: { status: 200, body: pong } }] }
+run: { command: "true" }
+YAML
+./node_modules/.bin/standin up api.yaml >up.log 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q 'is up' up.log && break; sleep 0.1; done
+twin=$(grep -o 'url: http://127\.0\.0\.1:[0-9]*' up.log | head -1 | cut -d' ' -f2)
+[ -n "$twin" ] && [ "$(curl -sf "$twin/ping")" = pong ] || { cat up.log; fail "npx standin up: the twin did not answer"; }
+kill -INT "$server_pid"
+wait "$server_pid" || { cat up.log; fail "standin up exited non-zero on SIGINT"; }
+server_pid=
+initialize='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"check","version":"0"}}}'
+answer=$( (echo "$initialize"; sleep 5) | timeout 30 ./node_modules/.bin/standin mcp 2>mcp.log | head -1 || true)
+grep -q '"serverInfo"' <<<"$answer" || { cat mcp.log; fail "npx standin mcp did not answer initialize: $answer"; }
+
+# 7. A TypeScript consumer, typed through the package's .d.ts.
 cat >consumer.ts <<'TS'
 import { Standin, StandinClient, StandinApiError, type EnvironmentHandle, type JournalEvent } from 'standin';
 import { startServer, type RunningServer } from 'standin/server';
@@ -128,4 +147,4 @@ npx --no-install tsc --noEmit -p . || fail "tsc --noEmit of a TypeScript consume
 
 size=$(du -h "$tgz" | cut -f1)
 unpacked=$(tar tzvf "$tgz" | awk '{ s += $3 } END { printf "%.1f MB", s / 1e6 }')
-echo "package check: ok — $tarball $size packed, $unpacked unpacked, $(wc -l <<<"$listing") files (CLI, serve + SIGTERM, SDK import/require, startServer, tsc consumer)"
+echo "package check: ok — $tarball $size packed, $unpacked unpacked, $(wc -l <<<"$listing") files (CLI, serve + SIGTERM, up, mcp, SDK import/require, startServer, tsc consumer)"
