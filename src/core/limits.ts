@@ -139,6 +139,12 @@ export const LIMITS = {
     description: 'template databases kept per process, one per distinct postgres `init`; past it the least recently used one no twin uses is dropped',
     answer: 'drops an idle template (the next twin with its init runs the init again)',
   },
+  stubsPerTwin: {
+    default: 10_000,
+    unit: 'count',
+    description: 'stubs in one http twin (config and add-stub together; each request is matched against them in turn)',
+    answer: 'STANDIN_ERR_TWIN_CONFIG_INVALID / STANDIN_ERR_TWIN_ACTION_FAILED',
+  },
   kafkaPartitionsPerTopic: {
     default: 1_000,
     unit: 'count',

@@ -79,7 +79,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   let stubs: StubRegistry;
   let handlers: Awaited<ReturnType<typeof loadHandlers>> | undefined;
   try {
-    stubs = new StubRegistry(config.stubs ?? [], ctx.limits.patternLength);
+    stubs = new StubRegistry(config.stubs ?? [], ctx.limits);
     // Loaded before listening, so a bad module fails the start without holding a port.
     handlers = config.handlers === undefined ? undefined : await loadHandlers(config.handlers, ctx.files);
   } catch (error) {

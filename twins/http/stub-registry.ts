@@ -1,7 +1,7 @@
 // The twin's stubs and scenario states. Stubs from config come in their listed order; stubs added at
 // runtime go in front, newest first (WireMock's rule: the most recent mapping wins), so a scenario
 // can override a config stub and remove the override again. The first stub that matches answers.
-import { checkSchema } from '../../src/core/index.ts';
+import { DEFAULT_LIMITS, checkSchema, type Limits } from '../../src/core/index.ts';
 import { FieldError } from './field-error.ts';
 import type { Params } from './path-matcher.ts';
 import type { RecordedRequest } from './recorded-request.ts';
@@ -43,11 +43,12 @@ export class StubRegistry {
   /** Ids config stubs give by hand, so that generated ids never take them. */
   private readonly reserved: ReadonlySet<string>;
 
-  /** `patternLength`: the server's limit on each regular expression a stub holds. */
+  /** `limits`: the server's bounds on the number of stubs and on each regular expression a stub holds. */
   constructor(
     inputs: readonly StubInput[],
-    private readonly patternLength?: number,
+    private readonly limits: Pick<Limits, 'patternLength' | 'stubsPerTwin'> = DEFAULT_LIMITS,
   ) {
+    if (inputs.length > limits.stubsPerTwin) throw new FieldError('stubs', `more than ${limits.stubsPerTwin} stubs (--limit-stubs-per-twin)`);
     this.reserved = new Set(inputs.map((s) => (s as { id?: unknown }).id).filter((id): id is string => typeof id === 'string'));
     const seen = new Set<string>();
     this.configStubs = inputs.map((input, i) => {
@@ -75,6 +76,9 @@ export class StubRegistry {
 
   /** Validates, compiles and puts a stub in front; `field` prefixes error messages. */
   add(input: unknown, field = ''): CompiledStub {
+    if (this.stubs.length >= this.limits.stubsPerTwin) {
+      throw new FieldError(field || '(root)', `this twin already has ${this.limits.stubsPerTwin} stubs (--limit-stubs-per-twin); remove some first`);
+    }
     const stub = this.compile(input, field, 'runtime', new Set(this.stubs.map((s) => s.id)));
     this.stubs = [stub, ...this.stubs];
     return stub;
@@ -132,7 +136,7 @@ export class StubRegistry {
     if ((input.requiredScenarioState !== undefined || input.newScenarioState !== undefined) && input.scenarioName === undefined) {
       throw new FieldError(at('scenarioName'), 'required with requiredScenarioState or newScenarioState');
     }
-    const matcher = StubMatcher.compile(input.request, at('request'), this.patternLength);
+    const matcher = StubMatcher.compile(input.request, at('request'), this.limits.patternLength);
     const responses =
       input.responses !== undefined
         ? input.responses.map((r, i) => compileResponse(r, at(`responses[${i}]`)))
