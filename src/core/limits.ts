@@ -145,6 +145,12 @@ export const LIMITS = {
     description: 'stubs in one http twin (config and add-stub together; each request is matched against them in turn)',
     answer: 'STANDIN_ERR_TWIN_CONFIG_INVALID / STANDIN_ERR_TWIN_ACTION_FAILED',
   },
+  kafkaLogBytes: {
+    default: 512 * 1024 * 1024,
+    unit: 'bytes',
+    description: "record batches held by one kafka twin's partition logs (topic retention evicts first)",
+    answer: 'KAFKA_STORAGE_ERROR on Produce, as a broker with a full disk answers',
+  },
   kafkaPartitionsPerTopic: {
     default: 1_000,
     unit: 'count',

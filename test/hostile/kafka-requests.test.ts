@@ -194,3 +194,29 @@ describe('kafka request bounds', () => {
     c.close();
   });
 });
+
+describe('log bytes per twin', () => {
+  it('a full log answers KAFKA_STORAGE_ERROR as a full disk would; retention and deleted topics give the room back', async () => {
+    const { broker } = await twin({ topics: [{ name: 'fill', partitions: 1 }, { name: 'kept', partitions: 1, config: { 'retention.bytes': '2000' } }] }, { kafkaLogBytes: 64 * 1024 });
+    const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      const value = 'x'.repeat(8 * 1024);
+      // A topic whose retention keeps it small never fills the twin.
+      for (let i = 0; i < 20; i++) await producer.send({ topic: 'kept', messages: [{ value }] });
+      let refused: unknown;
+      for (let i = 0; i < 20 && refused === undefined; i++) {
+        await producer.send({ topic: 'fill', messages: [{ value }] }).catch((error: unknown) => (refused = error));
+      }
+      expect((refused as { cause?: { type?: string } }).cause?.type).toBe('KAFKA_STORAGE_ERROR');
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: ['fill'] });
+      await admin.disconnect();
+      await producer.send({ topic: 'kept', messages: [{ value }] });
+    } finally {
+      await producer.disconnect();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 // leader is the broker that accepts its Produce and Fetch.
 import { randomBytes } from 'node:crypto';
 import { longTimeout, type Limits, type LongTimer } from '../../../src/core/index.ts';
+import type { LogBudget } from './log.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { ProducerState } from './producer-state.ts';
 import { newPartition, retentionOf, validTopicName, type Partition, type Topic } from './topic.ts';
@@ -52,6 +53,8 @@ export interface ClusterOptions {
 export class Cluster {
   readonly brokers: BrokerInfo[] = [];
   readonly topics = new Map<string, Topic>();
+  /** Bytes held by all partition logs, bounded by limits.kafkaLogBytes. */
+  readonly logBytes: LogBudget = { used: 0 };
   readonly groups: GroupCoordinator;
   readonly producers: ProducerState;
   /** Groups moved to another coordinator by the `move-coordinator` action. */
@@ -149,6 +152,11 @@ export class Cluster {
     return OK;
   }
 
+  /** Whether `bytes` more would take this twin's logs past limits.kafkaLogBytes (a full disk). */
+  logFull(bytes: number): boolean {
+    return this.logBytes.used + bytes > this.options.limits.kafkaLogBytes;
+  }
+
   deleteTopic(name: string): number {
     const topic = this.topics.get(name);
     if (!topic) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
@@ -244,6 +252,6 @@ export class Cluster {
     const first = this.nextLeader++ % pool.length;
     const replicas: number[] = [];
     for (let r = 0; r < rf; r++) replicas.push((pool[(first + r) % pool.length] as BrokerInfo).nodeId);
-    return newPartition(index, replicas[0] as number, replicas, retentionOf(config));
+    return newPartition(index, replicas[0] as number, replicas, retentionOf(config), this.logBytes);
   }
 }

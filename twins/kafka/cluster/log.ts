@@ -24,6 +24,11 @@ export interface Retention {
   bytes?: number;
 }
 
+/** Bytes held by every partition log of one cluster, so a twin's logs can be bounded as a whole. */
+export interface LogBudget {
+  used: number;
+}
+
 export class PartitionLog {
   batches: StoredBatch[] = [];
   logStartOffset = 0;
@@ -35,7 +40,10 @@ export class PartitionLog {
   readonly aborted: AbortedTxn[] = [];
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly retention: Retention = {}) {}
+  constructor(
+    private readonly retention: Retention = {},
+    private readonly budget: LogBudget = { used: 0 },
+  ) {}
 
   get highWatermark(): number {
     return this.nextOffset;
@@ -56,6 +64,7 @@ export class PartitionLog {
     this.batches.push(stored);
     this.nextOffset = stored.lastOffset + 1;
     this.bytes += bytes.length;
+    this.budget.used += bytes.length;
     if (header.attributes & ATTR.transactional && !(header.attributes & ATTR.control) && !this.openTxns.has(header.producerId)) {
       this.openTxns.set(header.producerId, baseOffset);
     }
@@ -116,6 +125,7 @@ export class PartitionLog {
     this.batches = [];
     this.logStartOffset = 0;
     this.nextOffset = 0;
+    this.budget.used -= this.bytes;
     this.bytes = 0;
     this.openTxns.clear();
     this.aborted.length = 0;
@@ -131,6 +141,7 @@ export class PartitionLog {
       if (!overRecords && !overBytes) break;
       this.batches.shift();
       this.bytes -= first.bytes.length;
+      this.budget.used -= first.bytes.length;
       this.logStartOffset = first.lastOffset + 1;
     }
   }

@@ -1,5 +1,5 @@
 // A topic: its id, config and partitions, each with a leader broker, a leader epoch and a log.
-import { PartitionLog, type Retention } from './log.ts';
+import { PartitionLog, type LogBudget, type Retention } from './log.ts';
 
 export interface Partition {
   index: number;
@@ -27,8 +27,8 @@ export function retentionOf(config: Record<string, string>): Retention {
   };
 }
 
-export function newPartition(index: number, leader: number, replicas: number[], retention: Retention): Partition {
-  return { index, leader, leaderEpoch: 0, replicas, log: new PartitionLog(retention) };
+export function newPartition(index: number, leader: number, replicas: number[], retention: Retention, budget?: LogBudget): Partition {
+  return { index, leader, leaderEpoch: 0, replicas, log: new PartitionLog(retention, budget) };
 }
 
 /** Legal topic names, as Kafka checks them. @see org.apache.kafka.common.internals.Topic */

@@ -70,6 +70,8 @@ function produceTo(ctx: RequestContext, topic: string, index: number, records: B
 function appendBatch(ctx: RequestContext, topic: string, partition: Partition, batch: BatchView): { baseOffset: number } | { error: number } {
   const { producers } = ctx.cluster;
   const h = batch.header;
+  // As a broker whose disk is full answers; nothing is recorded, so the producer may retry later.
+  if (ctx.cluster.logFull(batch.bytes.length)) return { error: ERR.KAFKA_STORAGE_ERROR };
   const key = `${topic}\u0000${partition.index}`;
   const check = producers.check(key, h.producerId, h.producerEpoch, h.baseSequence, h.count);
   if ('error' in check) return { error: check.error };
