@@ -210,6 +210,8 @@ describe('log bytes per twin', () => {
         await producer.send({ topic: 'fill', messages: [{ value }] }).catch((error: unknown) => (refused = error));
       }
       expect((refused as { cause?: { type?: string } }).cause?.type).toBe('KAFKA_STORAGE_ERROR');
+      // The twin's own produce action is held to the same bound.
+      await expect(h!.twin.actions!.produce!({ topic: 'fill', value: value })).rejects.toThrow(/KAFKA_STORAGE_ERROR/);
       const admin = kafka.admin();
       await admin.connect();
       await admin.deleteTopics({ topics: ['fill'] });

@@ -131,6 +131,7 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
               },
             ],
           });
+          if (cluster.logFull(batch.length)) fail('produce', `${errorName(ERR.KAFKA_STORAGE_ERROR)}: the twin's logs hold limits.kafkaLogBytes (--limit-kafka-log-bytes)`);
           const stored = partition.log.append(batch, now);
           ctx.journal.record({ point: 'produce', type: 'action', summary: `produce to ${p.topic}/${index}@${stored.baseOffset}`, data: { topic: p.topic, partition: index, offset: stored.baseOffset } });
           return { topic: p.topic, partition: index, offset: stored.baseOffset };
