@@ -29,16 +29,7 @@ export interface FuzzOptions {
 export interface Failure {
   request: string;
   answer: string;
-  /** The entry of KNOWN_FAILURES it matches, if any. */
-  known?: string;
 }
-
-/**
- * Answers ≥ 500 the fuzz found outside the control API's edge, reported and awaiting a fix in the
- * file named. Each still counts in the tally; only these do not fail the CI test. Remove an entry
- * once fixed, so that it can never come back.
- */
-export const KNOWN_FAILURES: { where: string; request: RegExp; answer: RegExp }[] = [];
 
 export interface FuzzTally {
   requests: number;
@@ -46,8 +37,6 @@ export interface FuzzTally {
   byClass: Record<string, number>;
   /** Answers ≥ 500, hangs and broken connections, each with a reproducer (the first 100). */
   failures: Failure[];
-  /** Of those, how many match KNOWN_FAILURES. */
-  known: number;
   created: number;
 }
 
@@ -78,7 +67,7 @@ type Plan =
 const TWIN_NAME = '^[A-Za-z][A-Za-z0-9_-]{0,62}$';
 
 export class ApiFuzz {
-  readonly tally: FuzzTally = { requests: 0, byClass: {}, failures: [], known: 0, created: 0 };
+  readonly tally: FuzzTally = { requests: 0, byClass: {}, failures: [], created: 0 };
   private readonly live: LiveEnv[] = [];
   private readonly maxLive: number;
   private readonly timeoutMs: number;
@@ -138,9 +127,7 @@ export class ApiFuzz {
   private fail(request: { method: string; path: string; body?: string }, answer: string): void {
     const body = request.body === undefined ? '' : ` ${request.body.length > 600 ? `${request.body.slice(0, 600)}… (${request.body.length} chars)` : request.body}`;
     const line = `${request.method} ${request.path}${body}`;
-    const known = KNOWN_FAILURES.find((k) => k.request.test(line) && k.answer.test(answer))?.where;
-    if (known) this.tally.known++;
-    if (this.tally.failures.length < 100) this.tally.failures.push({ request: line, answer, ...(known ? { known } : {}) });
+    if (this.tally.failures.length < 100) this.tally.failures.push({ request: line, answer });
   }
 
   private remember(created: { id: string; token: string }, body: unknown): void {

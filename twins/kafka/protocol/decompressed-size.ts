@@ -41,46 +41,55 @@ function snappyBound(data: Buffer, xerial: boolean): number {
   return total;
 }
 
-function lz4Bound(data: Buffer): number {
+/**
+ * Walks the concatenated frames of lz4 or zstd (both carry a magic number and may hold skippable
+ * frames), summing what `frame` bounds each one to; `frame` reads the frame at `at` and says where
+ * the next one starts.
+ */
+function sumFrames(data: Buffer, magic: number, frame: (at: number) => { next: number; bytes: number }): number {
   let total = 0;
   for (let at = 0; at < data.length; ) {
-    const magic = u32le(data, at);
-    if (isSkippable(magic)) {
+    const found = u32le(data, at);
+    if (isSkippable(found)) {
       at += 8 + u32le(data, at + 4);
       continue;
     }
-    if (magic !== LZ4_MAGIC) throw new Truncated();
-    const flg = data[at + 4] ?? 0;
-    const blockMax = 1 << (8 + 2 * (((data[at + 5] ?? 0) >> 4) & 7));
+    if (found !== magic) throw new Truncated();
+    const { next, bytes } = frame(at);
+    total += bytes;
+    at = next;
+  }
+  return total;
+}
+
+function lz4Bound(data: Buffer): number {
+  return sumFrames(data, LZ4_MAGIC, (start) => {
+    let bytes = 0;
+    const flg = data[start + 4] ?? 0;
+    const blockMax = 1 << (8 + 2 * (((data[start + 5] ?? 0) >> 4) & 7));
     const blockChecksum = (flg & 0x10) !== 0;
-    at += 6 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0) + 1;
+    let at = start + 6 + ((flg & 0x08) !== 0 ? 8 : 0) + ((flg & 0x01) !== 0 ? 4 : 0) + 1;
     for (;;) {
       const word = u32le(data, at);
       at += 4;
       if (word === 0) break;
       const size = word & 0x7fffffff;
-      total += word & 0x80000000 ? size : blockMax;
+      bytes += word & 0x80000000 ? size : blockMax;
       at += size + (blockChecksum ? 4 : 0);
     }
     if ((flg & 0x04) !== 0) at += 4;
-  }
-  return total;
+    return { next: at, bytes };
+  });
 }
 
 function zstdBound(data: Buffer): number {
-  let total = 0;
-  for (let at = 0; at < data.length; ) {
-    const magic = u32le(data, at);
-    if (isSkippable(magic)) {
-      at += 8 + u32le(data, at + 4);
-      continue;
-    }
-    if (magic !== ZSTD_MAGIC) throw new Truncated();
-    const fhd = data[at + 4] ?? 0;
+  return sumFrames(data, ZSTD_MAGIC, (start) => {
+    let bytes = 0;
+    const fhd = data[start + 4] ?? 0;
     const singleSegment = (fhd & 0x20) !== 0;
     const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fhd >> 6] as number;
     const dictBytes = [0, 1, 2, 4][fhd & 3] as number;
-    at += 5 + (singleSegment ? 0 : 1) + dictBytes + fcsBytes;
+    let at = start + 5 + (singleSegment ? 0 : 1) + dictBytes + fcsBytes;
     for (let last = false; !last; ) {
       if (at + 3 > data.length) throw new Truncated();
       const header = data.readUIntLE(at, 3);
@@ -88,14 +97,14 @@ function zstdBound(data: Buffer): number {
       last = (header & 1) !== 0;
       const type = (header >> 1) & 3;
       const size = header >>> 3;
-      if (type === 0) (total += size), (at += size);
-      else if (type === 1) (total += size), (at += 1);
-      else if (type === 2) (total += ZSTD_MAX_BLOCK), (at += size);
+      if (type === 0) (bytes += size), (at += size);
+      else if (type === 1) (bytes += size), (at += 1);
+      else if (type === 2) (bytes += ZSTD_MAX_BLOCK), (at += size);
       else throw new Truncated();
     }
     if ((fhd & 0x04) !== 0) at += 4;
-  }
-  return total;
+    return { next: at, bytes };
+  });
 }
 
 /**
