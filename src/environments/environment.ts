@@ -80,16 +80,16 @@ export class Environment {
     this.token = randomBytes(24).toString('base64url');
     this.createdAt = now();
     this.expiresAt = spec.ttlSeconds === undefined ? undefined : this.createdAt + spec.ttlSeconds * 1000;
-    this.journal = new Journal({ capacity: spec.journalCapacity, maxBytes: options.limits?.journalBytes, now });
-    this.initialFaults = spec.faults ?? [];
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.journal = new Journal({ capacity: spec.journalCapacity, maxBytes: this.limits.journalBytes, now });
+    this.initialFaults = spec.faults ?? [];
     this.bind = options.bind ?? loopbackOnly;
     this.serverTwins = options.serverTwins ?? new Slots(this.limits.twinsPerServer);
     this.faults = new FaultEngine({
       seed: this.seed,
       journal: this.journal,
       now,
-      limits: options.limits,
+      limits: this.limits,
       twins: {
         kindOf: (name) => this.twins.get(name)?.kind ?? this.pending.get(name),
         names: () => [...new Set([...this.pending.keys(), ...this.twins.keys()])],
