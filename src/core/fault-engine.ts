@@ -18,22 +18,13 @@ import {
   type FaultRuleInput,
   type FaultRuleView,
 } from './fault-rule.ts';
+import type { FaultDecision } from './fault-point.ts';
 import type { Journal } from './journal.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { patternProblem } from './pattern.ts';
-import { createRng, type Rng } from './rng.ts';
+import { createRng } from './rng.ts';
 import { checkSchema, joinField } from './validate.ts';
 
-export interface FaultDecision {
-  rule: FaultRule;
-  /** The action's name and parameters, as in the rule. */
-  action: string;
-  params: Record<string, unknown>;
-  /** Seeded by (seed, rule id, matching index): use it for every random choice the action makes. */
-  rng: Rng;
-  /** 0-based index of this event among the events the rule matched. */
-  index: number;
-}
 
 /** What the engine needs to know of an environment's twins to validate rules. */
 export interface TwinDirectory {

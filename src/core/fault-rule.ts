@@ -1,7 +1,8 @@
 // The fault rule: one shape for every twin kind. `{id, twin, point, match, action, trigger}`.
 // A twin kind declares its fault points; each point says what `match` may contain and which actions
 // it accepts, with a schema for each action's parameters. See docs/faults.md.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FaultPoint } from './fault-point.ts';
 
 export const TriggerSchema = Type.Object(
   {
@@ -63,16 +64,8 @@ export interface FaultRuleView {
 /** An event at a fault point: the attributes rules match against (method, path, sql, topic…). */
 export type FaultEvent = Record<string, unknown>;
 
-export interface FaultPointSpec {
-  name: string;
-  description: string;
-  /** Schema of the `match` object for this point. */
-  match: TSchema;
-  /** Accepted actions, each with the schema of its parameters. */
-  actions: Record<string, TSchema>;
-  /** How a rule's match applies to an event; defaults to `matchFields`. */
-  matches?: (match: Record<string, unknown>, event: FaultEvent) => boolean;
-}
+/** @deprecated name of FaultPoint (src/core/fault-point.ts). */
+export type FaultPointSpec = FaultPoint;
 
 /**
  * The default matcher: every key of `match` must agree with the event. Strings and numbers compare

@@ -4,6 +4,7 @@ export * from './files.ts';
 export * from './limits.ts';
 export * from './fault-engine.ts';
 export * from './fault-rule.ts';
+export * from './fault-point.ts';
 export * from './journal.ts';
 export * from './pattern.ts';
 export * from './listen.ts';

@@ -2,12 +2,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultEngine } from './fault-engine.ts';
+import type { FaultEvent } from './fault-rule.ts';
 import { noFiles, type FileAccess } from './files.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import type { PortRange } from './port-range.ts';
 import { twinJournal, type Journal } from './journal.ts';
 import { createRng } from './rng.ts';
-import type { Logger, TwinContext } from './twin.ts';
+import type { FaultPoint } from './fault-point.ts';
+import type { Logger, TwinContext, TwinFaults } from './twin.ts';
 
 export interface TwinContextOptions {
   envId: string;
@@ -40,21 +42,31 @@ export function createTwinContext(options: TwinContextOptions): TwinContext {
     advertisedHost: options.advertisedHost ?? options.host,
     ...(options.twinPorts ? { twinPorts: options.twinPorts } : {}),
     journal: twinJournal(options.journal, name),
-    faults: {
-      decide: (point, event, summary) => faults.decide(name, point, event, summary),
-      decideAll: (point, event, summary) => faults.decideAll(name, point, event, summary),
-      decideRule: (id, event, summary) => faults.decideRule(id, event, summary),
-      rulesAt: (point) => faults.rulesAt(name, point),
-      onChange: (listener) =>
-        faults.onChange((change) => {
-          if (change.rule.twin === name) listener(change);
-        }),
-    },
+    faults: twinFaults(faults, name),
     rng: (...label) => createRng(options.seed, 'twin', name, ...label),
     now: options.now ?? Date.now,
     log: options.log,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
     files: options.files ?? noFiles,
     limits: options.limits ?? DEFAULT_LIMITS,
+  };
+}
+
+/** The engine bound to one twin. A typed point's decision is the engine's, narrowed by the point's
+ * actions: the engine validated the rule's parameters against the same schemas when it was added. */
+function twinFaults(faults: FaultEngine, name: string): TwinFaults {
+  const nameOf = (point: FaultPoint | string): string => (typeof point === 'string' ? point : point.name);
+  return {
+    decide: ((point: FaultPoint | string, event: FaultEvent, summary?: string) => faults.decide(name, nameOf(point), event, summary)) as TwinFaults['decide'],
+    decideAll: ((point: FaultPoint | string, event: FaultEvent, summary?: string) => faults.decideAll(name, nameOf(point), event, summary)) as TwinFaults['decideAll'],
+    decideRule: ((...args: unknown[]) =>
+      typeof args[0] === 'string'
+        ? faults.decideRule(args[0], args[1] as FaultEvent, args[2] as string | undefined)
+        : faults.decideRule(args[1] as string, args[2] as FaultEvent, args[3] as string | undefined)) as TwinFaults['decideRule'],
+    rulesAt: (point) => faults.rulesAt(name, nameOf(point)),
+    onChange: (listener) =>
+      faults.onChange((change) => {
+        if (change.rule.twin === name) listener(change);
+      }),
   };
 }

@@ -2,8 +2,9 @@
 // from src/core (this contract, the fault engine's types, the journal, rng, link layer) and its own
 // libraries. The environment starts it with a TwinContext and gets back a RunningTwin.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { FaultDecision, RuleChange } from './fault-engine.ts';
-import type { FaultEvent, FaultPointSpec, FaultRule } from './fault-rule.ts';
+import type { RuleChange } from './fault-engine.ts';
+import type { FaultDecision, FaultPoint, PointDecision, PointEvent } from './fault-point.ts';
+import type { FaultEvent, FaultRule } from './fault-rule.ts';
 import type { FileAccess } from './files.ts';
 import type { TwinJournal } from './journal.ts';
 import type { Limits } from './limits.ts';
@@ -16,26 +17,45 @@ export const BaseTwinConfigFields = {
   host: Type.Optional(Type.String({ description: 'bind address (default 127.0.0.1)' })),
 };
 
-export interface ActionSpec {
+export interface ActionSpec<P extends TSchema = TSchema> {
   description: string;
-  params: TSchema;
+  params: P;
 }
 
-export interface TwinKind<Schema extends TSchema = TSchema> {
+/** Verb → its description and parameter schema. */
+export type ActionSpecs = Record<string, ActionSpec>;
+
+/** A handler typed by its params; declared as a method so kinds with typed verbs sit in one registry. */
+type ActionHandler<P> = { handle(params: P): Promise<unknown> }['handle'];
+
+/** The handlers of a kind's verbs, params typed by each verb's schema (a kind declared without
+ * `defineTwinKind` gets untyped records). */
+export type ActionHandlers<A extends ActionSpecs> = string extends keyof A
+  ? Record<string, ActionHandler<Record<string, unknown>>>
+  : { [K in keyof A]: ActionHandler<Static<A[K]['params']>> };
+
+export interface TwinKind<Schema extends TSchema = TSchema, Actions extends ActionSpecs = ActionSpecs> {
   kind: string;
   description: string;
   /** The twin's config without `kind`; spread BaseTwinConfigFields into it. */
   configSchema: Schema;
-  /** Every point a rule can name; include the link layer's `connectionPoint`. */
-  points: readonly FaultPointSpec[];
+  /** Every point a rule can name (`definePoint`); include the link layer's `connectionPoint`. */
+  points: readonly FaultPoint[];
   /** Twin-specific verbs (`POST /environments/:id/twins/:name/actions/:verb`). */
-  actions?: Record<string, ActionSpec>;
-  start(config: Static<Schema>, ctx: TwinContext): Promise<RunningTwin>;
+  actions?: Actions;
+  start(config: Static<Schema>, ctx: TwinContext): Promise<RunningTwin<Actions>>;
   /** Releases process-wide resources (e.g. a shared PostgreSQL server) when Standin exits. */
   shutdown?(): Promise<void>;
 }
 
-export interface RunningTwin {
+/** Keeps a kind's config and verb types, so `start` and its action handlers are typed without casts. */
+export function defineTwinKind<Schema extends TSchema, Actions extends ActionSpecs = ActionSpecs>(
+  kind: TwinKind<Schema, Actions>,
+): TwinKind<Schema, Actions> {
+  return kind;
+}
+
+export interface RunningTwin<Actions extends ActionSpecs = ActionSpecs> {
   /** The addresses the SUT uses, e.g. `{url: 'postgres://127.0.0.1:54011/app'}`. */
   endpoints: Record<string, string>;
   /** Env vars exported to the SUT, e.g. `{DATABASE_URL: …}`. */
@@ -43,18 +63,29 @@ export interface RunningTwin {
   /** State for expectations: rows, topic contents, payments… */
   inspect(query?: Record<string, unknown>): Promise<unknown>;
   /** Handlers of the kind's `actions`, params already validated against their schema. */
-  actions?: Record<string, (params: Record<string, unknown>) => Promise<unknown>>;
+  actions?: ActionHandlers<Actions>;
   /** Back to the state right after start, fast. Fault rules are the environment's, not the twin's. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The fault engine as one twin sees it: bound to its own name. */
+/**
+ * The fault engine as one twin sees it: bound to its own name. Pass the point itself (from
+ * `definePoint`) and the decision comes back typed by the point's actions. The overloads taking a
+ * point's name are untyped and only kept while twins move to typed points.
+ */
 export interface TwinFaults {
+  decide<P extends FaultPoint>(point: P, event: PointEvent<P>, summary?: string): PointDecision<P> | undefined;
+  /** @deprecated pass the point, not its name */
   decide(point: string, event: FaultEvent, summary?: string): FaultDecision | undefined;
+  decideAll<P extends FaultPoint>(point: P, event: PointEvent<P>, summary?: string): Array<PointDecision<P>>;
+  /** @deprecated pass the point, not its name */
   decideAll(point: string, event: FaultEvent, summary?: string): FaultDecision[];
+  /** Evaluates one rule of the point, e.g. a rule added while a connection is open. */
+  decideRule<P extends FaultPoint>(point: P, id: string, event: PointEvent<P>, summary?: string): PointDecision<P> | undefined;
+  /** @deprecated pass the point too */
   decideRule(id: string, event: FaultEvent, summary?: string): FaultDecision | undefined;
-  rulesAt(point: string): FaultRule[];
+  rulesAt(point: FaultPoint | string): FaultRule[];
   /** Rules of this twin added or removed. */
   onChange(listener: (change: RuleChange) => void): () => void;
 }

@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import type { FaultPointSpec } from '../fault-rule.ts';
+import { definePoint } from '../fault-point.ts';
 import { LinkSocket } from './link-socket.ts';
 import { connectionActions } from './toxics.ts';
 
@@ -16,10 +16,11 @@ export { LinkSocket } from './link-socket.ts';
 export { CONNECTION_POINT } from './link-listener.ts';
 export { listenHttpLinked } from './http-linked.ts';
 export { listenLinked, type LinkServer } from './listen-linked.ts';
-export { DIRECTIONS, type Direction } from './toxic.ts';
+export { DIRECTIONS, type Direction, type CloseHow } from './toxic.ts';
+export { cutConnection } from './cut.ts';
 export { TOXICS } from './toxics.ts';
 
-export const connectionPoint: FaultPointSpec = {
+export const connectionPoint = definePoint({
   name: 'connection',
   description: 'TCP link of each client connection: Toxiproxy toxics per direction',
   match: Type.Object(
@@ -35,7 +36,7 @@ export const connectionPoint: FaultPointSpec = {
   actions: connectionActions,
   // An absent direction means downstream, not "both": Toxiproxy's default stream.
   matches: (match, event) => (match.direction ?? 'downstream') === event.direction,
-};
+});
 
 /**
  * Joins a linked connection to an upstream socket, both ways, half-closes included. The bytes go

@@ -3,7 +3,8 @@
 // spliced into or out of open links as rules are added or removed, so faults never wait for a
 // reconnect and removing one never waits for traffic. `down` (and `enabled: false`) close the port.
 import net from 'node:net';
-import type { FaultDecision, RuleChange } from '../fault-engine.ts';
+import type { RuleChange } from '../fault-engine.ts';
+import type { FaultDecision } from '../fault-point.ts';
 import type { FaultEvent, FaultRule } from '../fault-rule.ts';
 import { listen } from '../listen.ts';
 import { longTimeout, type LongTimer } from '../timers.ts';
