@@ -1,13 +1,13 @@
 // The kafka twin's fault points: `request` (any API, protocol-native errors, delay, hang,
 // disconnect), record-level `produce` and `fetch`, and the link layer's `connection`.
 import { Type } from '@sinclair/typebox';
-import { CommonActions, connectionPoint, matchFields, type FaultEvent, type FaultPointSpec } from '../../src/core/index.ts';
+import { CommonActions, connectionPoint, definePoint, matchFields, type FaultEvent, type FaultPointSpec } from '../../src/core/index.ts';
 
 const NameOrNumber = Type.Union([Type.String(), Type.Integer()]);
 const OneOrMany = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | typeof NameOrNumber>(t: T) =>
   Type.Union([t, Type.Array(t)]);
 
-export const requestPoint: FaultPointSpec = {
+export const requestPoint = definePoint({
   name: 'request',
   description: 'every Kafka request: match by API (name like Produce or key number), version, topic, partition, group, clientId',
   match: Type.Object(
@@ -33,7 +33,7 @@ export const requestPoint: FaultPointSpec = {
   },
   // The event's `api` holds both the name and the key, so `api: Produce` and `api: 0` both match.
   matches: (match, event: FaultEvent) => matchFields(match, event),
-};
+});
 
 const recordMatch = Type.Object(
   {

@@ -8,6 +8,8 @@ import type { CloseHow } from './toxic.ts';
 export function cutConnection(socket: Duplex | null | undefined, how: CloseHow): void {
   if (!socket || socket.destroyed) return;
   const resettable = socket as Duplex & { resetAndDestroy?: () => void };
-  if (how === 'reset' && typeof resettable.resetAndDestroy === 'function') resettable.resetAndDestroy();
+  // A shutdown under way cannot be reset (see resetOrDestroy in link.ts): our FIN is already going.
+  const shuttingDown = socket.writableEnded && !socket.writableFinished;
+  if (how === 'reset' && !shuttingDown && typeof resettable.resetAndDestroy === 'function') resettable.resetAndDestroy();
   else socket.destroy();
 }
