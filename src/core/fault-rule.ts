@@ -1,6 +1,6 @@
 // The fault rule: one shape for every twin kind. `{id, twin, point, match, action, trigger}`.
 // A twin kind declares its fault points; each point says what `match` may contain and which actions
-// it accepts, with a schema for each action's parameters. See docs/faults.md.
+// it accepts, with a schema for each action's parameters (see fault-point.ts and the README's fault section).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FaultPoint } from './fault-point.ts';
 
