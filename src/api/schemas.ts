@@ -16,7 +16,7 @@ export const JournalEventSchema = Type.Object({
   seq: Type.Integer(),
   time: Type.Number(),
   twin: Type.String(),
-  point: Type.String(),
+  point: Type.Optional(Type.String({ description: 'the fault point; only events at a fault point have one' })),
   type: Type.String(),
   summary: Type.String(),
   data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

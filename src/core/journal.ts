@@ -15,7 +15,8 @@ export interface JournalEvent {
   /** Milliseconds since the epoch. */
   time: number;
   twin: string;
-  point: string;
+  /** The fault point the event happened at; absent for events that are not at a fault point. */
+  point?: string;
   /** e.g. request, response, fault, connection, unmatched, state, action, webhook. */
   type: string;
   summary: string;
@@ -92,7 +93,8 @@ export class Journal {
 
   /** Appends an event of `twin`; built field by field, since twins journal on their hot paths. */
   record(twin: string, entry: Omit<JournalEntry, 'twin'>): JournalEvent {
-    const event: JournalEvent = { seq: this.nextSeq++, time: this.now(), twin, point: entry.point, type: entry.type, summary: entry.summary };
+    const event: JournalEvent = { seq: this.nextSeq++, time: this.now(), twin, type: entry.type, summary: entry.summary };
+    if (entry.point !== undefined) event.point = entry.point;
     if (entry.data !== undefined) event.data = entry.data;
     if (entry.fault !== undefined) event.fault = entry.fault;
     if (this.size === this.capacity) this.evictOldest();
@@ -207,7 +209,7 @@ const ESTIMATE_BUDGET = 10_000;
  * An http event keeps every header, so its size grows with what the client sent.
  */
 export function estimateBytes(event: JournalEvent): number {
-  let bytes = EVENT_OVERHEAD + event.twin.length + event.point.length + event.type.length + event.summary.length;
+  let bytes = EVENT_OVERHEAD + event.twin.length + (event.point?.length ?? 0) + event.type.length + event.summary.length;
   if (event.fault !== undefined) bytes += SLOT_BYTES * 2 + event.fault.rule.length + event.fault.action.length;
   if (event.data === undefined) return bytes;
   const stack: unknown[] = [event.data];

@@ -14,6 +14,17 @@ describe('journal', () => {
     expect(journal.query({ since: 2, limit: 2 }).events.map((e) => e.seq)).toEqual([3, 4]);
   });
 
+  it('gives a point only to fault-point events, and a point filter skips the others', () => {
+    const journal = new Journal({ capacity: 10 });
+    journal.append({ twin: 'a', point: 'query', type: 'request', summary: 'select 1' });
+    journal.append({ twin: 'a', type: 'state', summary: 'reset' });
+    const [atPoint, stateChange] = journal.query().events;
+    expect(atPoint?.point).toBe('query');
+    expect(stateChange && 'point' in stateChange).toBe(false);
+    expect(journal.query({ point: 'query' }).events.map((e) => e.summary)).toEqual(['select 1']);
+    expect(journal.query({ type: 'state' }).events.map((e) => e.summary)).toEqual(['reset']);
+  });
+
   it('keeps the newest events past its capacity and counts the dropped ones', () => {
     const journal = new Journal({ capacity: 5 });
     for (let i = 0; i < 12; i++) journal.append(entry(i));
