@@ -35,7 +35,7 @@ describe('oidc twin rotate-keys', () => {
 
     const rotation = await act(h, 'rotate-keys', { graceSeconds: 1 });
     expect(rotation.previousKid).toBe(oldKid);
-    expect(rotation.jwks).toEqual([rotation.kid, oldKid]);
+    expect((rotation.jwks as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid)).toEqual([rotation.kid, oldKid]);
 
     const after = (await act(h, 'mint-token')).token as string;
     expect(decodeProtectedHeader(after).kid).toBe(rotation.kid);

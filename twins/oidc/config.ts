@@ -35,6 +35,7 @@ const ClientSchema = Type.Object(
     token_endpoint_auth_method: Type.Optional(literals(CLIENT_AUTH_METHODS, 'how the client authenticates')),
     scope: Type.Optional(Type.String({ description: 'scopes the client may request (space separated); default: all' })),
     application_type: Type.Optional(literals(['web', 'native'] as const, 'native allows any loopback port in redirect URIs')),
+    id_token_signed_response_alg: Type.Optional(literals(SIGNING_ALGS, "algorithm of this client's ID tokens; default signingAlg")),
   },
   { additionalProperties: false },
 );

@@ -75,7 +75,11 @@ export const oidcTwin: TwinKind<typeof OidcConfigSchema> = {
 
 async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<RunningTwin> {
   const config = resolveOrThrow(raw, ctx);
-  const [firstKey] = await Promise.all([takeKey(config.signingAlg), loadProvider()]);
+  const [firstKey, rs256] = await Promise.all([
+    takeKey(config.signingAlg),
+    config.signingAlg === 'RS256' ? undefined : takeKey('RS256'),
+    loadProvider(),
+  ]);
   const store = new TokenStore();
   const clock = new IssuerClock();
   const bridge = new CookieBridge(config.ttl.interaction * 1000, ctx.now);
@@ -98,6 +102,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   const issuer = `http://${hostPort(ctx.advertisedHost, link.port)}`;
   const slot = new ProviderSlot(
     firstKey,
+    rs256,
     (signingKeys) =>
       buildProvider({
         issuer,
@@ -162,9 +167,9 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
     'rotate-keys': async (params) => {
       const graceSeconds = typeof params.graceSeconds === 'number' ? params.graceSeconds : config.keyRotationGraceSeconds;
       const alg = (typeof params.alg === 'string' ? params.alg : keys.active.alg) as SigningAlg;
-      const next = await takeKey(alg);
-      const { previous, retiresAt } = await slot.rotate(next, graceSeconds);
-      const result = { kid: next.kid, alg: next.alg, previousKid: previous.kid, retiresAt: new Date(retiresAt).toISOString(), jwks: kids(keys) };
+      const [next, rs256] = await Promise.all([takeKey(alg), keys.needsRs256(alg) ? takeKey('RS256') : undefined]);
+      const { previous, retiresAt } = await slot.rotate(next, graceSeconds, rs256);
+      const result = { kid: next.kid, alg: next.alg, previousKid: previous.kid, retiresAt: new Date(retiresAt).toISOString(), jwks: keys.publicJwks() };
       ctx.journal.record({ point: 'keys', type: 'action', summary: `rotated signing key ${previous.kid} → ${next.kid}`, data: result });
       return result;
     },
@@ -188,9 +193,10 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
       return result;
     },
     'set-clock': async (params) => {
+      // An instant lands on a whole-second offset: token times (iat, exp) are whole seconds anyway.
       const skewMs =
         typeof params.at === 'string'
-          ? Date.parse(params.at) - realClock()
+          ? Math.round((Date.parse(params.at) - realClock()) / 1000) * 1000
           : typeof params.offsetSeconds === 'number'
             ? params.offsetSeconds * 1000
             : 0;

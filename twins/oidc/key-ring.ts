@@ -69,18 +69,38 @@ interface RetiringKey {
 export class KeyRing {
   private activeKey: SigningKey;
   private retiring: RetiringKey[] = [];
+  /**
+   * An RS256 key published beside a non-RS256 active key: OpenID Connect Discovery §3 makes RS256
+   * a MUST in id_token_signing_alg_values_supported, so a client registered for RS256 ID tokens
+   * must get them whatever the twin's own algorithm is.
+   */
+  private rs256: SigningKey | undefined;
 
-  constructor(active: SigningKey) {
+  constructor(active: SigningKey, rs256?: SigningKey) {
     this.activeKey = active;
+    this.rs256 = rs256;
+  }
+
+  /** Whether an RS256 key must be supplied (setRs256) before the active key's algorithm is used. */
+  needsRs256(alg: SigningAlg): boolean {
+    return alg !== 'RS256' && this.rs256 === undefined;
+  }
+
+  setRs256(key: SigningKey): void {
+    this.rs256 = key;
   }
 
   get active(): SigningKey {
     return this.activeKey;
   }
 
-  /** Active first: oidc-provider signs with the first key that fits the algorithm. */
+  /**
+   * Active first: oidc-provider signs with the first key that fits the algorithm. The RS256 key
+   * comes next when the active key is not RS256, so it signs RS256 rather than a retiring key.
+   */
   signingKeys(): SigningKey[] {
-    return [this.activeKey, ...this.retiring.map((r) => r.key)];
+    const rs256 = this.activeKey.alg !== 'RS256' && this.rs256 ? [this.rs256] : [];
+    return [this.activeKey, ...rs256, ...this.retiring.map((r) => r.key)];
   }
 
   publicJwks(): { keys: JWK[] } {

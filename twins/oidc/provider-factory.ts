@@ -165,7 +165,8 @@ async function grantFor(
 function configuration(options: ProviderOptions): Configuration {
   const { config, store } = options;
   const users = new Map(config.users.map((u) => [u.sub, u]));
-  const algs = [...new Set(options.keys.map((k) => k.alg))];
+  // RS256 always: OpenID Connect Discovery §3 requires it among the ID token algorithms (the key ring holds an RS256 key).
+  const algs = [...new Set([...options.keys.map((k) => k.alg), 'RS256' as const])];
   const ttl = config.ttl;
   const { features } = config;
   return {
@@ -180,7 +181,7 @@ function configuration(options: ProviderOptions): Configuration {
         redirect_uris: c.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'],
         application_type: c.application_type ?? (c.redirect_uris ? 'web' : 'native'),
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
-        id_token_signed_response_alg: config.signingAlg,
+        id_token_signed_response_alg: c.id_token_signed_response_alg ?? config.signingAlg,
       };
     }),
     clientDefaults: { id_token_signed_response_alg: config.signingAlg },

@@ -16,11 +16,12 @@ export class ProviderSlot {
 
   constructor(
     firstKey: SigningKey,
+    rs256: SigningKey | undefined,
     private readonly build: (keys: SigningKey[]) => Promise<ProviderHandle>,
     private readonly onRetired: (kids: string[]) => void,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.keys = new KeyRing(firstKey);
+    this.keys = new KeyRing(firstKey, rs256);
   }
 
   get current(): ProviderHandle {
@@ -38,11 +39,12 @@ export class ProviderSlot {
     return next;
   }
 
-  /** Rotates to `next`; the old key leaves the JWKS after `graceSeconds`. Returns the old key. */
-  async rotate(next: SigningKey, graceSeconds: number): Promise<{ previous: SigningKey; retiresAt: number }> {
+  /** Rotates to `next` (with `rs256` when the ring needs one); the old key leaves the JWKS after `graceSeconds`. */
+  async rotate(next: SigningKey, graceSeconds: number, rs256?: SigningKey): Promise<{ previous: SigningKey; retiresAt: number }> {
     const retiresAt = realClock() + graceSeconds * 1000;
     let previous = this.keys.active;
     await this.rebuild(() => {
+      if (rs256) this.keys.setRs256(rs256);
       previous = this.keys.rotate(next, retiresAt);
       this.keys.expire(realClock());
     });
