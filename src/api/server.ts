@@ -11,6 +11,7 @@ import { journalRoutes } from './routes/journal.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
+import { uiRoutes } from './routes/ui.ts';
 import { isLoopbackHostHeader } from './auth.ts';
 import { fieldTooDeep } from './body-depth.ts';
 import { errorAnswer } from './error-answer.ts';
@@ -90,5 +91,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(twinRoutes(ctx));
   await app.register(scenarioRoutes(ctx));
   await app.register(toxiproxyRoutes(ctx));
+  await app.register(uiRoutes());
   return app;
 }

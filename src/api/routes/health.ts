@@ -47,8 +47,8 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
         isToxiproxyClient(request.headers['user-agent']) ? { version: TOXIPROXY_VERSION } : { name: 'standin' as const, version, toxiproxy: TOXIPROXY_VERSION },
     );
 
-    // The docs are the most useful page for someone who opens the server's address in a browser.
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
+    // A browser (it asks for HTML) gets the dashboard; any other client the API docs, as before.
+    app.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.headers.accept?.includes('text/html') ? '/ui' : '/docs', 302));
 
     app.get(
       '/kinds',
