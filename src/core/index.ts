@@ -1,5 +1,6 @@
 // The core contract: what twins, environments and the API share. Twins import from here only.
 export * from './errors.ts';
+export * from './expectation.ts';
 export * from './files.ts';
 export * from './limits.ts';
 export * from './fault-engine.ts';
@@ -16,4 +17,5 @@ export * from './progress.ts';
 export * from './twin.ts';
 export * from './validate.ts';
 export * from './link/index.ts';
+export * from './request-faults/index.ts';
 export * from './twin-context.ts';

@@ -3,6 +3,7 @@
 // libraries. The environment starts it with a TwinContext and gets back a RunningTwin.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RuleChange } from './fault-engine.ts';
+import type { TwinExpectation } from './expectation.ts';
 import type { FaultDecision, FaultPoint, PointDecision, PointEvent } from './fault-point.ts';
 import type { FaultEvent, FaultRule } from './fault-rule.ts';
 import type { FileAccess } from './files.ts';
@@ -43,6 +44,8 @@ export interface TwinKind<Schema extends TSchema = TSchema, Actions extends Acti
   points: readonly FaultPoint[];
   /** Twin-specific verbs (`POST /environments/:id/twins/:name/actions/:verb`). */
   actions?: Actions;
+  /** Scenario expectations about the twin's state (`defineExpectation`), e.g. postgres `sql`. */
+  expectations?: readonly TwinExpectation[];
   start(config: Static<Schema>, ctx: TwinContext): Promise<RunningTwin<Actions>>;
   /** Releases process-wide resources (e.g. a shared PostgreSQL server) when Standin exits. */
   shutdown?(): Promise<void>;
