@@ -127,6 +127,12 @@ export const LIMITS = {
     description: 'an idle keep-alive connection to an HTTP-speaking twin',
     answer: 'close',
   },
+  httpRequestBodyBytes: {
+    default: 32 * 1024 * 1024,
+    unit: 'bytes',
+    description: 'a request body an HTTP-speaking twin (http, stripe, oidc) reads whole, to match rules and stubs on it',
+    answer: "413 in the twin's own error form",
+  },
   postgresAuthTimeoutMs: {
     default: 60_000,
     unit: 'ms',
