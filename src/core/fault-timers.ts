@@ -22,11 +22,20 @@ export class FaultTimers {
     });
   }
 
-  /** Waits until the twin stops: the answer never comes; the client's own timeout must fire. */
-  hang(): Wait {
+  /**
+   * Waits until the twin stops: the answer never comes; the client's own timeout must fire. Pass
+   * `gone` to end the wait early when the client gives up, so a long-lived twin does not keep one
+   * entry per abandoned request (e.g. `(end) => socket.once('close', end)`).
+   */
+  hang(gone?: (end: () => void) => void): Wait {
     if (this.stopped) return Promise.resolve(false);
     const key = Symbol('hang');
-    return new Promise((resolve) => this.pending.set(key, resolve));
+    return new Promise((resolve) => {
+      this.pending.set(key, resolve);
+      gone?.(() => {
+        if (this.pending.delete(key)) resolve(false);
+      });
+    });
   }
 
   /** How many waits are in progress. */
