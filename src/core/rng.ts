@@ -11,6 +11,8 @@ export interface Rng {
   between(min: number, max: number): number;
   pick<T>(items: readonly T[]): T;
   bytes(n: number): Buffer;
+  /** A version-4-shaped UUID from 16 seeded bytes: for ids a client sees, never for secrets. */
+  uuid(): string;
 }
 
 /** 32-bit FNV-1a, then a murmur3 finalizer so nearby labels spread over the whole range. */
@@ -39,6 +41,11 @@ export function createRng(...parts: Array<string | number>): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number): number => Math.floor(next() * n);
+  const bytes = (n: number): Buffer => {
+    const out = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) out[i] = int(256);
+    return out;
+  };
   return {
     next,
     int,
@@ -47,10 +54,13 @@ export function createRng(...parts: Array<string | number>): Rng {
       if (items.length === 0) throw new RangeError('pick from an empty list');
       return items[int(items.length)] as (typeof items)[number];
     },
-    bytes: (n) => {
-      const out = Buffer.allocUnsafe(n);
-      for (let i = 0; i < n; i++) out[i] = int(256);
-      return out;
+    bytes,
+    uuid: () => {
+      const b = bytes(16);
+      b[6] = ((b[6] as number) & 0x0f) | 0x40; // version 4
+      b[8] = ((b[8] as number) & 0x3f) | 0x80; // RFC 4122 variant
+      const hex = b.toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     },
   };
 }

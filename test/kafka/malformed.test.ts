@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
-import { createRng, DEFAULT_LIMITS } from '../../src/core/index.ts';
+import { createRng, DEFAULT_LIMITS, FaultTimers } from '../../src/core/index.ts';
 import { Writer } from '../../twins/kafka/protocol/primitives.ts';
 import { writeRequestHeader } from '../../twins/kafka/protocol/request-header.ts';
 import { REGISTRY } from '../../twins/kafka/apis/registry.ts';
@@ -126,11 +126,12 @@ describe('malformed input', () => {
       limits: DEFAULT_LIMITS,
       now: Date.now,
       onEvent: () => {},
+      rng: h.ctx.rng,
     });
     const broker = { nodeId: 0, host: '127.0.0.1', port: 1, up: true };
     cluster.brokers.push(broker);
     cluster.createTopic({ name: 'solid', partitions: 2 });
-    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY };
+    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY, faultTimers: new FaultTimers() };
     let closed = 0;
     let answered = 0;
     const total = 100_000;

@@ -67,6 +67,7 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
       defaultPartitions: config.defaultPartitions ?? 1,
       limits: ctx.limits,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs ?? 0,
+      rng: ctx.rng,
       now: ctx.now,
       onEvent: (summary, data) => ctx.journal.record({ point: 'cluster', type: 'state', summary, data }),
     });

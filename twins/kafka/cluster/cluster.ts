@@ -1,8 +1,7 @@
 // The shared state of one kafka twin: brokers (each its own port), topics with partitions and logs,
 // the group coordinator and producer state. Every broker answers for the whole cluster; a partition's
 // leader is the broker that accepts its Produce and Fetch.
-import { randomBytes } from 'node:crypto';
-import { longTimeout, type Limits, type LongTimer } from '../../../src/core/index.ts';
+import { longTimeout, type Limits, type LongTimer, type Rng } from '../../../src/core/index.ts';
 import type { LogBudget } from './log.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { ProducerState } from './producer-state.ts';
@@ -48,6 +47,8 @@ export interface ClusterOptions {
   now: () => number;
   onEvent: (summary: string, data: Record<string, unknown>) => void;
   initialRebalanceDelayMs?: number;
+  /** The twin's seeded streams (ctx.rng): topic and member ids come from the environment seed. */
+  rng: (...label: Array<string | number>) => Rng;
 }
 
 export class Cluster {
@@ -64,13 +65,15 @@ export class Cluster {
   private readonly pending = new Set<LongTimer>();
   /** Partitions across all topics, kept as topics come and go so a check costs O(1). */
   private partitionCount = 0;
+  /** Topics created so far under each name: a topic deleted and created again gets a new id. */
+  private readonly incarnations = new Map<string, number>();
 
   constructor(readonly options: ClusterOptions) {
     this.producers = new ProducerState(options.limits.kafkaProducerIds);
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
       groups: options.limits.kafkaGroups,
       members: options.limits.kafkaGroupMembers,
-    });
+    }, options.rng);
   }
 
   get clusterId(): string {
@@ -109,7 +112,11 @@ export class Cluster {
     const checked = this.checkNewTopic(spec);
     if (checked.errorCode !== ERR.NONE) return { errorCode: checked.errorCode, errorMessage: checked.errorMessage };
     const config = spec.config ?? {};
-    const topic: Topic = { name: spec.name, id: randomBytes(16), replicationFactor: checked.replicationFactor, config, partitions: [] };
+    // One stream per name and incarnation: the id does not depend on what other topics were made.
+    const incarnation = (this.incarnations.get(spec.name) ?? 0) + 1;
+    this.incarnations.set(spec.name, incarnation);
+    const id = this.options.rng('topic-id', spec.name, incarnation).bytes(16);
+    const topic: Topic = { name: spec.name, id, replicationFactor: checked.replicationFactor, config, partitions: [] };
     for (let i = 0; i < checked.partitions; i++) topic.partitions.push(this.newPartition(i, checked.replicationFactor, config));
     this.topics.set(spec.name, topic);
     this.partitionCount += checked.partitions;

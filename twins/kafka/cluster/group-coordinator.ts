@@ -4,7 +4,7 @@
 //   Empty → PreparingRebalance → CompletingRebalance → Stable → PreparingRebalance …
 // @see https://cwiki.apache.org/confluence/display/KAFKA/Kafka+Client-side+Assignment+Proposal
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-394 (MEMBER_ID_REQUIRED)
-import { randomUUID } from 'node:crypto';
+import type { Rng } from '../../../src/core/index.ts';
 import { ERR } from '../protocol/error-codes.ts';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -58,6 +58,8 @@ export class Group {
   readonly pending = new Map<string, number>();
   /** Static members: group.instance.id → current member id. */
   readonly statics = new Map<string, string>();
+  /** Member ids handed out so far per client id (or static instance id), each the index of its stream. */
+  readonly issued = new Map<string, number>();
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
   rebalanceTimer: NodeJS.Timeout | undefined;
   constructor(readonly id: string) {}
@@ -92,6 +94,7 @@ export class GroupCoordinator {
     private readonly onEvent: (summary: string, data: Record<string, unknown>) => void = () => {},
     private readonly initialRebalanceDelayMs = 0,
     private readonly limits: GroupLimits = { groups: Number.POSITIVE_INFINITY, members: Number.POSITIVE_INFINITY },
+    private readonly rng: (...label: Array<string | number>) => Rng,
   ) {
     this.sweeper = setInterval(() => this.expireSessions(), 100);
     this.sweeper.unref();
@@ -188,7 +191,7 @@ export class GroupCoordinator {
     if (instance !== null) {
       const known = g.statics.get(instance);
       if (req.memberId !== '') return known !== undefined && known !== req.memberId ? ERR.FENCED_INSTANCE_ID : this.known(g, req.memberId);
-      const memberId = `${instance}-${randomUUID()}`;
+      const memberId = this.newMemberId(g, instance);
       const old = known === undefined ? undefined : g.members.get(known);
       if (old) {
         g.members.delete(old.memberId);
@@ -205,8 +208,18 @@ export class GroupCoordinator {
       return { memberId };
     }
     if (req.memberId !== '') return this.known(g, req.memberId);
-    const memberId = `${req.clientId}-${randomUUID()}`;
+    const memberId = this.newMemberId(g, req.clientId);
     return req.requireKnownMemberId ? { required: memberId } : { memberId };
+  }
+
+  /**
+   * `<prefix>-<uuid>` as Kafka makes them, the uuid seeded per group and client id: the same joins
+   * give the same ids, so an assigner that sorts members (kafkajs round-robin) assigns the same way.
+   */
+  private newMemberId(g: Group, prefix: string): string {
+    const n = (g.issued.get(prefix) ?? 0) + 1;
+    g.issued.set(prefix, n);
+    return `${prefix}-${this.rng('member-id', g.id, prefix, n).uuid()}`;
   }
 
   private known(g: Group, memberId: string): { memberId: string } | number {
