@@ -11,6 +11,7 @@ import { queryPoint, startupPoint } from './faults.ts';
 import { Front } from './front.ts';
 import { scramSecret } from './scram.ts';
 import { removeTlsIdentity, tlsIdentity } from './tls.ts';
+import { sqlExpectation } from './expectations.ts';
 
 export { shutdownEmbeddedServer } from './embedded-server.ts';
 
@@ -113,6 +114,7 @@ export const postgresTwin: TwinKind<typeof PostgresConfigSchema> = {
   description: 'PostgreSQL: a real engine behind a protocol-aware fault front (pg, postgres.js, psql, any libpq client)',
   configSchema: PostgresConfigSchema,
   points: [connectionPoint, startupPoint, queryPoint],
+  expectations: [sqlExpectation],
   actions: {
     sql: {
       description: "run SQL as the twin's role (read-write) and return the last statement's rows",
