@@ -25,6 +25,7 @@ import { StripeState } from './state.ts';
 import { trigger, TriggerParamsSchema } from './trigger.ts';
 import { WebhookDispatcher } from './webhooks/delivery.ts';
 import { inspectState } from './inspect.ts';
+import { stripeExpectation } from './expectations.ts';
 
 export { StripeConfigSchema, type StripeConfig } from './config.ts';
 
@@ -33,6 +34,7 @@ export const stripeTwin: TwinKind<typeof StripeConfigSchema> = {
   description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, webhooks) for the official stripe client",
   configSchema: StripeConfigSchema,
   points: stripePoints,
+  expectations: [stripeExpectation],
   actions: {
     trigger: { description: 'emit an event by running the flow behind it (like `stripe trigger`)', params: TriggerParamsSchema },
     authenticate: {
