@@ -23,6 +23,7 @@ import { createRequestHandler } from './request-handler.ts';
 import { RequestLog, type RequestFilter } from './request-log.ts';
 import { StubRegistry } from './stub-registry.ts';
 import { StubSchema } from './stub-schema.ts';
+import { httpExpectation } from './expectations.ts';
 
 export const HttpConfigSchema = Type.Object(
   {
@@ -60,6 +61,7 @@ export const httpTwin: TwinKind<typeof HttpConfigSchema> = {
   description: 'a third-party HTTP API: WireMock-like stubs and your own msw handlers on a real port',
   configSchema: HttpConfigSchema,
   points: [requestPoint, connectionPoint],
+  expectations: [httpExpectation],
   actions: {
     'add-stub': { description: 'add a stub in front of the others; answers it with its id', params: StubSchema },
     'remove-stub': {
