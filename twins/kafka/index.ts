@@ -1,7 +1,7 @@
 // The `kafka` twin kind: an in-process Kafka cluster of N brokers, each on its own port, sharing
 // one state, speaking the Kafka wire protocol to unmodified clients (kafkajs, librdkafka/kcat, …).
 import { Type } from '@sinclair/typebox';
-import { StandinError, type RunningTwin, type TwinKind } from '../../src/core/index.ts';
+import { defineTwinKind, FaultTimers, StandinError } from '../../src/core/index.ts';
 import { REGISTRY } from './apis/registry.ts';
 import { Cluster, advertisedAddress, type BrokerInfo } from './cluster/cluster.ts';
 import { partitionForKey } from './cluster/partitioner.ts';
@@ -23,6 +23,18 @@ const ProduceParams = Type.Object(
   { additionalProperties: false },
 );
 
+const CreateTopicParams = Type.Object(
+  {
+    name: Type.String(),
+    partitions: Type.Optional(Type.Integer({ minimum: 1 })),
+    replicationFactor: Type.Optional(Type.Integer({ minimum: 1 })),
+    config: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { additionalProperties: false },
+);
+const BrokerParams = Type.Object({ broker: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+const GroupParams = Type.Object({ group: Type.String() }, { additionalProperties: false });
+
 /** Which field of a configured topic a CreateTopics refusal is about. */
 const TOPIC_FIELD_OF_ERROR = new Map<number, string>([
   [ERR.INVALID_PARTITIONS, 'partitions'],
@@ -30,32 +42,29 @@ const TOPIC_FIELD_OF_ERROR = new Map<number, string>([
   [ERR.INVALID_REPLICATION_FACTOR, 'replicationFactor'],
 ]);
 
-export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
+export const kafkaTwin = defineTwinKind({
   kind: 'kafka',
   description: 'Kafka-protocol broker cluster in process (kafkajs, librdkafka/kcat, kafka-python, @platformatic/kafka)',
   configSchema: KafkaConfigSchema,
   points: kafkaPoints,
   actions: {
     produce: { description: 'append a record as if a producer sent it', params: ProduceParams },
-    'create-topic': {
-      description: 'create a topic',
-      params: Type.Object({ name: Type.String(), partitions: Type.Optional(Type.Integer({ minimum: 1 })), replicationFactor: Type.Optional(Type.Integer({ minimum: 1 })), config: Type.Optional(Type.Record(Type.String(), Type.String())) }, { additionalProperties: false }),
-    },
+    'create-topic': { description: 'create a topic', params: CreateTopicParams },
     'delete-topic': { description: 'delete a topic', params: Type.Object({ name: Type.String() }, { additionalProperties: false }) },
-    'broker-down': { description: 'stop a broker: its port refuses, its partitions move to brokers that are up', params: Type.Object({ broker: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
-    'broker-up': { description: 'start a stopped broker again on its port', params: Type.Object({ broker: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+    'broker-down': { description: 'stop a broker: its port refuses, its partitions move to brokers that are up', params: BrokerParams },
+    'broker-up': { description: 'start a stopped broker again on its port', params: BrokerParams },
     'move-leader': {
       description: "move a partition's leader (to a broker, or the next one up); clients get NOT_LEADER_OR_FOLLOWER and refresh metadata",
       params: Type.Object({ topic: Type.String(), partition: Type.Integer({ minimum: 0 }), to: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
     },
-    rebalance: { description: 'force a consumer group to rebalance', params: Type.Object({ group: Type.String() }, { additionalProperties: false }) },
+    rebalance: { description: 'force a consumer group to rebalance', params: GroupParams },
     'move-coordinator': {
       description: "move a group's coordinator to another broker; clients get NOT_COORDINATOR",
       params: Type.Object({ group: Type.String(), to: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
     },
   },
 
-  async start(config: KafkaConfig, ctx): Promise<RunningTwin> {
+  async start(config: KafkaConfig, ctx) {
     const count = config.brokers ?? 1;
     const configError = (path: string, detail: string): StandinError => new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path, detail });
     if ((config.defaultPartitions ?? 1) > ctx.limits.kafkaPartitionsPerTopic) {
@@ -69,16 +78,18 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs ?? 0,
       rng: ctx.rng,
       now: ctx.now,
-      onEvent: (summary, data) => ctx.journal.record({ point: 'cluster', type: 'state', summary, data }),
+      // Not at a fault point: the event has a type only.
+      onEvent: (summary, data) => ctx.journal.record({ type: 'state', summary, data }),
     });
     const listeners: BrokerListener[] = [];
     const runtimeConfig = { sasl: config.sasl };
+    const faultTimers = new FaultTimers();
     try {
       for (let nodeId = 0; nodeId < count; nodeId++) {
         const adv = config.advertised?.[nodeId]?.split(':');
         const broker: BrokerInfo = { nodeId, host: ctx.host, port: 0, up: true, ...(adv ? { advertised: { host: adv[0] as string, port: Number(adv[1]) } } : {}) };
         cluster.brokers.push(broker);
-        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY });
+        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY, faultTimers });
         await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
         // Clients connect where Metadata sends them: outside a container that is --advertise-host.
         broker.advertised ??= { host: ctx.advertisedHost, port: broker.port };
@@ -97,9 +108,9 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
       throw e;
     }
     const bootstrap = cluster.brokers.map((b) => advertisedAddress(b)).map((a) => `${a.host}:${a.port}`).join(',');
-    const listenerOf = (nodeId: unknown): BrokerListener => {
-      const l = listeners[Number(nodeId)];
-      if (!l) throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'broker', twin: ctx.name, detail: `no broker ${String(nodeId)}` });
+    const listenerOf = (nodeId: number): BrokerListener => {
+      const l = listeners[nodeId];
+      if (!l) throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'broker', twin: ctx.name, detail: `no broker ${nodeId}` });
       return l;
     };
     const fail = (verb: string, detail: string): never => {
@@ -111,8 +122,7 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
       env: { KAFKA_BROKERS: bootstrap },
       inspect: async (query = {}) => inspectCluster(cluster, query as { topic?: string; group?: string; limit?: number }),
       actions: {
-        produce: async (params) => {
-          const p = params as { topic: string; value: string | null; key?: string | null; partition?: number; headers?: Record<string, string> };
+        produce: async (p) => {
           const topic = cluster.topic(p.topic) ?? fail('produce', `no topic ${p.topic}`);
           const key = p.key === undefined || p.key === null ? null : Buffer.from(p.key);
           const index = p.partition ?? (key ? partitionForKey(key, topic.partitions.length) : Math.floor(ctx.rng('produce', topic.name, topic.partitions.reduce((n, x) => n + x.log.nextOffset, 0)).next() * topic.partitions.length));
@@ -134,17 +144,16 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
           });
           if (cluster.logFull(batch.length)) fail('produce', `${errorName(ERR.KAFKA_STORAGE_ERROR)}: the twin's logs hold limits.kafkaLogBytes (--limit-kafka-log-bytes)`);
           const stored = partition.log.append(batch, now);
-          ctx.journal.record({ point: 'produce', type: 'action', summary: `produce to ${p.topic}/${index}@${stored.baseOffset}`, data: { topic: p.topic, partition: index, offset: stored.baseOffset } });
+          ctx.journal.record({ type: 'action', summary: `produce to ${p.topic}/${index}@${stored.baseOffset}`, data: { topic: p.topic, partition: index, offset: stored.baseOffset } });
           return { topic: p.topic, partition: index, offset: stored.baseOffset };
         },
-        'create-topic': async (params) => {
-          const p = params as { name: string; partitions?: number; replicationFactor?: number; config?: Record<string, string> };
+        'create-topic': async (p) => {
           const outcome = cluster.createTopic(p);
           if (outcome.errorCode !== ERR.NONE) fail('create-topic', `${errorName(outcome.errorCode)}: ${outcome.errorMessage}`);
           return { name: p.name, partitions: cluster.topics.get(p.name)?.partitions.length };
         },
         'delete-topic': async (params) => {
-          const code = cluster.deleteTopic(String(params.name));
+          const code = cluster.deleteTopic(params.name);
           if (code !== 0) fail('delete-topic', errorName(code));
           return { deleted: params.name };
         },
@@ -157,17 +166,17 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
           return { broker: params.broker, up: true };
         },
         'move-leader': async (params) => {
-          const p = cluster.moveLeader(String(params.topic), Number(params.partition), params.to === undefined ? undefined : Number(params.to));
-          if (!p) fail('move-leader', `no partition ${String(params.topic)}/${String(params.partition)}`);
+          const p = cluster.moveLeader(params.topic, params.partition, params.to);
+          if (!p) fail('move-leader', `no partition ${params.topic}/${params.partition}`);
           return { topic: params.topic, partition: params.partition, leader: p?.leader, leaderEpoch: p?.leaderEpoch };
         },
         rebalance: async (params) => {
-          if (!cluster.groups.forceRebalance(String(params.group))) fail('rebalance', `group ${String(params.group)} has no members`);
+          if (!cluster.groups.forceRebalance(params.group)) fail('rebalance', `group ${params.group} has no members`);
           return { group: params.group };
         },
         'move-coordinator': async (params) => {
-          cluster.coordinatorOverride.set(String(params.group), Number(params.to));
-          return { group: params.group, coordinator: cluster.coordinatorFor(String(params.group))?.nodeId };
+          cluster.coordinatorOverride.set(params.group, params.to);
+          return { group: params.group, coordinator: cluster.coordinatorFor(params.group)?.nodeId };
         },
       },
       reset: async () => {
@@ -179,9 +188,10 @@ export const kafkaTwin: TwinKind<typeof KafkaConfigSchema> = {
         for (const t of config.topics ?? []) cluster.createTopic(t);
       },
       stop: async () => {
+        faultTimers.stop();
         cluster.stop();
         await Promise.all(listeners.map((l) => l.stop()));
       },
     };
   },
-};
+});

@@ -3,7 +3,7 @@
 // carries an injected error code in the fields Kafka would put it in; `scope` names the topics,
 // partitions and group a request touches, for fault matching.
 import type { Cluster, BrokerInfo } from '../cluster/cluster.ts';
-import { longTimeout, type TwinContext } from '../../../src/core/index.ts';
+import type { FaultTimers, TwinContext } from '../../../src/core/index.ts';
 import type { Message, MessageSpec } from '../protocol/schema.ts';
 import type { RequestHeader } from '../protocol/request-header.ts';
 
@@ -26,6 +26,8 @@ export interface RequestContext {
   config: KafkaRuntimeConfig;
   /** Every API this broker answers (ApiVersions lists them). */
   apis: ReadonlyMap<number, ApiHandler>;
+  /** The twin's fault waits (a `delay`), all cancelled when it stops. */
+  faultTimers: FaultTimers;
   isClosed(): boolean;
   /** Calls `fn` once when the connection closes (a long poll stops waiting); returns the canceller. */
   onClose(fn: () => void): () => void;
@@ -94,23 +96,4 @@ export function topicScope(topics: ReadonlyArray<{ name?: string | null; topic?:
     }
   }
   return { topics: names, partitions };
-}
-
-/**
- * Waits `ms` (a fault's delay, however long) unless the connection closes first: nobody would read
- * the answer, and no timer may outlive the connection or keep a stopped twin's process alive.
- * Resolves true when the wait ran its course, false when the connection closed.
- */
-export function waitUnlessClosed(ctx: RequestContext, ms: number): Promise<boolean> {
-  if (ctx.isClosed()) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = longTimeout(() => {
-      stopWatching();
-      resolve(true);
-    }, ms);
-    const stopWatching = ctx.onClose(() => {
-      timer.cancel();
-      resolve(false);
-    });
-  });
 }

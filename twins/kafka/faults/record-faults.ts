@@ -1,7 +1,8 @@
 // Record-level faults at `produce` (before a batch is stored) and `fetch` (on the copy a consumer
 // is sent). Each record is one fault event; when any rule fires the batch is rebuilt from its
 // records (same compression, producer fields and base sequence) with the changes applied.
-import { delayMs, type FaultDecision, type TwinContext } from '../../../src/core/index.ts';
+import { delayMs, type TwinContext } from '../../../src/core/index.ts';
+import type { RecordEvent, RecordPoint } from '../points.ts';
 import { canCompress } from '../protocol/compression.ts';
 import {
   CRC_FIELD_OFFSET,
@@ -25,7 +26,7 @@ interface Where {
 }
 
 /** Applies the point's rules to each record of a batch; undefined when no rule fired. */
-export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch', where: Where, batch: Buffer): RecordFaultResult | undefined {
+export function applyRecordFaults(twin: TwinContext, point: RecordPoint, where: Where, batch: Buffer): RecordFaultResult | undefined {
   const header = readBatchHeader(batch);
   const records = decodeRecords({ header, bytes: batch }, twin.limits.kafkaBatchBytes);
   const out: KafkaRecord[] = [];
@@ -35,8 +36,8 @@ export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch',
   let badCrc = false;
   let delay = 0;
   for (const rec of records) {
-    const event = { topic: where.topic, partition: where.partition, key: rec.key?.toString('utf8'), clientId: where.clientId ?? undefined };
-    const d: FaultDecision | undefined = twin.faults.decide(point, event, `${where.topic}/${where.partition}@${header.baseOffset + rec.offsetDelta}`);
+    const event: RecordEvent = { topic: where.topic, partition: where.partition, key: rec.key?.toString('utf8'), clientId: where.clientId ?? undefined };
+    const d = twin.faults.decide(point, event, `${where.topic}/${where.partition}@${header.baseOffset + rec.offsetDelta}`);
     if (!d) {
       out.push(rec);
       continue;
@@ -47,7 +48,7 @@ export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch',
         break;
       case 'duplicate': {
         out.push(rec);
-        const count = Number(d.params.count ?? 1);
+        const count = d.params.count ?? 1;
         for (let i = 0; i < count; i++) extras.push(rec);
         break;
       }
@@ -65,7 +66,7 @@ export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch',
         out.push(rec);
         break;
       case 'reorder': {
-        const window = Number(d.params.window ?? 2);
+        const window = d.params.window ?? 2;
         swaps.push([out.length, out.length + 1 + d.rng.int(window - 1)]);
         out.push(rec);
         break;
@@ -78,7 +79,7 @@ export function applyRecordFaults(twin: TwinContext, point: 'produce' | 'fetch',
   for (const [a, b] of swaps) {
     if (b < out.length) [out[a], out[b]] = [out[b] as KafkaRecord, out[a] as KafkaRecord];
   }
-  if (point === 'produce') {
+  if (point.name === 'produce') {
     // Stored records get fresh offsets; duplicates follow the originals.
     const all = [...out, ...extras];
     if (all.length === 0) return { batches: [], delayMs: delay };

@@ -3,10 +3,14 @@
 // every request. Anything malformed — a bad size, an unreadable header, an unknown API key, an
 // unsupported version (except ApiVersions, KIP-511), a body that does not decode — closes this
 // connection only; so does a frame past kafkaRequestBytes or a body past kafkaRequestElements.
+//
+// `disconnect` here: `after: request` (default) cuts when the request's turn to be answered comes,
+// sending none of its answer; `partial-response` sends the first `bytes` of the response frame (size
+// prefix included; default half, never the whole frame) and then cuts; `reset` cuts with an RST.
 // @see https://kafka.apache.org/protocol.html#protocol_network
 import type { Duplex } from 'node:stream';
-import { delayMs, matchFields, type FaultDecision, type LinkInfo, type TwinContext } from '../../../src/core/index.ts';
-import { waitUnlessClosed, type ApiHandler, type ConnectionState, type KafkaRuntimeConfig, type RequestContext } from '../apis/api.ts';
+import { cutConnection, delayMs, matchFields, type CloseHow, type FaultTimers, type LinkInfo, type PointDecision, type TwinContext } from '../../../src/core/index.ts';
+import { type ApiHandler, type ConnectionState, type KafkaRuntimeConfig, type RequestContext } from '../apis/api.ts';
 import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
 import { advertisedVersions } from '../apis/api-versions/handler.ts';
 import { apiVersionsSpec } from '../apis/api-versions/schema.ts';
@@ -15,6 +19,8 @@ import { FrameReader } from '../protocol/frame-reader.ts';
 import { Reader, Writer } from '../protocol/primitives.ts';
 import { readRequestHeader, writeResponseHeader, type RequestHeader } from '../protocol/request-header.ts';
 import { decodeRequest, encodeResponse, isFlexible, type Message, type MessageSpec } from '../protocol/schema.ts';
+import { faultDelay } from '../faults/fault-delay.ts';
+import { requestPoint, type RequestEvent } from '../points.ts';
 
 export interface BrokerRuntime {
   cluster: Cluster;
@@ -22,7 +28,11 @@ export interface BrokerRuntime {
   twin: TwinContext;
   config: KafkaRuntimeConfig;
   apis: ReadonlyMap<number, ApiHandler>;
+  /** The twin's fault waits, cancelled when it stops. */
+  faultTimers: FaultTimers;
 }
+
+type RequestDecision = PointDecision<typeof requestPoint>;
 
 const API_VERSIONS = 18;
 /** Allowed before SASL authentication completes. */
@@ -31,8 +41,14 @@ const PRE_AUTH = new Set([17, 18, 36]);
 interface Slot {
   chunks: Buffer[] | null;
   done: boolean;
-  /** Close the connection after writing (partial-response disconnects, failed SASL). */
-  closeAfter?: { bytes?: number; reset?: boolean };
+  /** Cut the connection when this slot's turn comes, after sending nothing, part of its frame
+   * (`bytes`, default half; a partial-response disconnect) or all of it (a failed SASL). */
+  cut?: { how: CloseHow; send: 'nothing' | 'part' | 'all'; bytes?: number };
+}
+
+/** How much of a `len`-byte frame a partial-response disconnect sends: `bytes`, default half, never all. */
+export function partialBytes(len: number, bytes: number | undefined): number {
+  return Math.max(0, Math.min(bytes ?? Math.floor(len / 2), len - 1));
 }
 
 export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntime): void {
@@ -42,12 +58,13 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
   const onClose = new Set<() => void>();
   let open = true;
 
-  const close = (reason: string, reset = false): void => {
+  /** Ends the connection (after `last`, when given, is written): nothing more is read or answered. */
+  const close = (reason: string, how: CloseHow = 'close', last?: Buffer): void => {
     if (!open) return;
     open = false;
     if (reason) rt.twin.log.debug(`kafka: closing connection ${info.id}: ${reason}`, { broker: rt.broker.nodeId });
-    if (reset && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-    else socket.destroy();
+    if (last && last.length > 0) socket.write(last, () => cutConnection(socket, how));
+    else cutConnection(socket, how);
   };
   socket.on('close', () => {
     open = false;
@@ -60,19 +77,16 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
     while (queue.length > 0 && (queue[0] as Slot).done) {
       const slot = queue.shift() as Slot;
       if (!open) continue;
+      if (slot.cut) {
+        const frame = slot.chunks && slot.cut.send !== 'nothing' ? Buffer.concat(slot.chunks) : undefined;
+        const sent = frame && slot.cut.send === 'part' ? frame.subarray(0, partialBytes(frame.length, slot.cut.bytes)) : frame;
+        close(`cut (${slot.cut.send} of the answer sent)`, slot.cut.how, sent);
+        return;
+      }
       if (slot.chunks) {
-        if (slot.closeAfter) {
-          const all = Buffer.concat(slot.chunks);
-          socket.write(all.subarray(0, slot.closeAfter.bytes ?? Math.floor(all.length / 2)));
-          close('partial response', slot.closeAfter.reset);
-          return;
-        }
         socket.cork();
         for (const c of slot.chunks) socket.write(c);
         socket.uncork();
-      } else if (slot.closeAfter) {
-        close('closed after response', slot.closeAfter.reset);
-        return;
       }
     }
   };
@@ -119,6 +133,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
       twin: rt.twin,
       config: rt.config,
       apis: rt.apis,
+      faultTimers: rt.faultTimers,
       isClosed: () => !open,
       onClose: (fn) => {
         onClose.add(fn);
@@ -128,7 +143,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
     void respond(rt, api, req, ctx, slot)
       .catch((e: unknown) => {
         rt.twin.log.error(`kafka: ${spec.name} failed`, { error: String((e as Error)?.stack ?? e) });
-        slot.closeAfter = {};
+        slot.cut = { how: 'close', send: 'nothing' };
       })
       .finally(() => {
         slot.done = true;
@@ -156,7 +171,7 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
   const { spec } = api;
   const { header } = ctx;
   const scope = api.scope(req, ctx);
-  const event = {
+  const event: RequestEvent = {
     api: [spec.name, spec.apiKey],
     version: header.apiVersion,
     topic: scope.topics,
@@ -165,7 +180,7 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
     clientId: header.clientId ?? undefined,
     broker: rt.broker.nodeId,
   };
-  const decision: FaultDecision | undefined = rt.twin.faults.decide('request', event, `${spec.name} v${header.apiVersion} from ${header.clientId ?? '?'}`);
+  const decision = rt.twin.faults.decide(requestPoint, event, `${spec.name} v${header.apiVersion} from ${header.clientId ?? '?'}`);
   let response: Message | null;
   switch (decision?.action) {
     case 'hang':
@@ -173,17 +188,20 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
       // correlation id), so the client's request timeout is what fires.
       journal(rt, header, spec, undefined, decision);
       return;
-    case 'disconnect':
+    case 'disconnect': {
       journal(rt, header, spec, undefined, decision);
+      const how = decision.params.reset === true ? 'reset' : 'close';
       if (decision.params.after === 'partial-response') {
+        // The request runs (a Produce is stored); only its answer is lost part-way.
         response = await api.handle(req, ctx);
         if (response === null) break;
         slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
-        slot.closeAfter = { bytes: decision.params.bytes as number | undefined, reset: decision.params.reset === true };
-      } else slot.closeAfter = { reset: decision.params.reset === true };
+        slot.cut = { how, send: 'part', bytes: decision.params.bytes };
+      } else slot.cut = { how, send: 'nothing' };
       return;
+    }
     case 'error': {
-      const code = errorCode(decision.params.code as string | number) ?? ERR.UNKNOWN_SERVER_ERROR;
+      const code = errorCode(decision.params.code) ?? ERR.UNKNOWN_SERVER_ERROR;
       const { match } = decision.rule;
       if (api.partialErrorResponse && (match.topic !== undefined || match.partition !== undefined)) {
         const only = { topic: match.topic, partition: match.partition };
@@ -193,7 +211,7 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
     }
     case 'delay':
       // A client that gives up during the delay never reaches the handler (as if the request were lost).
-      if (!(await waitUnlessClosed(ctx, delayMs(decision.params, decision.rng.next)))) {
+      if (!(await faultDelay(ctx, delayMs(decision.params, decision.rng.next)))) {
         journal(rt, header, spec, undefined, decision);
         return;
       }
@@ -210,7 +228,7 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
   journal(rt, header, spec, code, decision);
   slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
   // A failed SASL authentication ends the connection, as Kafka does.
-  if (spec.apiKey === 36 && code !== ERR.NONE) slot.closeAfter = { bytes: Number.MAX_SAFE_INTEGER };
+  if (spec.apiKey === 36 && code !== ERR.NONE) slot.cut = { how: 'close', send: 'all' };
 }
 
 function headerVersion(spec: MessageSpec, header: RequestHeader): 0 | 1 {
@@ -244,7 +262,7 @@ function firstError(m: Message, depth = 0): number {
   return ERR.NONE;
 }
 
-function journal(rt: BrokerRuntime, header: RequestHeader, spec: MessageSpec, code: number | undefined, decision: FaultDecision | undefined): void {
+function journal(rt: BrokerRuntime, header: RequestHeader, spec: MessageSpec, code: number | undefined, decision: RequestDecision | undefined): void {
   rt.twin.journal.record({
     point: 'request',
     type: 'request',

@@ -5,9 +5,11 @@
 // has session id 0, so clients send full fetches.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
-import { defineApi, topicScope, waitUnlessClosed, type RequestContext } from '../api.ts';
+import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { faultDelay } from '../../faults/fault-delay.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
+import { fetchPoint } from '../../points.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
 import type { PartitionLog } from '../../cluster/log.ts';
 import {
@@ -37,7 +39,7 @@ class FetchPass {
     // Kafka's broker caps max_bytes with its fetch.max.bytes; here that is kafkaFetchBytes.
     const cap = ctx.twin.limits.kafkaFetchBytes;
     this.budget = req.maxBytes > 0 ? Math.min(req.maxBytes, cap) : cap;
-    this.faulted = ctx.twin.faults.rulesAt('fetch').length > 0;
+    this.faulted = ctx.twin.faults.rulesAt(fetchPoint).length > 0;
   }
 
   responses(): TopicResponse[] {
@@ -69,7 +71,7 @@ class FetchPass {
       chunks = chunks.flatMap((bytes) => {
         let r: ReturnType<typeof applyRecordFaults>;
         try {
-          r = applyRecordFaults(twin, 'fetch', { topic, partition: rp.partition, clientId: header.clientId }, bytes);
+          r = applyRecordFaults(twin, fetchPoint, { topic, partition: rp.partition, clientId: header.clientId }, bytes);
         } catch (e) {
           // A stored batch the twin cannot open (past kafkaBatchBytes) goes to the consumer as it is.
           if (e instanceof KafkaDecodeError) return [bytes];
@@ -103,7 +105,7 @@ export const fetchApi = defineApi<FetchRequest, FetchResponse>({
       pass = new FetchPass(req, ctx);
       responses = pass.responses();
     }
-    if (pass.delayMs > 0) await waitUnlessClosed(ctx, pass.delayMs);
+    if (pass.delayMs > 0) await faultDelay(ctx, pass.delayMs);
     return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
   },
   errorResponse: (req, code) => ({

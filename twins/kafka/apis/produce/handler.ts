@@ -9,6 +9,7 @@ import { isSupportedCompression, UnsupportedCompressionError } from '../../proto
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
 import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
+import { producePoint } from '../../points.ts';
 import type { Partition } from '../../cluster/topic.ts';
 import { produceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponseTopicProduceResponsePartitionProduceResponse as PartitionResult } from './schema.ts';
 
@@ -78,8 +79,8 @@ function appendBatch(ctx: RequestContext, topic: string, partition: Partition, b
   if ('duplicateOf' in check) return { baseOffset: check.duplicateOf };
   const now = ctx.twin.now();
   const faulted =
-    ctx.twin.faults.rulesAt('produce').length > 0
-      ? applyRecordFaults(ctx.twin, 'produce', { topic, partition: partition.index, clientId: ctx.header.clientId }, batch.bytes)
+    ctx.twin.faults.rulesAt(producePoint).length > 0
+      ? applyRecordFaults(ctx.twin, producePoint, { topic, partition: partition.index, clientId: ctx.header.clientId }, batch.bytes)
       : undefined;
   if (!faulted) {
     const stored = partition.log.append(Buffer.from(batch.bytes), now);
