@@ -11,6 +11,7 @@ import { kafkaPoints } from './points.ts';
 import { encodeBatch } from './protocol/record-batch.ts';
 import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
+import { topicExpectation } from './expectations.ts';
 
 const ProduceParams = Type.Object(
   {
@@ -47,6 +48,7 @@ export const kafkaTwin = defineTwinKind({
   description: 'Kafka-protocol broker cluster in process (kafkajs, librdkafka/kcat, kafka-python, @platformatic/kafka)',
   configSchema: KafkaConfigSchema,
   points: kafkaPoints,
+  expectations: [topicExpectation],
   actions: {
     produce: { description: 'append a record as if a producer sent it', params: ProduceParams },
     'create-topic': { description: 'create a topic', params: CreateTopicParams },
