@@ -110,9 +110,14 @@ describe('node pg', () => {
     await withClient(async (listener) => {
       await listener.query('LISTEN standin_channel');
       const received = new Promise<pg.Notification>((resolve) => listener.once('notification', resolve));
-      await withClient((sender) => sender.query("NOTIFY standin_channel, 'hello'"));
+      // The process id a notification names is the one its sender got in BackendKeyData (seeded),
+      // not the upstream backend's.
+      const senderPid = await withClient(async (sender) => {
+        await sender.query("NOTIFY standin_channel, 'hello'");
+        return (sender as pg.Client & { processID: number }).processID;
+      });
       const n = await received;
-      expect(n).toMatchObject({ channel: 'standin_channel', payload: 'hello' });
+      expect(n).toMatchObject({ channel: 'standin_channel', payload: 'hello', processId: senderPid });
     });
   });
 });

@@ -1,6 +1,7 @@
 // The twin's listening side: accepts client connections on the link layer, runs each through
 // startup, and keeps the sessions it admitted (for maxConnections and for routing CancelRequests,
 // which arrive on a new connection and name a session by its BackendKeyData).
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import type { TwinContext } from '../../src/core/index.ts';
@@ -23,6 +24,8 @@ export interface FrontOptions {
   tls?: { context: SecureContext; required: boolean };
 }
 
+const PIDS_KEPT = 4096;
+
 export class Front {
   readonly ctx: TwinContext;
   readonly db: TwinDatabase;
@@ -35,6 +38,12 @@ export class Front {
   private admitted = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Set<Duplex>();
+  /**
+   * Client-facing process ids by their upstream backend's, for notifications. Kept past a session's
+   * end (its NOTIFY may reach a listener after it closed), the oldest forgotten past PIDS_KEPT.
+   */
+  private readonly pids = new Map<number, number>();
+  private keysIssued = 0;
   private closed = false;
 
   constructor(options: FrontOptions) {
@@ -90,17 +99,34 @@ export class Front {
       started.release();
       return;
     }
-    const keyHex = started.upstream.key.toString('hex');
+    const keyHex = started.key.toString('hex');
+    const upstreamPid = started.upstream.key.readInt32BE(0);
+    this.pids.delete(upstreamPid); // the OS reuses pids: the newest session's goes last
+    this.pids.set(upstreamPid, started.key.readInt32BE(0));
+    if (this.pids.size > PIDS_KEPT) this.pids.delete(this.pids.keys().next().value as number);
     const session = new Session(started.socket, started.reader, started.upstream, this.ctx, {
       onClose: () => {
         this.sessions.delete(keyHex);
         started.release();
       },
       cancelUpstream: (key) => sendCancel(this.db.target, key),
+      clientPid: (pid) => this.pids.get(pid) ?? pid,
       queryRules: () => this.queryRules > 0,
       reset: () => this.reset(socket),
     }, started.clientEnded);
     this.sessions.set(keyHex, session);
+  }
+
+  /**
+   * The BackendKeyData a client gets for an upstream session: a process id drawn from the seed, since
+   * a client sees it (and the same run must show the same one), and a random secret as long as the
+   * upstream's, since it authorises cancels. The relay maps the id back (cancel, notifications).
+   */
+  clientKey(upstream: Buffer): Buffer {
+    const key = Buffer.alloc(4 + Math.max(4, upstream.length - 4));
+    key.writeInt32BE(this.ctx.rng('backend-pid', ++this.keysIssued).between(1_000, 4_194_303), 0); // Linux's pid range
+    randomBytes(key.length - 4).copy(key, 4);
+    return key;
   }
 
   /** Closes a client connection with a TCP RST (the link socket's, under any TLS), else destroys it. */

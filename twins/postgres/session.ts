@@ -34,7 +34,9 @@ const SQL_IN_JOURNAL = 2_000;
 
 /** Client messages the fast path forwards before accounting for them: all but Terminate. */
 const FORWARD_FIRST = typeTable([...SESSION_FRONTEND_CODES].filter((t) => t !== FrontendCode.Terminate));
-const ANY_TYPE = typeTable(Array.from({ length: 256 }, (_, t) => t));
+/** Server messages the fast path passes as they come: all but NotificationResponse, whose process id
+ * is the upstream backend's and is rewritten to the one the client was given (Front.clientKey). */
+const AS_THEY_COME = typeTable(Array.from({ length: 256 }, (_, t) => t).filter((t) => t !== BackendCode.NotificationResponse));
 
 interface QueryRun {
   sql: string;
@@ -90,6 +92,8 @@ export interface SessionHooks {
   queryRules(): boolean;
   /** Sends a CancelRequest upstream with this session's upstream key. */
   cancelUpstream(key: Buffer): Promise<void>;
+  /** The process id the client knows for an upstream backend's (its own session's, or another's). */
+  clientPid(upstreamPid: number): number;
   /** Closes the client connection with a TCP RST. */
   reset(): void;
 }
@@ -405,7 +409,7 @@ export class Session {
   private onUpstreamData(chunk: Buffer): void {
     if (this.closed) return;
     // Nothing to rewrite: the whole messages go on now, and below only their books are kept.
-    const whole = this.effectsPending === 0 && this.upstreamReader.buffered === 0 ? wholeMessages(chunk, ANY_TYPE, this.upstreamReader.maxBytes) : -1;
+    const whole = this.effectsPending === 0 && this.upstreamReader.buffered === 0 ? wholeMessages(chunk, AS_THEY_COME, this.upstreamReader.maxBytes) : -1;
     if (whole > 0 && !this.client.destroyed) this.client.write(whole === chunk.length ? chunk : chunk.subarray(0, whole));
     this.upstreamReader.push(chunk);
     const out = whole > 0 ? undefined : [];
@@ -474,6 +478,13 @@ export class Session {
         break;
       case BackendCode.ErrorResponse:
         return this.error(frame, head, run, out);
+      case BackendCode.NotificationResponse: {
+        // Never on the fast path (AS_THEY_COME), so `out` is here.
+        const raw = Buffer.from(frame.raw);
+        raw.writeInt32BE(this.hooks.clientPid(frame.body.readInt32BE(0)), 5);
+        out?.push(raw);
+        return;
+      }
       case BackendCode.ReadyForQuery:
         this.txStatus = frame.byteAt(0);
         if (head?.t === 'query' || head?.t === 'sync' || head?.t === 'call') {

@@ -25,6 +25,8 @@ export interface Started {
   socket: Duplex;
   reader: WireReader;
   upstream: UpstreamSession;
+  /** The BackendKeyData the client was given (Front.clientKey), which its CancelRequests name. */
+  key: Buffer;
   /** The client half-closed already, its last messages buffered in `reader`. */
   clientEnded: boolean;
   /** Call when the session ends: frees its maxConnections slot. */
@@ -139,15 +141,16 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     const clientEnded = source.ended;
     source.detach();
     source.reader.maxBytes = MAX_MESSAGE;
+    const key = front.clientKey(upstream.key);
     socket.write(
       Buffer.concat([
         authentication(AuthCode.Ok),
         ...upstream.parameterStatus,
-        message(BackendCode.BackendKeyData, upstream.key),
+        message(BackendCode.BackendKeyData, key),
         readyForQuery(upstream.status),
       ]),
     );
-    return { socket, reader: source.reader, upstream, release, clientEnded };
+    return { socket, reader: source.reader, upstream, key, release, clientEnded };
   } catch (error) {
     deadline.clear();
     source.detach();
