@@ -1,6 +1,6 @@
 // Customers: create, retrieve, update, delete, list, and the payment methods attached to one.
 // @see https://docs.stripe.com/api/customers
-import { noSuchObject } from '../errors.ts';
+import { invalidRequest, noSuchObject } from '../errors.ts';
 import { changedFields, createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
 import { has, mergeMetadata, metadataOf, obj, str, strs, int, type ObjectSpec, type Params } from '../params.ts';
 import type { Route } from '../router.ts';
@@ -26,6 +26,17 @@ const FIELDS: ObjectSpec = {
 const EMPTY_ADDRESS = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 
 export function createCustomer(state: StripeState, p: Params, call: ApiCall | null): Customer {
+  // Checked before the customer exists, so a refused request leaves nothing behind. A test id
+  // (pm_card_visa) as payment_method creates a new payment method; naming the same test id as the
+  // default in this request means that one (Stripe's subscription guide creates customers this way).
+  const paymentMethod = str(p, 'payment_method');
+  const source = paymentMethod === undefined ? undefined : resolvePaymentMethod(state, paymentMethod, 'payment_method');
+  if (source?.customer) throw alreadyAttached();
+  const settings = obj(p, 'invoice_settings');
+  const wantedDefault = settings && str(settings, 'default_payment_method');
+  if (wantedDefault !== undefined && wantedDefault !== paymentMethod && wantedDefault !== source?.id) {
+    throw notTheCustomers(state.paymentMethods.require(wantedDefault, DEFAULT_PM_PARAM).id);
+  }
   const id = state.ids.next('cus');
   const customer: Customer = {
     id,
@@ -53,20 +64,34 @@ export function createCustomer(state: StripeState, p: Params, call: ApiCall | nu
   };
   state.customers.insert(customer);
   state.emit('customer.created', customer, call);
-  const paymentMethod = str(p, 'payment_method');
-  if (paymentMethod) {
-    // Attached, not made the default: Stripe leaves invoice_settings alone here.
-    attachPaymentMethod(state, resolvePaymentMethod(state, paymentMethod, 'payment_method'), customer.id, call);
+  const aliases = new Map<string, string>();
+  if (paymentMethod !== undefined && source) {
+    // Attached; the default only when invoice_settings names it.
+    aliases.set(paymentMethod, attachPaymentMethod(state, source, customer.id, call).id);
   }
-  const settings = obj(p, 'invoice_settings');
-  if (settings) applyInvoiceSettings(state, customer, settings);
+  if (settings) applyInvoiceSettings(state, customer, settings, aliases);
   return customer;
 }
 
-function applyInvoiceSettings(state: StripeState, customer: Customer, settings: Params): void {
+const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
+
+function notTheCustomers(pmId: string) {
+  return invalidRequest(
+    `The customer does not have a payment method with the ID ${pmId}. The payment method must be attached to the customer.`,
+    DEFAULT_PM_PARAM,
+    'resource_missing',
+  );
+}
+
+function alreadyAttached() {
+  return invalidRequest('The payment method you provided has already been attached to a customer.', 'payment_method', 'payment_method_already_attached');
+}
+
+function applyInvoiceSettings(state: StripeState, customer: Customer, settings: Params, aliases: ReadonlyMap<string, string> = new Map()): void {
   const pm = settings.default_payment_method;
   if (typeof pm === 'string') {
-    const found = state.paymentMethods.require(pm, 'invoice_settings[default_payment_method]');
+    const found = state.paymentMethods.require(aliases.get(pm) ?? pm, DEFAULT_PM_PARAM);
+    if (found.customer !== customer.id) throw notTheCustomers(found.id);
     customer.invoice_settings.default_payment_method = found.id;
   } else if (pm === null) customer.invoice_settings.default_payment_method = null;
   if (typeof settings.footer === 'string' || settings.footer === null) customer.invoice_settings.footer = settings.footer;
