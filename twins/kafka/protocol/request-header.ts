@@ -24,10 +24,6 @@ export function readRequestHeader(r: Reader): RequestHeader {
   return { apiKey, apiVersion, correlationId, clientId };
 }
 
-export function readRequestHeaderTags(r: Reader): void {
-  r.taggedFields();
-}
-
 export function writeRequestHeader(w: Writer, h: RequestHeader, flexible: boolean): void {
   w.int16(h.apiKey).int16(h.apiVersion).int32(h.correlationId).string(h.clientId);
   if (flexible) w.uvarint(0);

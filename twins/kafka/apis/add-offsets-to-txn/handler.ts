@@ -2,7 +2,7 @@
 // @see https://kafka.apache.org/protocol.html#The_Messages_AddOffsetsToTxn
 import { defineApi } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
-import { beginTransaction } from '../end-txn/handler.ts';
+import { beginTransaction } from '../../cluster/transaction-coordinator.ts';
 import { addOffsetsToTxnSpec, type AddOffsetsToTxnRequest, type AddOffsetsToTxnResponse } from './schema.ts';
 
 export const addOffsetsToTxnApi = defineApi<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
@@ -11,7 +11,7 @@ export const addOffsetsToTxnApi = defineApi<AddOffsetsToTxnRequest, AddOffsetsTo
     const txn = ctx.cluster.producers.txnOf(req.transactionalId, req.producerId, req.producerEpoch);
     if (typeof txn === 'number') return { throttleTimeMs: 0, errorCode: txn };
     txn.groups.add(req.groupId);
-    beginTransaction(ctx, txn);
+    beginTransaction(ctx.cluster, txn);
     return { throttleTimeMs: 0, errorCode: ERR.NONE };
   },
   scope: (req) => ({ topics: [], partitions: [], group: req.groupId }),

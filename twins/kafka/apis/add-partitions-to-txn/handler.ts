@@ -2,7 +2,7 @@
 // @see https://kafka.apache.org/protocol.html#The_Messages_AddPartitionsToTxn
 import { defineApi, topicScope } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
-import { beginTransaction } from '../end-txn/handler.ts';
+import { beginTransaction } from '../../cluster/transaction-coordinator.ts';
 import { addPartitionsToTxnSpec, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from './schema.ts';
 
 export const addPartitionsToTxnApi = defineApi<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>({
@@ -17,7 +17,7 @@ export const addPartitionsToTxnApi = defineApi<AddPartitionsToTxnRequest, AddPar
           if (typeof txn === 'number') return { partitionIndex, partitionErrorCode: txn };
           if (!ctx.cluster.partition(t.name, partitionIndex)) return { partitionIndex, partitionErrorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION };
           txn.partitions.add(`${t.name}\u0000${partitionIndex}`);
-          beginTransaction(ctx, txn);
+          beginTransaction(ctx.cluster, txn);
           return { partitionIndex, partitionErrorCode: ERR.NONE };
         }),
       })),

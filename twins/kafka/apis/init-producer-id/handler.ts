@@ -3,7 +3,7 @@
 // @see https://kafka.apache.org/protocol.html#The_Messages_InitProducerId
 import { defineApi } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
-import { endTransaction } from '../end-txn/handler.ts';
+import { endTransaction } from '../../cluster/transaction-coordinator.ts';
 import { initProducerIdSpec, type InitProducerIdRequest, type InitProducerIdResponse } from './schema.ts';
 
 export const initProducerIdApi = defineApi<InitProducerIdRequest, InitProducerIdResponse>({
@@ -12,7 +12,7 @@ export const initProducerIdApi = defineApi<InitProducerIdRequest, InitProducerId
     const { producers } = ctx.cluster;
     if (req.transactionalId !== null) {
       const open = producers.txns.get(req.transactionalId);
-      if (open?.state === 'Ongoing') endTransaction(ctx, open, false);
+      if (open?.state === 'Ongoing') endTransaction(ctx.cluster, open, false);
     }
     const { producerId, epoch } = producers.init(req.transactionalId, req.transactionTimeoutMs);
     return { throttleTimeMs: 0, errorCode: ERR.NONE, producerId, producerEpoch: epoch };
