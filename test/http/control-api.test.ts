@@ -55,7 +55,7 @@ describe('http twin through the control API', () => {
       body: { twin: 'rates', point: 'request', action: { corrupt: { how: 'scramble' } } },
     });
     expect(badRule.status).toBe(400);
-    expect(badRule.body.message).toBe('body.action.corrupt.how: expected one of "truncate", "malformed-json", "wrong-content-type"');
+    expect(badRule.body.message).toBe('body.action.corrupt.how: expected one of "truncate", "malformed-json", "wrong-content-type", "empty"');
 
     const inspected = await cp.call('GET', `${base}/twins/rates?path=/rates/:currency&status=503`, { token: env.token });
     expect(inspected.status).toBe(200);

@@ -6,15 +6,14 @@ import { createServer } from 'node:http';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   BaseTwinConfigFields,
+  FaultTimers,
   connectionPoint,
+  defineTwinKind,
   hostPort,
   listenHttpLinked,
-  longTimeout,
   type LinkServer,
-  type LongTimer,
   type RunningTwin,
   type TwinContext,
-  type TwinKind,
 } from '../../src/core/index.ts';
 import { actionError, configError } from './field-error.ts';
 import { requestPoint } from './faults/request-point.ts';
@@ -56,28 +55,30 @@ export function urlEnvName(twin: string): string {
   return `HTTP_${twin.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_URL`;
 }
 
-export const httpTwin: TwinKind<typeof HttpConfigSchema> = {
+const httpActions = {
+  'add-stub': { description: 'add a stub in front of the others; answers it with its id', params: StubSchema },
+  'remove-stub': {
+    description: 'remove a stub by id',
+    params: Type.Object({ id: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  },
+  'reset-stubs': {
+    description: 'stubs back to the config, sequences and scenarios from the start',
+    params: Type.Object({}, { additionalProperties: false }),
+  },
+  'set-scenario-state': { description: 'move a scenario to a state', params: ScenarioStateSchema },
+};
+
+export const httpTwin = defineTwinKind({
   kind: 'http',
   description: 'a third-party HTTP API: WireMock-like stubs and your own msw handlers on a real port',
   configSchema: HttpConfigSchema,
   points: [requestPoint, connectionPoint],
   expectations: [httpExpectation],
-  actions: {
-    'add-stub': { description: 'add a stub in front of the others; answers it with its id', params: StubSchema },
-    'remove-stub': {
-      description: 'remove a stub by id',
-      params: Type.Object({ id: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    },
-    'reset-stubs': {
-      description: 'stubs back to the config, sequences and scenarios from the start',
-      params: Type.Object({}, { additionalProperties: false }),
-    },
-    'set-scenario-state': { description: 'move a scenario to a state', params: ScenarioStateSchema },
-  },
+  actions: httpActions,
   start: startHttpTwin,
-};
+});
 
-async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<RunningTwin> {
+async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<RunningTwin<typeof httpActions>> {
   let stubs: StubRegistry;
   let handlers: Awaited<ReturnType<typeof loadHandlers>> | undefined;
   try {
@@ -88,14 +89,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     throw configError(ctx.name, error);
   }
   const log = new RequestLog(config.requestLogSize ?? 1000);
-  const timers = new Set<LongTimer>();
-  const later = (ms: number, run: () => void): void => {
-    const timer = longTimeout(() => {
-      timers.delete(timer);
-      run();
-    }, ms);
-    timers.add(timer);
-  };
+  const timers = new FaultTimers();
   // Counted from the engine's change events so the hot path never allocates to ask.
   let requestRules = ctx.faults.rulesAt(requestPoint.name).length;
   const unsubscribe = ctx.faults.onChange((change) => {
@@ -106,7 +100,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   // Built before listening, so no request can arrive before there is something to answer it.
   const msw: MswResponder | undefined =
     handlers === undefined ? undefined : await createMswResponder(handlers, () => config.handlersOrigin ?? url);
-  const handleRequest = createRequestHandler({ ctx, stubs, msw, log, later, hasRules: () => requestRules > 0 });
+  const handleRequest = createRequestHandler({ ctx, stubs, msw, log, timers, hasRules: () => requestRules > 0 });
   const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
   let link: LinkServer;
   try {
@@ -121,8 +115,8 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   if (config.urlEnv !== undefined) env[config.urlEnv] = url;
 
   const withActionErrors =
-    (verb: string, run: (params: Record<string, unknown>) => unknown) =>
-    async (params: Record<string, unknown>): Promise<unknown> => {
+    <P>(verb: string, run: (params: P) => unknown) =>
+    async (params: P): Promise<unknown> => {
       try {
         return run(params);
       } catch (error) {
@@ -145,13 +139,12 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     actions: {
       'add-stub': withActionErrors('add-stub', (params) => {
         const stub = stubs.add(params, 'params');
-        ctx.journal.record({ point: 'request', type: 'state', summary: `stub ${stub.id} added`, data: { stub: stub.input } });
+        ctx.journal.record({ type: 'state', summary: `stub ${stub.id} added`, data: { stub: stub.input } });
         return { id: stub.id };
       }),
-      'remove-stub': withActionErrors('remove-stub', (params) => {
-        const id = String(params.id);
+      'remove-stub': withActionErrors('remove-stub', ({ id }) => {
         const removed = stubs.remove(id);
-        if (removed) ctx.journal.record({ point: 'request', type: 'state', summary: `stub ${id} removed`, data: { id } });
+        if (removed) ctx.journal.record({ type: 'state', summary: `stub ${id} removed`, data: { id } });
         return { removed };
       }),
       'reset-stubs': withActionErrors('reset-stubs', () => {
@@ -159,8 +152,8 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
         msw?.restore();
         return { stubs: stubs.views().length };
       }),
-      'set-scenario-state': withActionErrors('set-scenario-state', (params) => {
-        stubs.setState(String(params.scenario), String(params.state));
+      'set-scenario-state': withActionErrors('set-scenario-state', ({ scenario, state }) => {
+        stubs.setState(scenario, state);
         return { scenarios: stubs.scenarios() };
       }),
     },
@@ -171,8 +164,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
     },
     async stop() {
       unsubscribe();
-      for (const timer of timers) timer.cancel();
-      timers.clear();
+      timers.stop();
       await link.close();
     },
   };

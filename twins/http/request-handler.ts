@@ -3,20 +3,27 @@
 // naming the near-misses; then journal it. Stubs come before msw handlers: stubs are what a
 // scenario adds at runtime to override the baseline behaviour the handlers give.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { delayMs, type FaultDecision, type FaultRef, type TwinContext } from '../../src/core/index.ts';
-import { corrupt, type CorruptAction } from './faults/corrupt.ts';
-import { cutConnection, sendPartial, type DisconnectAction } from './faults/disconnect.ts';
-import { errorResponse, type ErrorAction } from './faults/error.ts';
-import type { RequestEvent } from './faults/request-match.ts';
+import {
+  corruptAnswer,
+  delayLength,
+  disconnectNow,
+  httpErrorAnswer,
+  readRequestBody,
+  sendPartial,
+  writeAnswer,
+  type FaultRef,
+  type FaultTimers,
+  type PointDecision,
+  type RequestEvent,
+  type TwinContext,
+} from '../../src/core/index.ts';
+import { requestPoint } from './faults/request-point.ts';
 import type { MswResponder } from './msw-handlers.ts';
 import { nearMisses } from './near-miss.ts';
 import { RecordedRequest } from './recorded-request.ts';
 import type { RequestLog, RequestRecord } from './request-log.ts';
 import type { StubRegistry } from './stub-registry.ts';
-import { jsonResponse, writeResponse, type WireResponse } from './wire-response.ts';
-
-/** Bodies past this size get a 413: the twin buffers each body whole. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+import { jsonResponse, type WireResponse } from './wire-response.ts';
 
 export interface RequestHandlerDeps {
   ctx: TwinContext;
@@ -25,23 +32,26 @@ export interface RequestHandlerDeps {
   log: RequestLog;
   /** Whether any rule is set at point `request`: without one the engine is not asked at all. */
   hasRules(): boolean;
-  /** setTimeout that the twin cancels on stop. */
-  later(ms: number, run: () => void): void;
+  /** Stub delays and fault waits, all ended when the twin stops. */
+  timers: FaultTimers;
 }
+
+type Decision = PointDecision<typeof requestPoint>;
 
 type AnsweredBy = RequestRecord['answeredBy'];
 
-const EMPTY = Buffer.alloc(0);
-
 export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { ctx, stubs, msw, log, later } = deps;
+  const { ctx, stubs, msw, log, timers } = deps;
+  const later = (ms: number, run: () => void): void => {
+    void timers.delay(ms).then((ran) => ran && run());
+  };
 
   function record(
     request: RecordedRequest,
     status: number | null,
     answeredBy: AnsweredBy,
     stub?: string,
-    decision?: FaultDecision,
+    decision?: Decision,
   ): void {
     const fault: FaultRef | undefined = decision && { rule: decision.rule.id, action: decision.action };
     const data: RequestRecord = {
@@ -74,19 +84,19 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     response: WireResponse,
     by: AnsweredBy,
     stub?: string,
-    decision?: FaultDecision,
+    decision?: Decision,
   ): void {
     if (decision?.action === 'disconnect') {
-      sendPartial(res, response, decision.params as DisconnectAction);
+      sendPartial(res, response, decision.params);
       record(request, null, by, stub, decision);
       return;
     }
-    const sent = decision?.action === 'corrupt' ? corrupt(response, decision.params as CorruptAction, decision.rng) : response;
-    writeResponse(res, sent);
+    const sent = decision?.action === 'corrupt' ? corruptAnswer(response, decision.params.how, decision.rng) : response;
+    writeAnswer(res, sent);
     record(request, sent.status, by, stub, decision);
   }
 
-  function unmatched(res: ServerResponse, request: RecordedRequest, decision?: FaultDecision): void {
+  function unmatched(res: ServerResponse, request: RecordedRequest, decision?: Decision): void {
     const misses = nearMisses(stubs.all(), request, (s) => stubs.stateOf(s));
     const summary = `no stub${msw ? ' or msw handler' : ''} matched ${request.method} ${request.path}`;
     ctx.journal.record({
@@ -103,7 +113,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     deliver(res, request, jsonResponse(404, body), 'unmatched', undefined, decision);
   }
 
-  function answer(res: ServerResponse, request: RecordedRequest, decision?: FaultDecision): void {
+  function answer(res: ServerResponse, request: RecordedRequest, decision?: Decision): void {
     const found = stubs.find(request);
     if (found !== undefined) {
       const response = found.response.render({ request, params: found.params });
@@ -117,7 +127,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       (result) => {
         if (result === undefined) unmatched(res, request, decision);
         else if (result === 'network-error') {
-          cutConnection(res.socket, false);
+          disconnectNow(res.socket, {});
           record(request, null, 'msw', undefined, decision);
         } else deliver(res, request, result, 'msw', undefined, decision);
       },
@@ -134,57 +144,45 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       handleUnguarded(req, res, request);
     } catch (error) {
       ctx.log.error('http twin failed on a request', { twin: ctx.name, path: request.path, error: String(error) });
-      if (!res.headersSent) writeResponse(res, jsonResponse(500, { error: 'standin http twin failed', message: String(error) }));
+      if (!res.headersSent) writeAnswer(res, jsonResponse(500, { error: 'standin http twin failed', message: String(error) }));
     }
   }
 
   function handleUnguarded(req: IncomingMessage, res: ServerResponse, request: RecordedRequest): void {
     const decision = deps.hasRules()
-      ? ctx.faults.decide('request', faultEvent(request), `${request.method} ${request.path}`)
+      ? ctx.faults.decide(requestPoint, faultEvent(request), `${request.method} ${request.path}`)
       : undefined;
     if (decision === undefined) return answer(res, request);
     switch (decision.action) {
       case 'delay':
-        return later(delayMs(decision.params, decision.rng.next), () => answer(res, request, decision));
+        return later(delayLength(decision.params, decision.rng), () => answer(res, request, decision));
       case 'hang':
         // Never answer: the connection stays open until the client gives up or the twin stops.
+        void timers.hang((end) => res.once('close', end));
         return record(request, null, 'fault', undefined, decision);
       case 'error': {
-        const response = errorResponse(decision.params as ErrorAction, decision.rule.id);
-        writeResponse(res, response);
+        const response = httpErrorAnswer(decision.params, decision.rule.id);
+        writeAnswer(res, response);
         return record(request, response.status, 'fault', undefined, decision);
       }
       case 'disconnect':
-        if ((decision.params as DisconnectAction).after !== 'partial-response') {
-          cutConnection(req.socket, (decision.params as DisconnectAction).reset === true);
+        if (decision.params.after !== 'partial-response') {
+          disconnectNow(req.socket, decision.params);
           return record(request, null, 'fault', undefined, decision);
         }
         return answer(res, request, decision);
-      default:
+      case 'corrupt':
         return answer(res, request, decision);
     }
   }
 
+  const bodyLimit = ctx.limits.httpRequestBodyBytes;
   return (req, res) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const length = req.headers['content-length'];
-    if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
-      return handle(req, res, new RecordedRequest(method, url, req.headers, EMPTY));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        writeResponse(res, jsonResponse(413, { error: `request body over ${MAX_BODY_BYTES} bytes` }));
-        return;
-      }
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      handle(req, res, new RecordedRequest(method, url, req.headers, body));
+    readRequestBody(req, bodyLimit, (read) => {
+      if (read.tooLarge) writeAnswer(res, jsonResponse(413, { error: `request body over ${bodyLimit} bytes (--limit-http-request-body-bytes)` }));
+      else handle(req, res, new RecordedRequest(method, url, req.headers, read.body));
     });
   };
 }
