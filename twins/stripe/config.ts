@@ -11,8 +11,8 @@ const Fixture = Type.Record(Type.String(), Type.Unknown());
 export const StripeConfigSchema = Type.Object(
   {
     ...BaseTwinConfigFields,
-    secretKey: Type.Optional(Type.String({ pattern: '^sk_(test|live)_[A-Za-z0-9_]+$', description: 'the key the SUT must send (default: sk_test_ + seeded random)' })),
-    webhookSecret: Type.Optional(Type.String({ pattern: '^whsec_', description: 'signing secret of every endpoint (default: whsec_ + seeded random)' })),
+    secretKey: Type.Optional(Type.String({ pattern: '^sk_(test|live)_[A-Za-z0-9_]+$', description: 'the key the SUT must send (default: sk_test_ + 24 random chars, not seeded: a secret)' })),
+    webhookSecret: Type.Optional(Type.String({ pattern: '^whsec_', description: 'signing secret of every endpoint (default: whsec_ + 32 random chars, not seeded: a secret)' })),
     apiVersion: Type.Optional(Type.String({ description: `account API version (default ${DEFAULT_API_VERSION})` })),
     webhooks: Type.Optional(
       Type.Array(

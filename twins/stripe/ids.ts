@@ -1,6 +1,8 @@
 // Object ids in Stripe's shapes (`cus_` + 14 base62 chars, `pi_` + 24, …), drawn from the twin's
 // seeded stream so the same seed and the same requests give the same ids. reset() starts a fresh
-// stream, so a reset twin hands out the very ids a new one would.
+// stream, so a reset twin hands out the very ids a new one would. Secrets (API keys, webhook
+// signing secrets, client secrets) come from crypto instead: a seed is no secret.
+import { randomInt } from 'node:crypto';
 import type { Rng } from '../../src/core/index.ts';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -22,8 +24,15 @@ export class IdGenerator {
     return `${prefix}_${this.random(SHORT.has(prefix) ? 14 : 24)}`;
   }
 
-  /** A client secret for an intent: `<id>_secret_<25 chars>`. */
+  /** A client secret for an intent: `<id>_secret_<25 chars>`, the id seeded, the secret not. */
   secret(id: string): string {
-    return `${id}_secret_${this.random(25)}`;
+    return `${id}_secret_${secretText(25)}`;
   }
+}
+
+/** `length` characters of the id alphabet from crypto: for secrets, which must not follow the seed. */
+export function secretText(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
 }
