@@ -45,7 +45,7 @@ describe('dashboard routes', () => {
     for (const path of ['/ui/..%2F..%2Fpackage.json', '/ui/ui-assets.ts', '/ui/nope.js']) {
       const response = await fetch(`${cp.url}${path}`);
       expect(response.status, path).toBe(404);
-      expect((await response.json()).code).toBe('STANDIN_ERR_API_NOT_FOUND');
+      expect(((await response.json()) as { code: string }).code).toBe('STANDIN_ERR_API_NOT_FOUND');
     }
   });
 });
@@ -106,7 +106,7 @@ describe.skipIf(chromiumPath === undefined)(
       expect(text).toContain(checkout.twins.payments!.endpoints.url);
       expect(text).toMatch(/export HTTP_PAYMENTS_URL=http:\/\/127\.0\.0\.1:\d+/);
       // Kept for this tab only, and never in the address.
-      expect(await page.evaluate((id) => sessionStorage.getItem(`standin.env.${id}`), checkout.id)).toBe(checkout.token);
+      expect(await page.evaluate((id) => (globalThis as any).sessionStorage.getItem(`standin.env.${id}`), checkout.id)).toBe(checkout.token);
       expect(page.url()).not.toContain(checkout.token);
 
       await payments.getByRole('button', { name: 'Inspect state' }).click();
@@ -146,7 +146,7 @@ describe.skipIf(chromiumPath === undefined)(
 
       // Red (the fault colour, #c53030) pixels in the canvas: the mark is drawn, not only held.
       await page.waitForFunction(() => {
-        const canvas = document.getElementById('timeline') as HTMLCanvasElement;
+        const canvas = (globalThis as any).document.getElementById('timeline');
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         let red = 0;
         for (let i = 0; i < data.length; i += 4) if (data[i] === 197 && data[i + 1] === 48 && data[i + 2] === 48) red++;
@@ -157,7 +157,7 @@ describe.skipIf(chromiumPath === undefined)(
       // tooltip names its rule and action.
       await page.uncheck('#f-follow');
       const at = await page.evaluate(() => {
-        const { store, timeline } = (window as any).standinDashboard;
+        const { store, timeline } = (globalThis as any).standinDashboard;
         for (let i = store.start; i < store.end; i++) {
           if (store.types.names[store.type[i]] === 'fault') {
             return { x: timeline.xOf(store.time[i]), y: 22 + timeline.laneOf(store.twin[i]) * 34 + 17 };
@@ -217,7 +217,7 @@ describe.skipIf(chromiumPath === undefined)(
     it('fits a narrow window without sideways scrolling', async () => {
       await page.setViewportSize({ width: 420, height: 900 });
       await page.click('#tab-timeline');
-      await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, undefined, WAIT);
+      await page.waitForFunction(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth, undefined, WAIT);
       await page.screenshot({ path: `${REPORTS}/narrow.png`, fullPage: true });
     }, TEST_TIMEOUT);
   },
