@@ -30,7 +30,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     log,
     httpLog: values.verbose === true,
   });
-  process.stdout.write(`Standin listening on ${server.url} (API docs: ${server.url}/docs)\n`);
+  process.stdout.write(`Standin listening on ${server.url} (API docs: ${server.url}/docs, dashboard: ${server.url}/ui)\n`);
   await stopOnSignal(
     async () => {
       process.stdout.write('Standin stopping…\n');

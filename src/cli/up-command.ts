@@ -36,6 +36,7 @@ export async function upCommand(args: string[]): Promise<void> {
   for (const [key, value] of Object.entries(view.env)) out.push(`  export ${key}=${shellQuote(value)}`);
   out.push('', `Control API: ${server.url}  (token: ${env.revealToken()})`);
   out.push(`  curl -H "Authorization: Bearer ${env.revealToken()}" ${server.url}/environments/${view.id}/journal`);
+  out.push(`Dashboard:   ${server.url}/ui#env=${view.id}  (paste the token above when it asks)`);
   out.push('', 'Ctrl-C to tear it down.', '');
   process.stdout.write(out.join('\n'));
   await stopOnSignal(
