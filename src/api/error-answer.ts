@@ -1,7 +1,7 @@
 // What the API answers for an error thrown while serving a request: our own StandinErrors as they
 // are; Fastify's validation and parsing errors (the client's mistakes) as 4xx naming the field; and
 // only what is truly ours as 500. The control API and the Toxiproxy API share it.
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StandinError, isStandinError, type Limits } from '../core/index.ts';
 
 export function errorAnswer(error: unknown, contentType: string | undefined, limits: Limits): StandinError {
@@ -20,6 +20,12 @@ export function errorAnswer(error: unknown, contentType: string | undefined, lim
   const detail = error instanceof Error ? error.message : String(error);
   if ((fastify.statusCode ?? 500) < 500) return new StandinError('STANDIN_ERR_API_VALIDATION', { detail });
   return new StandinError('STANDIN_ERR_API_INTERNAL', { detail });
+}
+
+/** The answer to a request no route takes (Fastify's not-found handler). */
+export function answerNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error = new StandinError('STANDIN_ERR_API_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
+  return reply.status(404).send(error.toJSON());
 }
 
 /** Fastify's own errors that have a code of ours. */

@@ -1,7 +1,5 @@
 // The control plane: a Fastify server over one EnvironmentManager. OpenAPI at /docs.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { StandinError } from '../core/index.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
 import { environmentRoutes } from './routes/environments.ts';
@@ -14,9 +12,11 @@ import { twinRoutes } from './routes/twins.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { isLoopbackHostHeader } from './auth.ts';
 import { fieldTooDeep } from './body-depth.ts';
-import { errorAnswer } from './error-answer.ts';
+import { registerLazyDocs } from './docs.ts';
+import { answerNotFound, errorAnswer } from './error-answer.ts';
 import { httpLoggerOptions } from './http-log.ts';
 import { ErrorSchema } from './schemas.ts';
+import { buildSerializer } from './serializer-compiler.ts';
 import { buildValidator } from './validator-compiler.ts';
 
 export interface ServerOptions {
@@ -44,29 +44,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: options.logger ? httpLoggerOptions() : false,
     // Bodies are checked as typed, query strings and params coerced from text: see validator-compiler.ts.
-    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
+    // Both compilers work on a route's first request, not at start.
+    schemaController: { compilersFactory: { buildValidator: buildValidator(), buildSerializer: buildSerializer() } },
     bodyLimit: limits.apiBodyBytes,
   });
   app.addSchema(ErrorSchema);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Standin control API', version: options.version ?? '0.0.0', description: 'Environments of twins, fault rules, journal.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerLazyDocs(app, { version: options.version ?? '0.0.0' });
 
   app.setErrorHandler((error: FastifyError | StandinError, request, reply) => {
     const answer = errorAnswer(error, request.headers['content-type'], limits);
     if (answer.statusCode >= 500) request.log.error(error);
     return reply.status(answer.statusCode).send(answer.toJSON());
   });
-  app.setNotFoundHandler((request, reply) => {
-    const error = new StandinError('STANDIN_ERR_API_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
-    return reply.status(404).send(error.toJSON());
-  });
+  app.setNotFoundHandler(answerNotFound);
 
   if (options.loopbackHostsOnly) {
     app.addHook('onRequest', async (request) => {

@@ -3,7 +3,8 @@
 // so `?limit=5` is coerced to the number its schema asks for. Fastify's ajv options apply to every
 // part of a request alike; this factory gives each kind of part its own ajv (both from Fastify's own
 // @fastify/ajv-compiler, so shared schemas and formats behave as before).
-import AjvCompiler from '@fastify/ajv-compiler';
+import { createRequire } from 'node:module';
+import type AjvCompiler from '@fastify/ajv-compiler';
 
 const common = {
   // Unknown fields are errors, not silently dropped.
@@ -13,19 +14,29 @@ const common = {
   allErrors: false,
 } as const;
 
+// Loaded by the first validation, not at start: ajv and its formats are a large CommonJS graph
+// that `standin serve` would otherwise load before answering /health (BENCHMARKS.md, startup).
+const require = createRequire(import.meta.url);
+let loaded: typeof AjvCompiler | undefined;
+const ajvCompiler = (): typeof AjvCompiler => (loaded ??= require('@fastify/ajv-compiler'));
+
 /** `schemaController.compilersFactory.buildValidator` for `Fastify({...})`. */
 export function buildValidator(): AjvCompiler.ValidatorFactory {
-  const pool = AjvCompiler();
+  let pool: ReturnType<typeof AjvCompiler> | undefined;
   return (externalSchemas) => {
     // Each ajv instance is built with its first validator too: building one costs as much as
     // compiling several routes.
-    let typed: ReturnType<typeof pool> | undefined;
-    let textual: ReturnType<typeof pool> | undefined;
+    let typed: ReturnType<AjvCompiler.ValidatorFactory> | undefined;
+    let textual: ReturnType<AjvCompiler.ValidatorFactory> | undefined;
+    const ajv = (options: AjvCompiler.Options): ReturnType<AjvCompiler.ValidatorFactory> => {
+      pool ??= ajvCompiler()();
+      return pool(externalSchemas, { customOptions: { ...common, ...options } });
+    };
     return (route) =>
       lazily(() =>
         route.httpPart === 'body'
-          ? (typed ??= pool(externalSchemas, { customOptions: { ...common, coerceTypes: false } }))(route)
-          : (textual ??= pool(externalSchemas, { customOptions: { ...common, coerceTypes: 'array' } }))(route),
+          ? (typed ??= ajv({ coerceTypes: false }))(route)
+          : (textual ??= ajv({ coerceTypes: 'array' }))(route),
       );
   };
 }
