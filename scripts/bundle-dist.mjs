@@ -8,7 +8,7 @@
 // done.) Code splitting keeps what is imported lazily (twin kinds, CLI commands) in chunks loaded only
 // when asked for.
 // Usage: node scripts/bundle-dist.mjs   (after tsc -p tsconfig.build.json)
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -55,6 +55,8 @@ for (const { path, contents } of outputFiles) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, contents);
 }
+// The dashboard's browser files go as they are: src/ui/ui-assets.ts serves them from dist/ui/public.
+cpSync(join(root, 'src', 'ui', 'public'), join(dist, 'ui', 'public'), { recursive: true });
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -25,6 +25,7 @@ if grep -Eq '^package/(test|bench|scenarios|scripts|src|twins|docker|reports)/|\
 fi
 grep -q '^package/dist/src/sdk/index.js$' <<<"$listing" || fail "no dist/src/sdk/index.js in the tarball"
 grep -q '^package/dist/src/sdk/index.d.ts$' <<<"$listing" || fail "no dist/src/sdk/index.d.ts in the tarball"
+grep -q '^package/dist/ui/public/index.html$' <<<"$listing" || fail "no dashboard (dist/ui/public/index.html) in the tarball"
 
 # 2. An empty project; the tarball and TypeScript for the consumer check. npm's warnings are kept:
 #    a fresh install on Node 20 must not warn EBADENGINE.
@@ -51,6 +52,8 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { cat serve.log; fail "npx standin serve printed no URL"; }
 curl -sf "$url/health" | grep -q '"status":"ok"' || fail "GET $url/health"
+curl -sf "$url/ui" | grep -q '<title>Standin dashboard</title>' || fail "GET $url/ui (the dashboard, from dist/ui/public)"
+curl -sf "$url/ui/timeline.js" | grep -q 'export class Timeline' || fail "GET $url/ui/timeline.js"
 
 # 4. The SDK from plain node: ESM import and require, against that server.
 cat >sdk.mjs <<'JS'
