@@ -5,7 +5,7 @@
 //   node bin/run-ts.js bench/oidc.ts
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FaultEngine, Journal, createTwinContext, silentLogger, type RunningTwin } from '../src/core/index.ts';
@@ -138,7 +138,6 @@ async function bareProvider(): Promise<{ issuer: string; stop(): Promise<void> }
     store: new TokenStore(),
     cookieKeys: [randomBytes(32).toString('base64url')],
     onClient: () => {},
-    nextSid: () => randomUUID(),
     onServerError: () => {},
   });
   server.on('request', (req, res) => void provider.callback(req, res));

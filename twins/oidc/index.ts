@@ -88,8 +88,6 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   // Cookie signing keys outlive provider rebuilds, so sessions and interactions survive a rotation.
   // A secret, so from crypto: the seeded rng would make it guessable, and no outcome depends on it.
   const cookieKeys = [randomBytes(32).toString('base64url')];
-  /** Sessions that got a `sid` so far: the index of the next one's stream. */
-  let sessions = 0;
 
   // Requests arriving before the provider is built wait for it rather than meet an empty server.
   let front: RequestListener | undefined;
@@ -114,7 +112,6 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         cookieKeys,
         onClient: (req, clientId) => clientOf.set(req, clientId),
         onServerError: (error) => ctx.log.warn('oidc provider error', { error: String(error) }),
-        nextSid: () => ctx.rng('sid', ++sessions).uuid(),
       }),
     (jwks) => ctx.journal.record({ point: 'keys', type: 'state', summary: 'retired signing key(s) left the JWKS', data: { jwks } }),
     (error) => ctx.log.error('oidc key retirement failed', { error: String(error) }),

@@ -74,18 +74,11 @@ export interface ProviderOptions {
   /** Called once the provider has identified the client of a request. */
   onClient(req: IncomingMessage, clientId: string): void;
   onServerError(error: unknown): void;
-  /** The next session's `sid`, from the seed: the same across rebuilds, like cookieKeys. */
-  nextSid(): string;
 }
 
 export async function buildProvider(options: ProviderOptions): Promise<ProviderHandle> {
   const Provider = await loadProvider();
   const provider = new Provider(options.issuer, configuration(options));
-  // The `sid` claim of ID tokens is an id the client sees; oidc-provider draws it from its own
-  // process-wide random pool, which no twin can seed, so the twin hands it out instead.
-  provider.Session.prototype.ensureClientContainer = function (clientId: string) {
-    if (!this.sidFor(clientId)) this.sidFor(clientId, options.nextSid());
-  };
   provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
   // With a listener, Koa no longer prints errors to stderr itself.
   // (Koa's own event; the provider typings list only the provider's events.)
