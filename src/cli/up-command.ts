@@ -1,5 +1,6 @@
 // `standin up <file>`: the environment of a scenario file, kept up until Ctrl-C, with the control
 // API beside it so faults can be added while it runs.
+import { defaultRegistry } from '../environments/default-kinds.ts';
 import { environmentSpecOf, readScenarioFile, withFilePosition } from '../scenario/scenario-file.ts';
 import { scenarioFileAccess } from '../scenario/scenario-runner.ts';
 import { startStandin } from '../server-process.ts';
@@ -15,7 +16,7 @@ export async function upCommand(args: string[]): Promise<void> {
   });
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) throw new Error('usage: standin up <scenario.yaml>');
-  const { scenario, source } = await readScenarioFile(file);
+  const { scenario, source } = await readScenarioFile(file, defaultRegistry());
   const spec = environmentSpecOf(scenario);
   const server = await startStandin({ port: parsePort(values.port as string), log: stderrLogger(values.verbose === true) });
   let env;

@@ -47,7 +47,7 @@ export function defineExpectation<F extends TProperties>(declaration: {
 }): TwinExpectation<F> {
   const { fields, ...rest } = declaration;
   const twin = Type.String({ description: 'the twin it reads' });
-  return { ...rest, schema: Type.Object({ ...fields, twin }, { additionalProperties: false, description: declaration.description }) };
+  return { ...rest, schema: Type.Object({ twin, ...fields }, { additionalProperties: false, description: declaration.description }) };
 }
 
 /** True when `value` has the schema's shape: a typed read of a twin's `inspect()` answer. */

@@ -85,9 +85,9 @@ export class LocalBackend implements StandinBackend {
     if ('path' in source) {
       // A scenario file under the root names its files from its own folder, still inside the root.
       const path = files.resolve(source.path, 'file');
-      return runScenario(await readScenarioFile(path), this.manager, { ...seedOption, access: { files: files.from(dirname(path)) } });
+      return runScenario(await readScenarioFile(path, this.manager.registry), this.manager, { ...seedOption, access: { files: files.from(dirname(path)) } });
     }
-    return runScenario(parseScenario(source.file ?? 'scenario.yaml', source.text, this.manager.limits), this.manager, seedOption);
+    return runScenario(await parseScenario(source.file ?? 'scenario.yaml', source.text, this.manager.registry, this.manager.limits), this.manager, seedOption);
   }
 
   async close(): Promise<void> {

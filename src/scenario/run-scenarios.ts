@@ -19,7 +19,7 @@ export async function runScenarioFiles(files: string[], manager: EnvironmentMana
     while (next < files.length) {
       const index = next++;
       const file = files[index] as string;
-      const report = await readScenarioFile(file).then(
+      const report = await readScenarioFile(file, manager.registry).then(
         (parsed) => runScenario(parsed, manager, { seed: options.seed, access: scenarioFileAccess(file) }),
         (error: Error): ScenarioReport => ({
           file,

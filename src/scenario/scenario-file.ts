@@ -1,59 +1,46 @@
 // Reads and checks a scenario file. Every problem is reported as file:line:column: field: detail.
-import { StandinError, checkSchema, compilePattern, isStandinError } from '../core/index.ts';
+import { StandinError, checkSchema, conforms, isStandinError } from '../core/index.ts';
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
-import { ExpectationSchemas, ScenarioOuterSchema, type Scenario } from './scenario-schema.ts';
+import { checkExpectations, ExpectationProblem, type CheckedExpectation, type KindSource } from './expectations/checked-expectations.ts';
+import { ScenarioOuterSchema, type Scenario } from './scenario-schema.ts';
 import { readYamlSource, parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
 
 export interface ScenarioFile {
   scenario: Scenario;
   source: YamlSource;
+  /** The `expect:` items, checked and bound to their evaluators. */
+  expectations: CheckedExpectation[];
 }
 
-export async function readScenarioFile(file: string): Promise<ScenarioFile> {
-  return checkScenario(await readYamlSource(file));
+/** `kinds`: where the twin kinds' expectations are declared (the server's registry). */
+export async function readScenarioFile(file: string, kinds: KindSource): Promise<ScenarioFile> {
+  return checkScenario(await readYamlSource(file), kinds);
 }
 
 /** `limits`: a server's own when the text came from an API client. */
-export function parseScenario(file: string, text: string, limits?: YamlLimits): ScenarioFile {
-  return checkScenario(parseYamlSource(file, text, limits));
+export async function parseScenario(file: string, text: string, kinds: KindSource, limits?: YamlLimits): Promise<ScenarioFile> {
+  return checkScenario(parseYamlSource(file, text, limits), kinds);
 }
 
-function checkScenario(source: YamlSource): ScenarioFile {
+async function checkScenario(source: YamlSource, kinds: KindSource): Promise<ScenarioFile> {
   const fail = (field: string, detail: string): never => {
     throw positioned(source, field, detail);
   };
-  const problem = checkSchema(ScenarioOuterSchema, source.value)[0];
-  if (problem) fail(problem.field, problem.detail);
-  const scenario = source.value as Scenario;
-
-  (scenario.expect ?? []).forEach((item, i) => {
-    const keys = Object.keys(item).filter((k) => k !== 'name');
-    const known = Object.keys(ExpectationSchemas);
-    if (keys.length !== 1 || !(keys[0]! in ExpectationSchemas)) {
-      const unknown = keys.find((k) => !(k in ExpectationSchemas));
-      fail(
-        unknown ? `expect[${i}].${unknown}` : `expect[${i}]`,
-        `${unknown ? `unknown expectation ${unknown}; ` : ''}each expectation has exactly one of: ${known.join(', ')}`,
-      );
-    }
-    const key = keys[0] as keyof typeof ExpectationSchemas;
-    const itemProblem = checkSchema(ExpectationSchemas[key], (item as Record<string, unknown>)[key], `expect[${i}].${key}`)[0];
-    if (itemProblem) fail(itemProblem.field, itemProblem.detail);
-    const text = (item as Record<string, unknown>)[key];
-    if ((key === 'stdout' || key === 'stderr') && typeof text === 'object' && text && 'matches' in text) {
-      try {
-        compilePattern(String(text.matches), { multiline: true });
-      } catch (error) {
-        fail(`expect[${i}].${key}.matches`, (error as Error).message);
-      }
-    }
-  });
-
-  (scenario.steps ?? []).forEach((step, i) => {
+  const { value } = source;
+  if (!conforms(ScenarioOuterSchema, value)) {
+    const [problem = { field: '(root)', detail: 'is not a scenario' }] = checkSchema(ScenarioOuterSchema, value);
+    return fail(problem.field, problem.detail);
+  }
+  (value.steps ?? []).forEach((step, i) => {
     const verbs = (['addFault', 'removeFault', 'action'] as const).filter((k) => step[k] !== undefined);
     if (verbs.length !== 1) fail(`steps[${i}]`, 'each step has exactly one of: addFault, removeFault, action');
   });
-  return { scenario, source };
+  try {
+    return { scenario: value, source, expectations: await checkExpectations(value.expect ?? [], value.twins, kinds) };
+  } catch (error) {
+    if (error instanceof ExpectationProblem) return fail(error.field, error.detail);
+    throw error;
+  }
 }
 
 /** The environment a scenario runs in. */

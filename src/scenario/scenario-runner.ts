@@ -1,18 +1,20 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
 // steps, evaluates its expectations, and always tears the environment down.
 import { dirname, resolve } from 'node:path';
-import { filesBeside } from '../core/index.ts';
+import { filesBeside, type Verdict } from '../core/index.ts';
 import { anyAddress } from '../environments/bind-policy.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
-import { expectations, type Verdict } from './expectations/index.ts';
+import type { CheckedExpectation } from './expectations/checked-expectations.ts';
+import type { ExpectationContext } from './expectations/index.ts';
 import { environmentSpecOf, withFilePosition, type ScenarioFile } from './scenario-file.ts';
-import { durationMs, type Expectation, type ExpectationType, type Setup, type Step } from './scenario-schema.ts';
+import { durationMs, type Setup, type Step } from './scenario-schema.ts';
 import { runSut, type SutResult } from './sut-process.ts';
 
 export interface ExpectationReport extends Verdict {
   index: number;
-  type: ExpectationType;
+  /** The key it is written with: the runner's own (exitCode, journal…) or a twin kind's (sql, topic…). */
+  type: string;
   name: string;
 }
 
@@ -89,7 +91,7 @@ export async function runScenario(
       timers.forEach(clearTimeout);
     }
     const reports: ExpectationReport[] = [];
-    for (const [index, expectation] of (scenario.expect ?? []).entries()) {
+    for (const [index, expectation] of file.expectations.entries()) {
       reports.push(await evaluate(expectation, index, { sut: sut ?? emptySut(), env }));
     }
     const allHeld = reports.every((r) => r.passed);
@@ -155,12 +157,10 @@ async function applyStep(env: Environment, step: Step, index: number): Promise<S
   }
 }
 
-async function evaluate(expectation: Expectation, index: number, ctx: Parameters<(typeof expectations)['exitCode']>[1]): Promise<ExpectationReport> {
-  const type = (Object.keys(expectation) as Array<keyof Expectation>).find((k) => k !== 'name') as ExpectationType;
-  const name = expectation.name ?? `${type}`;
+async function evaluate(expectation: CheckedExpectation, index: number, ctx: ExpectationContext): Promise<ExpectationReport> {
+  const { key: type, name } = expectation;
   try {
-    const verdict = await (expectations[type] as (spec: unknown, c: typeof ctx) => Promise<Verdict>)(expectation[type], ctx);
-    return { index, type, name, ...verdict };
+    return { index, type, name, ...(await expectation.evaluate(ctx)) };
   } catch (error) {
     return { index, type, name, passed: false, expected: type, observed: `error: ${(error as Error).message}` };
   }

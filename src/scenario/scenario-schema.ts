@@ -1,5 +1,6 @@
 // The scenario file, declared once: the runner validates against it, `standin up` reads its
-// environment part, and schemas/scenario.schema.json (generated from it) lets editors validate too.
+// environment part, and schemas/scenario.schema.json (generated from it and every kind's
+// expectations) lets editors validate too.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FaultRuleInputSchema } from '../core/index.ts';
 import { EnvironmentSpecSchema } from '../environments/environment-spec.ts';
@@ -9,100 +10,7 @@ export const DurationSchema = Type.Union([Type.Number({ minimum: 0 }), Type.Stri
   description: 'milliseconds, or a string such as 500ms, 2s, 1m',
 });
 
-const TextMatchSchema = Type.Union([
-  Type.String({ description: 'the output contains this text' }),
-  Type.Object(
-    {
-      contains: Type.Optional(Type.String()),
-      notContains: Type.Optional(Type.String()),
-      matches: Type.Optional(Type.String({ description: 'a regular expression' })),
-    },
-    { additionalProperties: false },
-  ),
-]);
-
-const CountSchema = Type.Union([
-  Type.Integer({ minimum: 0 }),
-  Type.Object(
-    { min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) },
-    { additionalProperties: false },
-  ),
-]);
-
 const strict = { additionalProperties: false } as const;
-
-/** Each expectation is an object with exactly one of these keys. */
-export const ExpectationSchemas = {
-  exitCode: Type.Integer({ description: 'the command exits with this code' }),
-  stdout: TextMatchSchema,
-  stderr: TextMatchSchema,
-  journal: Type.Object(
-    {
-      twin: Type.Optional(Type.String()),
-      point: Type.Optional(Type.String()),
-      type: Type.Optional(Type.String({ description: 'default: request' })),
-      rule: Type.Optional(Type.String()),
-      match: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "fields of the event's data" })),
-      count: Type.Optional(CountSchema),
-      sameHeader: Type.Optional(Type.String({ description: 'every matching request carries the same value of this header' })),
-      minGapMs: Type.Optional(Type.Number({ minimum: 0, description: 'consecutive matching events are at least this far apart' })),
-      order: Type.Optional(
-        Type.Array(Type.Record(Type.String(), Type.Unknown()), {
-          description: 'events matching each of these, in this order (others may come between)',
-        }),
-      ),
-    },
-    strict,
-  ),
-  sql: Type.Object(
-    {
-      twin: Type.String(),
-      query: Type.String(),
-      rows: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
-      count: Type.Optional(CountSchema),
-    },
-    strict,
-  ),
-  topic: Type.Object(
-    {
-      twin: Type.String(),
-      topic: Type.String(),
-      count: Type.Optional(CountSchema),
-      values: Type.Optional(Type.Array(Type.Unknown(), { description: 'record values in order (JSON values compare parsed)' })),
-      committed: Type.Optional(
-        Type.Object({ group: Type.String(), offset: Type.Optional(Type.Integer()), partition: Type.Optional(Type.Integer()) }, strict),
-      ),
-    },
-    strict,
-  ),
-  stripe: Type.Object(
-    {
-      twin: Type.String(),
-      resource: Type.String({ description: 'e.g. charges, payment_intents, refunds, customers' }),
-      where: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'fields the objects must have (metadata too)' })),
-      count: CountSchema,
-    },
-    strict,
-  ),
-  http: Type.Object(
-    {
-      twin: Type.String(),
-      method: Type.Optional(Type.String()),
-      path: Type.Optional(Type.String()),
-      count: CountSchema,
-    },
-    strict,
-  ),
-} as const satisfies Record<string, TSchema>;
-
-export type ExpectationType = keyof typeof ExpectationSchemas;
-
-export const ExpectationSchema = Type.Union(
-  Object.entries(ExpectationSchemas).map(([key, schema]) =>
-    Type.Object({ [key]: schema, name: Type.Optional(Type.String()) }, strict),
-  ),
-);
-export type Expectation = { name?: string } & { [K in ExpectationType]?: Static<(typeof ExpectationSchemas)[K]> };
 
 export const StepSchema = Type.Object(
   {
@@ -148,8 +56,12 @@ export const RunSchema = Type.Object(
   strict,
 );
 
-/** The scenario with `expect` items as given; the file reader checks each item against its own key's schema. */
-function scenarioSchema<E extends TSchema>(expectation: E) {
+/**
+ * The scenario with `expect` items of the given schema: left open for reading a file (each item is
+ * checked alone, against the runner's or its twin kind's declaration, so its errors stay precise),
+ * and the union of every declaration for editors (scenario-json-schema.ts).
+ */
+export function scenarioSchema<E extends TSchema>(expectation: E) {
   return Type.Object(
     {
       $schema: Type.Optional(Type.String()),
@@ -171,11 +83,8 @@ function scenarioSchema<E extends TSchema>(expectation: E) {
   );
 }
 
-/** The full schema, for editors (schemas/scenario.schema.json). */
-export const ScenarioSchema = scenarioSchema(ExpectationSchema);
-/** The same with expectations left open, so each can be checked alone and its errors stay precise. */
 export const ScenarioOuterSchema = scenarioSchema(Type.Record(Type.String(), Type.Unknown()));
-export type Scenario = Omit<Static<typeof ScenarioOuterSchema>, 'expect'> & { expect?: Expectation[] };
+export type Scenario = Static<typeof ScenarioOuterSchema>;
 
 export function durationMs(value: number | string): number {
   if (typeof value === 'number') return value;

@@ -13,7 +13,7 @@ afterAll(() => manager.close());
 const dir = new URL('../../scenarios/checkout/', import.meta.url).pathname;
 // As `standin run` runs them: the files a scenario names resolve in its folder.
 const run = async (file: string): Promise<ScenarioReport> =>
-  runScenario(await readScenarioFile(`${dir}${file}`), manager, { access: scenarioFileAccess(`${dir}${file}`) });
+  runScenario(await readScenarioFile(`${dir}${file}`, manager.registry), manager, { access: scenarioFileAccess(`${dir}${file}`) });
 const failedOf = (report: ScenarioReport) => report.expectations.filter((e) => !e.passed).map((e) => `${e.name}: ${e.observed}`);
 
 describe('example scenarios catch real bugs', { timeout: 120_000 }, () => {

@@ -19,11 +19,11 @@ afterAll(() => manager.close());
 const client = `node ${new URL('./fixtures/echo-client.mjs', import.meta.url).pathname}`;
 
 function scenario(text: string) {
-  return parseScenario('inline.yaml', text);
+  return parseScenario('inline.yaml', text, manager.registry);
 }
 
 describe('scenario files', () => {
-  it('report schema problems with file, line, column and field', () => {
+  it('report schema problems with file, line, column and field', async () => {
     const cases: Array<[string, RegExp]> = [
       ['name: x\ntwins:\n  a: abc\n', /^inline\.yaml:3:6: twins\.a: expected object/],
       ['name: x\ntwins: {}\nexpect:\n  - exitCode: 0\n  - exitCod: 1\n', /^inline\.yaml:5:5: expect\[1\]\.exitCod: unknown expectation/],
@@ -33,17 +33,17 @@ describe('scenario files', () => {
       ['name: x\ntwins: {}\nsteps:\n  - at: 2 seconds\n    removeFault: r1\n', /^inline\.yaml:4:\d+: steps\[0\]\.at/],
       ['name: [x\n', /^inline\.yaml:\d+:\d+: \(syntax\)/],
     ];
-    for (const [text, pattern] of cases) expect(() => scenario(text), text).toThrow(pattern);
+    for (const [text, pattern] of cases) await expect(scenario(text), text).rejects.toThrow(pattern);
   });
 
   it('a bad twin config or fault rule found at start is reported at its position', async () => {
     const report = await runScenario(
-      scenario('name: x\ntwins:\n  a: { kind: echo }\nfaults:\n  - twin: a\n    point: nope\n    action: { hang: {} }\n'),
+      await scenario('name: x\ntwins:\n  a: { kind: echo }\nfaults:\n  - twin: a\n    point: nope\n    action: { hang: {} }\n'),
       manager,
     );
     expect(report.status).toBe('error');
     expect(report.error).toMatch(/^inline\.yaml:6:12: faults\[0\]\.point: .*nope.*connection, line/);
-    const badPort = await runScenario(scenario('name: x\ntwins:\n  a:\n    kind: echo\n    port: abc\n'), manager);
+    const badPort = await runScenario(await scenario('name: x\ntwins:\n  a:\n    kind: echo\n    port: abc\n'), manager);
     expect(badPort.error).toMatch(/^inline\.yaml:5:11: twins\.a\.port: expected integer/);
   });
 });
@@ -51,7 +51,7 @@ describe('scenario files', () => {
 describe('scenario runner', () => {
   it('runs the command with the twins’ env, applies faults and evaluates every expectation type it can', async () => {
     const report = await runScenario(
-      scenario(`
+      await scenario(`
 name: echo works
 seed: 11
 twins:
@@ -79,7 +79,7 @@ expect:
 
   it('failing expectations say what was observed', async () => {
     const report = await runScenario(
-      scenario(`
+      await scenario(`
 name: wrong
 twins: { a: { kind: echo } }
 run: { command: '${client} one' }
@@ -101,7 +101,7 @@ expect:
   it('kills a hung command at its timeout and reports it', async () => {
     const started = Date.now();
     const report = await runScenario(
-      scenario(`name: hung\ntwins: {}\nrun: { command: 'sleep 30', timeoutMs: 300 }\nexpect:\n  - exitCode: 0\n`),
+      await scenario(`name: hung\ntwins: {}\nrun: { command: 'sleep 30', timeoutMs: 300 }\nexpect:\n  - exitCode: 0\n`),
       manager,
     );
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -112,7 +112,7 @@ expect:
 
   it('timed steps add and remove faults while the command runs', async () => {
     const report = await runScenario(
-      scenario(`
+      await scenario(`
 name: steps
 twins: { a: { kind: echo } }
 steps:
@@ -133,12 +133,12 @@ expect:
 
   it('expectFailure passes when an expectation catches the bug, and fails when none does', async () => {
     const caught = await runScenario(
-      scenario(`name: naive\nexpectFailure: the naive client never retries\ntwins: {}\nrun: { command: 'exit 1' }\nexpect:\n  - exitCode: 0\n`),
+      await scenario(`name: naive\nexpectFailure: the naive client never retries\ntwins: {}\nrun: { command: 'exit 1' }\nexpect:\n  - exitCode: 0\n`),
       manager,
     );
     expect(caught.status).toBe('passed');
     const missed = await runScenario(
-      scenario(`name: naive\nexpectFailure: a bug\ntwins: {}\nrun: { command: 'true' }\nexpect:\n  - exitCode: 0\n`),
+      await scenario(`name: naive\nexpectFailure: a bug\ntwins: {}\nrun: { command: 'true' }\nexpect:\n  - exitCode: 0\n`),
       manager,
     );
     expect(missed.status).toBe('failed');
@@ -157,8 +157,8 @@ expect:
 `;
     const strip = (r: Awaited<ReturnType<typeof runScenario>>) =>
       JSON.stringify({ ...r, durationMs: 0, sut: { ...r.sut, durationMs: 0 } });
-    const a = await runScenario(scenario(text), manager, { seed: 5 });
-    const b = await runScenario(scenario(text), manager, { seed: 5 });
+    const a = await runScenario(await scenario(text), manager, { seed: 5 });
+    const b = await runScenario(await scenario(text), manager, { seed: 5 });
     expect(strip(a)).toEqual(strip(b));
     expect(a.expectations[0]!.observed).toMatch(/^\d+ events$/);
   });
@@ -187,7 +187,7 @@ expect:
 describe('scenario setup', () => {
   it('runs twin actions before the command and exports their results as env vars', async () => {
     const report = await runScenario(
-      scenario(`
+      await scenario(`
 name: setup
 twins: { a: { kind: echo } }
 setup:
@@ -199,7 +199,7 @@ expect:
       manager,
     );
     expect(report.status).toBe('passed');
-    const bad = await runScenario(scenario(`name: s\ntwins: { a: { kind: echo } }\nsetup:\n  - { twin: a, verb: shout, params: { text: 1 } }\nrun: { command: 'true' }\n`), manager);
+    const bad = await runScenario(await scenario(`name: s\ntwins: { a: { kind: echo } }\nsetup:\n  - { twin: a, verb: shout, params: { text: 1 } }\nrun: { command: 'true' }\n`), manager);
     expect(bad.status).toBe('error');
     expect(bad.error).toContain('setup[0].params.text');
   });

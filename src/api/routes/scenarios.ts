@@ -36,7 +36,7 @@ export function scenarioRoutes({ manager, adminToken }: RouteContext): FastifyPl
           import('../../scenario/scenario-runner.ts'),
         ]);
         const text = typeof body.scenario === 'string' ? body.scenario : stringify(body.scenario);
-        const parsed = parseScenario(body.file ?? 'scenario.yaml', text, manager.limits);
+        const parsed = await parseScenario(body.file ?? 'scenario.yaml', text, manager.registry, manager.limits);
         checkJournalCapacity(parsed.scenario, manager.limits);
         return runScenario(parsed, manager, { seed: body.seed });
       },
