@@ -127,6 +127,8 @@ export function createCharge(
         brand: pm.card.brand,
         checks: { ...pm.card.checks, cvc_check: pm.card.checks.cvc_check === null ? null : approved ? 'pass' : 'unavailable' },
         country: pm.card.country,
+        // Set by a 3D Secure authentication the issuer answers with an ECI; the twin's challenges report none.
+        electronic_commerce_indicator: null,
         exp_month: pm.card.exp_month,
         exp_year: pm.card.exp_year,
         extended_authorization: { status: 'disabled' },
@@ -143,6 +145,8 @@ export function createCharge(
         overcapture: { maximum_amount_capturable: pi.amount, status: 'unavailable' },
         regulated_status: null,
         three_d_secure: null,
+        // Links Cartes Bancaires transactions; null for every other network.
+        transaction_link_id: null,
         wallet: null,
       },
       type: 'card',

@@ -76,6 +76,7 @@ export type PaymentIntentStatus =
 
 export interface PaymentIntent extends StripeObject {
   object: 'payment_intent';
+  allowed_payment_method_types: string[] | null;
   amount: number;
   amount_capturable: number;
   amount_details: unknown;
@@ -93,7 +94,7 @@ export interface PaymentIntent extends StripeObject {
   customer: string | null;
   customer_account: null;
   description: string | null;
-  excluded_payment_method_types: null;
+  excluded_payment_method_types: string[] | null;
   last_payment_error: Json | null;
   latest_charge: string | null;
   livemode: false;
@@ -105,6 +106,7 @@ export interface PaymentIntent extends StripeObject {
   payment_method_configuration_details: null;
   payment_method_options: unknown;
   payment_method_types: string[];
+  payment_record: null;
   processing: null;
   receipt_email: string | null;
   review: null;
@@ -222,6 +224,7 @@ export interface Product extends StripeObject {
   shippable: boolean | null;
   statement_descriptor: string | null;
   tax_code: string | null;
+  tax_details: { performance_location: string | null; tax_code: string | null } | null;
   type: string;
   unit_label: string | null;
   updated: number;
@@ -259,6 +262,7 @@ export type SetupIntentStatus =
 
 export interface SetupIntent extends StripeObject {
   object: 'setup_intent';
+  allowed_payment_method_types: string[] | null;
   application: null;
   automatic_payment_methods: unknown;
   cancellation_reason: string | null;
@@ -266,7 +270,7 @@ export interface SetupIntent extends StripeObject {
   created: number;
   customer: string | null;
   description: string | null;
-  excluded_payment_method_types: null;
+  excluded_payment_method_types: string[] | null;
   flow_directions: null;
   last_setup_error: Json | null;
   latest_attempt: null;
@@ -316,6 +320,7 @@ export interface SubscriptionItem extends StripeObject {
   created: number;
   current_period_end: number;
   current_period_start: number;
+  current_trial: null;
   discounts: unknown[];
   metadata: Metadata;
   plan: Json;
@@ -340,7 +345,7 @@ export interface Subscription extends StripeObject {
   cancel_at: number | null;
   cancel_at_period_end: boolean;
   canceled_at: number | null;
-  cancellation_details: { comment: string | null; feedback: string | null; reason: string | null };
+  cancellation_details: { comment: string | null; feedback: string | null; feedback_option: null; reason: string | null };
   collection_method: 'charge_automatically' | 'send_invoice';
   created: number;
   currency: string;
@@ -427,7 +432,8 @@ export interface Invoice extends StripeObject {
   next_payment_attempt: number | null;
   number: string | null;
   on_behalf_of: null;
-  parent: Json | null;
+  /** Since 2025-03-31 the subscription an invoice bills is under `parent` (versions.ts puts `subscription` back for older versions). */
+  parent: { quote_details: null; subscription_details: { metadata: Metadata; subscription: string } | null; type: string } | null;
   payment_settings: Json;
   period_end: number;
   period_start: number;
@@ -441,7 +447,6 @@ export interface Invoice extends StripeObject {
   statement_descriptor: string | null;
   status: 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
   status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
-  subscription: string | null;
   subtotal: number;
   subtotal_excluding_tax: number;
   test_clock: null;

@@ -38,6 +38,15 @@ const CHANGES: readonly Change[] = [
       charge.refunds = copy(state.includable.get('charge.refunds')?.(String(charge.id), state));
     },
   },
+  {
+    // Basil (2025-03-31) moved invoice.subscription to parent.subscription_details. @see https://docs.stripe.com/changelog/basil
+    version: '2025-03-31',
+    object: 'invoice',
+    downgrade: (invoice) => {
+      const parent = invoice.parent as { subscription_details?: { subscription?: string } | null } | null;
+      invoice.subscription = parent?.subscription_details?.subscription ?? null;
+    },
+  },
 ];
 
 const NEWEST_CHANGE = CHANGES.reduce((newest, c) => (c.version > newest ? c.version : newest), '');

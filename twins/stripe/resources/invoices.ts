@@ -40,6 +40,9 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
       pretax_credit_amounts: [],
       pricing: { price_details: { price: item.price.id, product: item.price.product }, type: 'price_details', unit_amount_decimal: item.price.unit_amount_decimal },
       quantity: item.quantity,
+      quantity_decimal: String(item.quantity),
+      subscription: sub.id,
+      subtotal: amount,
       taxes: [],
     };
   });
@@ -111,7 +114,6 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     statement_descriptor: null,
     status: 'open',
     status_transitions: { finalized_at: now, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subscription: sub.id,
     subtotal: total,
     subtotal_excluding_tax: total,
     test_clock: null,
@@ -291,7 +293,7 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
 }
 
 export function subscriptionIdOf(invoice: Invoice): string | undefined {
-  return invoice.subscription ?? undefined;
+  return invoice.parent?.subscription_details?.subscription ?? undefined;
 }
 
 function subscriptionOf(state: StripeState, invoice: Invoice): Subscription | undefined {

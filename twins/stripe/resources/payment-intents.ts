@@ -56,6 +56,7 @@ const CREATE_PARAMS: ObjectSpec = {
   confirmation_method: 'string',
   on_behalf_of: 'string',
   transfer_data: 'hash',
+  allowed_payment_method_types: 'strings',
   excluded_payment_method_types: 'strings',
 };
 
@@ -78,6 +79,7 @@ export function createPaymentIntent(state: StripeState, p: Params, call: ApiCall
   const pi: PaymentIntent = {
     id,
     object: 'payment_intent',
+    allowed_payment_method_types: strs(p, 'allowed_payment_method_types') ?? null,
     amount,
     amount_capturable: 0,
     amount_details: { tip: {} },
@@ -95,7 +97,7 @@ export function createPaymentIntent(state: StripeState, p: Params, call: ApiCall
     customer: customer ?? null,
     customer_account: null,
     description: str(p, 'description') ?? null,
-    excluded_payment_method_types: null,
+    excluded_payment_method_types: strs(p, 'excluded_payment_method_types') ?? null,
     last_payment_error: null,
     latest_charge: null,
     livemode: false,
@@ -107,6 +109,8 @@ export function createPaymentIntent(state: StripeState, p: Params, call: ApiCall
     payment_method_configuration_details: null,
     payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' } },
     payment_method_types: strs(p, 'payment_method_types') ?? ['card'],
+    // The PaymentRecord of a payment made outside Stripe; null for the twin's own card payments.
+    payment_record: null,
     processing: null,
     receipt_email: str(p, 'receipt_email') ?? null,
     review: null,

@@ -20,6 +20,7 @@ const PRODUCT_FIELDS: ObjectSpec = {
   shippable: 'boolean',
   statement_descriptor: 'string',
   tax_code: 'string',
+  tax_details: { tax_code: 'string', performance_location: 'string' },
   unit_label: 'string',
   url: 'string',
 };
@@ -44,11 +45,13 @@ export function createProduct(state: StripeState, p: Params, call: ApiCall | nul
     shippable: bool(p, 'shippable') ?? null,
     statement_descriptor: str(p, 'statement_descriptor') ?? null,
     tax_code: str(p, 'tax_code') ?? null,
+    tax_details: null,
     type: 'service',
     unit_label: str(p, 'unit_label') ?? null,
     updated: now,
     url: str(p, 'url') ?? null,
   };
+  applyTaxDetails(product, p);
   if (state.products.get(product.id)) throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists');
   state.products.insert(product);
   state.emit('product.created', product, call);
@@ -114,11 +117,26 @@ export function createPrice(state: StripeState, p: Params, call: ApiCall | null)
   return price;
 }
 
+/**
+ * `tax_details` (since 2025) holds the tax code beside a performance location; the older `tax_code`
+ * field stays in step with it, whichever of the two the request set.
+ */
+function applyTaxDetails(product: Product, p: Params): void {
+  if (has(p, 'tax_details')) {
+    const details = obj(p, 'tax_details');
+    product.tax_details = details ? { performance_location: str(details, 'performance_location') ?? null, tax_code: str(details, 'tax_code') ?? null } : null;
+    product.tax_code = product.tax_details?.tax_code ?? null;
+  } else if (has(p, 'tax_code')) {
+    product.tax_details = product.tax_code === null ? null : { performance_location: product.tax_details?.performance_location ?? null, tax_code: product.tax_code };
+  }
+}
+
 function updateProduct(state: StripeState, product: Product, p: Params, call: ApiCall): Product {
   const before = { ...product };
   for (const key of ['description', 'statement_descriptor', 'tax_code', 'unit_label', 'url'] as const) {
     if (has(p, key)) product[key] = str(p, key) ?? null;
   }
+  applyTaxDetails(product, p);
   if (str(p, 'name')) product.name = str(p, 'name') as string;
   if (bool(p, 'active') !== undefined) product.active = bool(p, 'active') as boolean;
   if (has(p, 'shippable')) product.shippable = bool(p, 'shippable') ?? null;

@@ -55,6 +55,7 @@ export function createSetupIntent(state: StripeState, p: Params, call: ApiCall |
   const si: SetupIntent = {
     id,
     object: 'setup_intent',
+    allowed_payment_method_types: strs(p, 'allowed_payment_method_types') ?? null,
     application: null,
     automatic_payment_methods: apm ? { allow_redirects: str(apm, 'allow_redirects') ?? 'always', enabled: bool(apm, 'enabled') ?? false } : null,
     cancellation_reason: null,
@@ -62,7 +63,7 @@ export function createSetupIntent(state: StripeState, p: Params, call: ApiCall |
     created: state.now(),
     customer: customer ?? null,
     description: str(p, 'description') ?? null,
-    excluded_payment_method_types: null,
+    excluded_payment_method_types: strs(p, 'excluded_payment_method_types') ?? null,
     flow_directions: null,
     last_setup_error: null,
     latest_attempt: null,
@@ -159,7 +160,7 @@ export const setupIntentRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/setup_intents',
-    params: { ...CONFIRM_PARAMS, ...UPDATE_PARAMS, confirm: 'boolean', usage: 'string', automatic_payment_methods: { enabled: 'boolean', allow_redirects: 'string' }, single_use: 'hash', on_behalf_of: 'string', attach_to_self: 'boolean' },
+    params: { ...CONFIRM_PARAMS, ...UPDATE_PARAMS, allowed_payment_method_types: 'strings', excluded_payment_method_types: 'strings', confirm: 'boolean', usage: 'string', automatic_payment_methods: { enabled: 'boolean', allow_redirects: 'string' }, single_use: 'hash', on_behalf_of: 'string', attach_to_self: 'boolean' },
     handle: (call, state) => createSetupIntent(state, call.params, call),
   },
   { method: 'GET', path: '/v1/setup_intents/:id', params: { client_secret: 'string' }, handle: (call, state) => byId(state, call) },

@@ -66,6 +66,8 @@ function newItem(state: StripeState, subId: string, p: Params, index: number, st
     created: start,
     current_period_end: periodEnd(start, price),
     current_period_start: start,
+    // A trial from a trial offer; the twin's trials (trial_period_days, trial_end) are the subscription's.
+    current_trial: null,
     discounts: [],
     metadata: metadataOf(p),
     plan: planOf(price),
@@ -122,7 +124,7 @@ export function createSubscription(state: StripeState, p: Params, call: ApiCall 
     cancel_at: null,
     cancel_at_period_end: bool(p, 'cancel_at_period_end') ?? false,
     canceled_at: null,
-    cancellation_details: { comment: null, feedback: null, reason: null },
+    cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
     collection_method: (str(p, 'collection_method') ?? 'charge_automatically') as Subscription['collection_method'],
     created: now,
     currency,
@@ -135,7 +137,7 @@ export function createSubscription(state: StripeState, p: Params, call: ApiCall 
     description: str(p, 'description') ?? null,
     discounts: [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
+    invoice_settings: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: { type: 'self' } },
     items: { object: 'list', data: subItems, has_more: false, url: `/v1/subscription_items?subscription=${id}` },
     latest_invoice: null,
     livemode: false,
@@ -154,7 +156,7 @@ export function createSubscription(state: StripeState, p: Params, call: ApiCall 
     test_clock: null,
     transfer_data: null,
     trial_end: trialEnd,
-    trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
+    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' } },
     trial_start: trialEnd !== null ? now : null,
   };
   const behavior = str(p, 'payment_behavior') ?? 'allow_incomplete';
@@ -231,7 +233,7 @@ export function cancelSubscription(state: StripeState, sub: Subscription, p: Par
   sub.canceled_at = now;
   sub.ended_at = now;
   const details = obj(p, 'cancellation_details');
-  sub.cancellation_details = { comment: str(details ?? {}, 'comment') ?? null, feedback: str(details ?? {}, 'feedback') ?? null, reason: 'cancellation_requested' };
+  sub.cancellation_details = { comment: str(details ?? {}, 'comment') ?? null, feedback: str(details ?? {}, 'feedback') ?? null, feedback_option: null, reason: 'cancellation_requested' };
   state.emit('customer.subscription.deleted', sub, call);
   return sub;
 }

@@ -1,0 +1,67 @@
+// Response conformance: a flow through the official client touches every resource the twin serves,
+// and each object it answers is checked against the current client's types (the generated field
+// list, test/stripe/object-conformance.ts): 0 missing required fields, 0 unknown fields, 0 wrong
+// types or enum values.
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { conformance, OBJECT_SHAPES, type Finding } from './object-conformance.ts';
+import { startStripe } from './stripe-support.ts';
+
+describe('stripe twin: response conformance with the client types', () => {
+  it('answers objects with exactly the fields of the types, at the client’s API version', async () => {
+    await using rig = await startStripe();
+    const { stripe } = rig;
+    const seen: Array<[string, unknown]> = [];
+    const see = <T>(shape: string, value: T): T => {
+      seen.push([shape, value]);
+      return value;
+    };
+
+    const customer = see('Customer', await stripe.customers.create({ email: 'c@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } }));
+    const pm = see('PaymentMethod', await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id }));
+    const pi = see('PaymentIntent', await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id, payment_method: pm.id, capture_method: 'manual', confirm: true }));
+    see('PaymentIntent', await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 1500 }));
+    const charge = see('Charge', await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] }));
+    see('Refund', await stripe.refunds.create({ payment_intent: pi.id, amount: 500 }));
+    see('BalanceTransaction', await stripe.balanceTransactions.retrieve(charge.balance_transaction as string));
+    see('Balance', await stripe.balance.retrieve());
+    const declined = await stripe.paymentIntents.create({ amount: 700, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }).catch((e: Stripe.errors.StripeCardError) => e);
+    see('PaymentIntent', (declined as Stripe.errors.StripeCardError).payment_intent);
+    see('PaymentIntent', await stripe.paymentIntents.create({ amount: 900, currency: 'eur', payment_method: 'pm_card_authenticationRequired', confirm: true, return_url: 'https://example.com/back' }));
+    const product = see('Product', await stripe.products.create({ name: 'Pro', default_price_data: { currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } } }));
+    const price = see('Price', await stripe.prices.retrieve(product.default_price as string));
+    const sub = see('Subscription', await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice'] }));
+    see('Invoice', sub.latest_invoice);
+    see('SubscriptionItem', sub.items.data[0]);
+    for (const line of (sub.latest_invoice as Stripe.Invoice).lines.data) see('InvoiceLineItem', line);
+    see('Subscription', await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true }));
+    see('SetupIntent', await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true, usage: 'off_session' }));
+    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
+    see('WebhookEndpoint', endpoint);
+    for (const event of (await stripe.events.list({ limit: 100 })).data) see('EventBase', event);
+    see('DeletedWebhookEndpoint', await stripe.webhookEndpoints.del(endpoint.id));
+    see('DeletedCustomer', await stripe.customers.del((await stripe.customers.create({})).id));
+
+    const findings: Finding[] = seen.flatMap(([shape, value]) => conformance(value, shape));
+    const distinct = [...new Set(findings.map((f) => `${f.kind} ${f.path.replace(/\[\d+\]/g, '[]')}: ${f.detail}`))].sort();
+    expect(distinct).toEqual([]);
+    expect(seen.length).toBeGreaterThan(30);
+    // The objects were answered at the API version the types describe.
+    expect(customer.lastResponse.apiVersion).toBe(OBJECT_SHAPES.apiVersion);
+  });
+
+  it('puts invoice.subscription back for a client pinned before 2025-03-31, where it was a top-level field', async () => {
+    await using rig = await startStripe();
+    const { stripe } = rig;
+    const customer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 800, recurring: { interval: 'month' }, product_data: { name: 'Old' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const today = await stripe.invoices.retrieve(sub.latest_invoice as string);
+    expect(today).not.toHaveProperty('subscription');
+    expect(today.parent?.subscription_details?.subscription).toBe(sub.id);
+    const pinned = rig.client({ apiVersion: '2025-02-24.acacia' as Stripe.StripeConfig['apiVersion'] });
+    const old = (await pinned.invoices.retrieve(today.id)) as Stripe.Response<Stripe.Invoice> & { subscription?: string };
+    expect(old.subscription).toBe(sub.id);
+    expect(old.lastResponse.apiVersion).toBe('2025-02-24.acacia');
+  });
+});
