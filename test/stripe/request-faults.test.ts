@@ -1,6 +1,6 @@
 // Faults at the `request` point, seen through the official client: Stripe errors (and stripe-node's
 // own retries on them), delay, hang, disconnects before the request ran and after it ran with the
-// response lost — where the client's automatic Idempotency-Key must yield exactly one charge.
+// response lost (`after: 'request-ran'`) — where the client's automatic Idempotency-Key must yield exactly one charge.
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { startStripe } from './stripe-support.ts';
@@ -53,7 +53,7 @@ describe('stripe twin: request faults', () => {
     rig.h.addRule({
       point: 'request',
       match: { method: 'POST', path: '/v1/payment_intents' },
-      action: { disconnect: { after: 'partial-response', bytes: 40 } },
+      action: { disconnect: { after: 'request-ran', rawBytes: 40 } },
       trigger: { times: 1 },
     });
     const pi = await rig.client({ maxNetworkRetries: 2 }).paymentIntents.create(PI);
@@ -68,11 +68,14 @@ describe('stripe twin: request faults', () => {
 
   it('a connection reset before the request ran: the retry runs it once', async () => {
     await using rig = await startStripe();
-    rig.h.addRule({ point: 'request', match: { method: 'POST', path: '/v1/payment_intents' }, action: { disconnect: { reset: true } }, trigger: { times: 1 } });
+    rig.h.addRule({ id: 'reset', point: 'request', match: { method: 'POST', path: '/v1/payment_intents' }, action: { disconnect: { reset: true } }, trigger: { times: 1 } });
     const pi = await rig.client({ maxNetworkRetries: 1 }).paymentIntents.create(PI);
     expect(pi.lastResponse.headers['idempotent-replayed']).toBeUndefined();
     expect((await rig.stripe.charges.list()).data).toHaveLength(1);
     expect(requestsTo(rig, '/v1/payment_intents').map((r) => r.fault ?? r.status)).toEqual(['disconnect', 200]);
+    // The request event carries the rule that acted on it, so the journal finds it by rule.
+    const byRule = rig.h.journal.query({ rule: 'reset', type: 'request' }).events;
+    expect(byRule.map((e) => [e.data?.path, e.fault])).toEqual([['/v1/payment_intents', { rule: 'reset', action: 'disconnect' }]]);
   });
 
   it('rate_limit_error answers 429 with Stripe-Should-Retry, which stripe-node honours', async () => {

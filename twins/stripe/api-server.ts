@@ -3,10 +3,22 @@
 // handler → expand[] → response with Request-Id and Stripe-Version, journaled.
 // @see https://docs.stripe.com/api (Authentication, Errors, Idempotent requests, Versioning)
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { delayMs, sleep, type FaultDecision, type TwinContext } from '../../src/core/index.ts';
+import { parse as parseQuery } from 'node:querystring';
+import {
+  FaultTimers,
+  corruptAnswer,
+  disconnectNow,
+  faultDelay,
+  readRequestBody,
+  sendPartial,
+  writeAnswer,
+  type HttpAnswer,
+  type PointDecision,
+  type TwinContext,
+} from '../../src/core/index.ts';
 import { StripeApiError, invalidRequest, unrecognizedUrl } from './errors.ts';
 import { expand } from './expand.ts';
-import { errorFromAction, errorType, forcedDecline, type ErrorAction } from './faults.ts';
+import { errorFromAction, errorType, forcedDecline, requestPoint, type StripeRequestEvent } from './faults.ts';
 import { decodeForm, FormDecodingError } from './form-decoding.ts';
 import { IdGenerator } from './ids.ts';
 import { fingerprintOf, IdempotencyStore, isStored, type StoredResponse } from './idempotency.ts';
@@ -29,9 +41,6 @@ const PAYING_ROUTES = new Set([
 /** `2020-08-27`, `2024-06-20`, `2026-10-28.endive`: a date, then a release name since 2024-09. */
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
-/** Stripe's own request size limit is about 1 MB per form body. */
-const MAX_BODY = 1024 * 1024;
-
 export interface ApiServerOptions {
   secretKey: string;
   apiVersion: string;
@@ -43,9 +52,13 @@ interface Outgoing {
   headers: Record<string, string>;
 }
 
+type Decision = PointDecision<typeof requestPoint>;
+
 export class ApiServer {
   readonly http: http.Server;
   readonly idempotency = new IdempotencyStore();
+  /** `delay` and `hang` waits, ended when the twin stops. */
+  readonly timers = new FaultTimers();
   private requestIds: IdGenerator;
 
   constructor(
@@ -56,18 +69,13 @@ export class ApiServer {
   ) {
     this.requestIds = new IdGenerator(ctx.rng('request-ids'));
     this.http = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_BODY) chunks.push(chunk);
-      });
-      req.on('end', () => {
-        if (size > MAX_BODY) {
-          const error = invalidRequest(`Request body too large: ${size} bytes; the limit is ${MAX_BODY}.`, undefined, undefined, 413);
+      const limit = ctx.limits.httpRequestBodyBytes;
+      readRequestBody(req, limit, (read) => {
+        if (read.tooLarge) {
+          const error = invalidRequest(`Request body too large: ${read.size} bytes; the limit is ${limit}.`, undefined, undefined, 413);
           return this.write(res, this.errorResponse(error, this.nextRequestId(), null));
         }
-        this.handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+        this.handle(req, res, read.body.toString('utf8')).catch((error: unknown) => {
           ctx.log.error('stripe twin: unhandled error', { error: String(error) });
           if (!res.headersSent) this.write(res, this.errorResponse(new StripeApiError(500, { type: 'api_error', message: String(error) }), 'req_internal', null));
         });
@@ -102,27 +110,38 @@ export class ApiServer {
     const match = this.router.match(method, path);
     let params: Params = {};
     let outgoing: Outgoing;
-    let decision: FaultDecision | undefined;
+    let decision: Decision | undefined;
     let replayed = false;
     try {
-      if (!match) throw unrecognizedUrl(method, path);
       const raw = method === 'POST' ? body : query;
-      params = readParams(match.route.params, decodeForm(raw));
-      decision = this.ctx.faults.decide(
-        'request',
-        { method, path, route: match.route.path, params, idempotencyKey },
-        `${method} ${path}`,
-      );
-      if (decision && this.endsBefore(decision, req)) {
-        this.journal(req, path, null, requestId, idempotencyKey, decision.action);
+      if (match) params = readParams(match.route.params, decodeForm(raw));
+      const event: StripeRequestEvent = {
+        method,
+        path,
+        query: query === '' ? {} : parseQuery(query),
+        headers: req.headers,
+        body,
+        route: match?.route.path ?? null,
+        params,
+        idempotencyKey,
+      };
+      decision = this.ctx.faults.decide(requestPoint, event, `${method} ${path}`);
+      if (decision && this.endsBefore(decision, req, res)) {
+        this.journal(req, path, null, requestId, idempotencyKey, decision);
         return;
+      }
+      if (!match) {
+        // Faults apply to unknown URLs too: an error rule answers instead of the 404, a delay delays it.
+        if (decision?.action === 'error') throw errorFromAction(decision.params);
+        await this.pause(decision);
+        throw unrecognizedUrl(method, path);
       }
       this.authenticate(req);
       if (!API_VERSION.test(version)) throw invalidRequest(`Invalid Stripe API version: ${version}`, undefined, 'invalid_api_version');
       const call: ApiCall = { method, path, pathParams: match.pathParams, params, requestId, idempotencyKey };
       const endpoint = `${method} ${match.route.path}`;
       if (decision?.action === 'error') {
-        const action = decision.params as ErrorAction;
+        const action = decision.params;
         // A card error on a paying endpoint declines the payment itself; any other error is answered
         // instead of running the endpoint, and is never stored against an idempotency key.
         if (errorType(action) === 'card_error' && PAYING_ROUTES.has(endpoint)) call.forcedDecline = forcedDecline(action);
@@ -153,11 +172,22 @@ export class ApiServer {
     } catch (error) {
       outgoing = this.errorResponse(asStripeError(error), requestId, base);
     }
-    this.journal(req, path, outgoing.status, requestId, idempotencyKey, decision?.action, replayed);
-    if (decision?.action === 'disconnect' && decision.params.after === 'partial-response') {
-      // The request ran (and is stored against its key); the client never hears back in full.
-      return cut(req, outgoing, Number(decision.params.bytes ?? 0), decision.params.reset === true);
+    if (decision?.action === 'disconnect' && decision.params.after === 'request-ran') {
+      // The request ran (and is stored against its key); the client never hears back.
+      this.journal(req, path, null, requestId, idempotencyKey, decision, replayed);
+      return loseAnswer(req, outgoing, decision.params.rawBytes ?? 0, decision.params.reset === true);
     }
+    if (decision?.action === 'disconnect') {
+      // after: partial-response (before the request was handled above): the head and part of the body.
+      this.journal(req, path, null, requestId, idempotencyKey, decision, replayed);
+      return sendPartial(res, answerOf(outgoing), decision.params);
+    }
+    if (decision?.action === 'corrupt') {
+      const sent = corruptAnswer(answerOf(outgoing), decision.params.how, decision.rng);
+      this.journal(req, path, sent.status, requestId, idempotencyKey, decision, replayed);
+      return writeAnswer(res, sent);
+    }
+    this.journal(req, path, outgoing.status, requestId, idempotencyKey, decision, replayed);
     this.write(res, outgoing);
   }
 
@@ -173,24 +203,27 @@ export class ApiServer {
   }
 
   /** hang and disconnect-before end the request before it reaches the API; true when they did. */
-  private endsBefore(decision: FaultDecision, req: IncomingMessage): boolean {
-    if (decision.action === 'hang') return true; // never answered: the client's own timeout fires
-    if (decision.action === 'disconnect' && decision.params.after !== 'partial-response') {
-      destroy(req, decision.params.reset === true);
+  private endsBefore(decision: Decision, req: IncomingMessage, res: ServerResponse): boolean {
+    if (decision.action === 'hang') {
+      // Never answered: the client's own timeout fires.
+      void this.timers.hang((end) => res.once('close', end));
+      return true;
+    }
+    if (decision.action === 'disconnect' && (decision.params.after ?? 'request') === 'request') {
+      disconnectNow(req.socket, decision.params);
       return true;
     }
     return false;
   }
 
   /** Runs the endpoint, after the rule's `delay` if there is one. */
-  private async execute(call: ApiCall, handle: Route['handle'], decision: FaultDecision | undefined, base: Record<string, string>): Promise<Outgoing> {
+  private async execute(call: ApiCall, handle: Route['handle'], decision: Decision | undefined, base: Record<string, string>): Promise<Outgoing> {
     await this.pause(decision);
     return this.run(call, handle, base);
   }
 
-  private async pause(decision: FaultDecision | undefined): Promise<void> {
-    if (decision?.action !== 'delay') return;
-    await sleep(delayMs(decision.params, () => decision.rng.next()));
+  private async pause(decision: Decision | undefined): Promise<void> {
+    if (decision?.action === 'delay') await faultDelay(this.timers, decision.params, decision.rng);
   }
 
   private authenticate(req: IncomingMessage): void {
@@ -245,19 +278,12 @@ export class ApiServer {
   }
 
   private write(res: ServerResponse, outgoing: Outgoing): void {
-    const body = Buffer.from(outgoing.body, 'utf8');
-    res.writeHead(outgoing.status, {
-      'Content-Type': 'application/json',
-      'Content-Length': body.length,
-      'Cache-Control': 'no-cache, no-store',
-      'Access-Control-Allow-Origin': '*',
-      ...outgoing.headers,
-    });
-    res.end(body);
+    writeAnswer(res, answerOf(outgoing));
   }
 
-  private journal(req: IncomingMessage, path: string, status: number | null, requestId: string, idempotencyKey: string | null, fault?: string, replayed = false): void {
+  private journal(req: IncomingMessage, path: string, status: number | null, requestId: string, idempotencyKey: string | null, decision?: Decision, replayed = false): void {
     const method = req.method ?? 'GET';
+    const fault = decision?.action;
     // Request headers for expectations such as "every retry carried the same Idempotency-Key"; the key itself stays out.
     const { authorization: _secret, ...headers } = req.headers;
     this.ctx.journal.record({
@@ -265,6 +291,7 @@ export class ApiServer {
       type: 'request',
       summary: `${method} ${path} → ${status ?? fault}${replayed ? ' (replayed)' : ''}`,
       data: { method, path, status, requestId, idempotencyKey, replayed, headers, ...(fault ? { fault } : {}) },
+      ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
     });
   }
 
@@ -293,18 +320,30 @@ function asStripeError(error: unknown): StripeApiError {
   return new StripeApiError(500, { type: 'api_error', message: error instanceof Error ? error.message : String(error) });
 }
 
-function destroy(req: IncomingMessage, reset: boolean): void {
-  const socket = req.socket as typeof req.socket & { resetAndDestroy?: () => void };
-  if (reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-  else socket.destroy();
+/** The answer as the wire sends it, with the headers every Stripe answer carries. */
+function answerOf(outgoing: Outgoing): HttpAnswer {
+  const headers = { ...STRIPE_HEADERS, ...outgoing.headers };
+  const flat: string[] = [];
+  for (const [name, value] of Object.entries(headers)) flat.push(name, value);
+  return { status: outgoing.status, headers: flat, body: Buffer.from(outgoing.body, 'utf8') };
 }
 
-/** Writes the first `bytes` of the raw HTTP response, then closes the connection. */
-function cut(req: IncomingMessage, outgoing: Outgoing, bytes: number, reset: boolean): void {
-  const body = Buffer.from(outgoing.body, 'utf8');
-  const head = [`HTTP/1.1 ${outgoing.status} ${STATUS_CODES[outgoing.status] ?? ''}`, 'Content-Type: application/json', `Content-Length: ${body.length}`];
-  for (const [k, v] of Object.entries(outgoing.headers)) head.push(`${k}: ${v}`);
-  const raw = Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]);
-  if (bytes > 0) req.socket.write(raw.subarray(0, Math.min(bytes, raw.length - 1)), () => destroy(req, reset));
-  else destroy(req, reset);
+const STRIPE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-cache, no-store',
+  'Access-Control-Allow-Origin': '*',
+};
+
+/**
+ * `disconnect {after: 'request-ran'}`: the request ran, then its answer is lost. `rawBytes` of the
+ * raw response (head included) go out first, then the connection is cut.
+ */
+function loseAnswer(req: IncomingMessage, outgoing: Outgoing, rawBytes: number, reset: boolean): void {
+  const answer = answerOf(outgoing);
+  const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`, `Content-Length: ${answer.body.length}`];
+  for (let i = 0; i < answer.headers.length; i += 2) head.push(`${answer.headers[i]}: ${answer.headers[i + 1]}`);
+  const raw = Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), answer.body]);
+  const cut = (): void => disconnectNow(req.socket, { reset });
+  if (rawBytes > 0) req.socket.write(raw.subarray(0, Math.min(rawBytes, raw.length - 1)), cut);
+  else cut();
 }

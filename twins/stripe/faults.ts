@@ -1,11 +1,26 @@
-// The Stripe twin's fault points. `request` acts on API calls (match method, path — exact, or
-// with `*` / `:param` segments — and a subset of the decoded parameters): a Stripe error object
-// (any type; card errors on paying endpoints decline the payment for real), delay, hang, or a
-// disconnect before the request runs or after it ran with the response cut ("the charge happened
-// but the response was lost", what idempotency keys exist for). `webhook` acts on deliveries.
+// The Stripe twin's fault points. `request` acts on API calls with the request actions every
+// HTTP-speaking twin shares (src/core/request-faults: delay, hang, disconnect, corrupt, and the
+// method/path/query/headers/body matchers), plus Stripe's own: `error` answers a Stripe error object
+// (card errors on paying endpoints decline the payment for real), `params`/`idempotencyKey` match
+// the decoded call, and `disconnect {after: 'request-ran'}` is "the charge happened but the answer
+// was lost" — what idempotency keys exist for. `webhook` acts on deliveries.
 import { Type, type Static } from '@sinclair/typebox';
-import { CommonActions, connectionPoint, matchFields, type FaultEvent, type FaultPointSpec } from '../../src/core/index.ts';
+import {
+  CommonActions,
+  DelaySchema,
+  DisconnectFields,
+  HangSchema,
+  RequestMatchFields,
+  connectionPoint,
+  corruptSchema,
+  definePoint,
+  matchFields,
+  matchesRequest,
+  type FaultPoint,
+  type RequestEvent,
+} from '../../src/core/index.ts';
 import { DEFAULT_STATUS, ERROR_TYPES, StripeApiError, type StripeErrorType } from './errors.ts';
+import type { Params } from './params.ts';
 import { declineFor, type Decline } from './test-cards.ts';
 
 export const ErrorActionSchema = Type.Object(
@@ -26,50 +41,54 @@ export const ErrorActionSchema = Type.Object(
 );
 export type ErrorAction = Static<typeof ErrorActionSchema>;
 
+/** The common `disconnect`, plus Stripe's lost answer. */
+const DisconnectSchema = Type.Object(
+  {
+    after: Type.Optional(
+      Type.Union([Type.Literal('request'), Type.Literal('partial-response'), Type.Literal('request-ran')], {
+        description:
+          'request: cut before the API runs (default); partial-response: it runs, then the head and `bytes` of the body are sent before the cut; request-ran: it runs (the charge happens, stored against its Idempotency-Key), then the answer is lost',
+      }),
+    ),
+    ...DisconnectFields,
+    rawBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'with request-ran: bytes of the raw response (head included) sent before the cut; default 0' })),
+  },
+  { additionalProperties: false },
+);
+
 const RequestMatchSchema = Type.Object(
   {
-    method: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-    path: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'exact, or with * / :param segments' })),
+    ...RequestMatchFields,
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'subset of the decoded parameters' })),
     idempotencyKey: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
 
-function pathMatches(pattern: string, path: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes(':')) return pattern === path;
-  const want = pattern.split('/').filter(Boolean);
-  const have = path.split('/').filter(Boolean);
-  return want.length === have.length && want.every((w, i) => w === '*' || w.startsWith(':') || w === have[i]);
+/** An API call as the `request` point sees it: the shared request fields and the decoded call. */
+export interface StripeRequestEvent extends RequestEvent {
+  /** The route's template (`/v1/customers/:id`), or null for a URL no route knows. */
+  route: string | null;
+  params: Params;
+  idempotencyKey: string | null;
 }
 
-function requestMatches(match: Record<string, unknown>, event: FaultEvent): boolean {
-  const { path, method, ...rest } = match;
-  if (path !== undefined) {
-    const patterns = Array.isArray(path) ? path : [path];
-    if (!patterns.some((p) => typeof p === 'string' && pathMatches(p, String(event.path)))) return false;
-  }
-  if (method !== undefined) {
-    const methods = Array.isArray(method) ? method : [method];
-    if (!methods.some((m) => String(m).toUpperCase() === event.method)) return false;
-  }
-  return matchFields(rest, event);
-}
-
-export const requestPoint: FaultPointSpec = {
+export const requestPoint = definePoint({
   name: 'request',
-  description: 'each API request: Stripe errors, delay, hang, disconnect before or after it ran',
+  description: 'each API request: Stripe errors, delay, hang, disconnect before it ran, part-way through its answer or after it ran, corrupt',
   match: RequestMatchSchema,
-  matches: requestMatches,
+  matches: (match, event: StripeRequestEvent) =>
+    matchesRequest(match, event) && matchFields({ params: match.params, idempotencyKey: match.idempotencyKey }, event),
   actions: {
     error: ErrorActionSchema,
-    delay: CommonActions.delay,
-    hang: CommonActions.hang,
-    disconnect: CommonActions.disconnect,
+    delay: DelaySchema,
+    hang: HangSchema,
+    disconnect: DisconnectSchema,
+    corrupt: corruptSchema(),
   },
-};
+});
 
-export const CorruptActionSchema = Type.Object(
+export const WebhookCorruptSchema = Type.Object(
   {
     how: Type.Union([Type.Literal('signature'), Type.Literal('timestamp'), Type.Literal('payload')], {
       description: 'signature: signed with a wrong secret; timestamp: signed 10 minutes ago (outside the 5-minute tolerance); payload: body changed after signing',
@@ -78,7 +97,16 @@ export const CorruptActionSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const webhookPoint: FaultPointSpec = {
+/** A webhook delivery as the `webhook` point sees it. */
+export interface WebhookEvent {
+  [field: string]: unknown;
+  type: string;
+  url: string;
+  endpoint: string;
+  event: string;
+}
+
+export const webhookPoint = definePoint({
   name: 'webhook',
   description: "each webhook delivery's first attempt: delay, drop, duplicate, reorder, corrupt",
   match: Type.Object(
@@ -89,19 +117,20 @@ export const webhookPoint: FaultPointSpec = {
     },
     { additionalProperties: false },
   ),
+  matches: (match, event: WebhookEvent) => matchFields(match, event),
   actions: {
-    delay: CommonActions.delay,
+    delay: DelaySchema,
     drop: CommonActions.drop,
     duplicate: CommonActions.duplicate,
     reorder: Type.Object(
       { holdMs: Type.Optional(Type.Number({ minimum: 0, description: 'longest hold when no later event comes (default 1000)' })) },
       { additionalProperties: false, description: 'hold this delivery until the next one to the same endpoint was sent' },
     ),
-    corrupt: CorruptActionSchema,
+    corrupt: WebhookCorruptSchema,
   },
-};
+});
 
-export const stripePoints: readonly FaultPointSpec[] = [requestPoint, webhookPoint, connectionPoint];
+export const stripePoints: readonly FaultPoint[] = [requestPoint, webhookPoint, connectionPoint];
 
 const MESSAGES: Partial<Record<StripeErrorType, string>> = {
   api_error:

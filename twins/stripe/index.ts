@@ -2,7 +2,7 @@
 // client uses unchanged (`new Stripe(key, {host, port, protocol: 'http'})`), with Stripe's test
 // cards, idempotency, signed webhooks and payment faults.
 import { Type } from '@sinclair/typebox';
-import { StandinError, hostPort, listenHttpLinked, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { StandinError, defineTwinKind, hostPort, listenHttpLinked, type RunningTwin, type TwinContext } from '../../src/core/index.ts';
 import { ApiServer } from './api-server.ts';
 import { DEFAULT_API_VERSION, StripeConfigSchema, type StripeConfig } from './config.ts';
 import { StripeApiError } from './errors.ts';
@@ -29,27 +29,29 @@ import { stripeExpectation } from './expectations.ts';
 
 export { StripeConfigSchema, type StripeConfig } from './config.ts';
 
-export const stripeTwin: TwinKind<typeof StripeConfigSchema> = {
+const stripeActions = {
+  trigger: { description: 'emit an event by running the flow behind it (like `stripe trigger`)', params: TriggerParamsSchema },
+  authenticate: {
+    description: 'complete or fail the 3D Secure challenge of a PaymentIntent or SetupIntent in requires_action',
+    params: Type.Object(
+      { intent: Type.String({ description: 'pi_… or seti_…' }), outcome: Type.Optional(Type.Union([Type.Literal('succeed'), Type.Literal('fail')])) },
+      { additionalProperties: false },
+    ),
+  },
+  flush: { description: 'wait until every pending webhook delivery has succeeded or given up', params: Type.Object({}, { additionalProperties: false }) },
+};
+
+export const stripeTwin = defineTwinKind({
   kind: 'stripe',
   description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, webhooks) for the official stripe client",
   configSchema: StripeConfigSchema,
   points: stripePoints,
   expectations: [stripeExpectation],
-  actions: {
-    trigger: { description: 'emit an event by running the flow behind it (like `stripe trigger`)', params: TriggerParamsSchema },
-    authenticate: {
-      description: 'complete or fail the 3D Secure challenge of a PaymentIntent or SetupIntent in requires_action',
-      params: Type.Object(
-        { intent: Type.String({ description: 'pi_… or seti_…' }), outcome: Type.Optional(Type.Union([Type.Literal('succeed'), Type.Literal('fail')])) },
-        { additionalProperties: false },
-      ),
-    },
-    flush: { description: 'wait until every pending webhook delivery has succeeded or given up', params: Type.Object({}, { additionalProperties: false }) },
-  },
+  actions: stripeActions,
   start: startStripe,
-};
+});
 
-async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<RunningTwin> {
+async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<RunningTwin<typeof stripeActions>> {
   const secretKey = config.secretKey ?? `sk_test_${secretText(24)}`;
   const webhookSecret = config.webhookSecret ?? `whsec_${secretText(32)}`;
   const apiVersion = config.apiVersion ?? DEFAULT_API_VERSION;
@@ -116,9 +118,9 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     },
     inspect: async (query) => inspectState(state, webhooks, query ?? {}),
     actions: {
-      trigger: async (params) => trigger(state, String(params.event), params.object as Record<string, unknown> | undefined),
+      trigger: async (params) => trigger(state, params.event, params.object),
       authenticate: async (params) => {
-        const id = String(params.intent);
+        const id = params.intent;
         const succeed = params.outcome !== 'fail';
         if (id.startsWith('seti_')) return authenticateSetupIntent(state, state.setupIntents.require(id, 'intent'), succeed);
         return authenticatePaymentIntent(state, state.paymentIntents.require(id, 'intent'), succeed);
@@ -136,6 +138,7 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     },
     stop: async () => {
       webhooks.clear();
+      api.timers.stop();
       await link.close();
       api.http.closeAllConnections();
     },

@@ -3,7 +3,8 @@
 // up to `maxAttempts`. The `webhook` fault point acts on each delivery's first attempt: delay,
 // drop, duplicate, reorder (held until the next delivery to that endpoint went out), corrupt.
 // @see https://docs.stripe.com/webhooks#retries
-import { delayMs, longTimeout, type FaultDecision, type LongTimer, type TwinContext } from '../../../src/core/index.ts';
+import { delayLength, longTimeout, type LongTimer, type TwinContext } from '../../../src/core/index.ts';
+import { webhookPoint } from '../faults.ts';
 import type { StripeState } from '../state.ts';
 import type { StripeEvent, WebhookEndpoint } from '../stripe-objects.ts';
 import { endpointWants } from '../resources/webhook-endpoints.ts';
@@ -109,7 +110,7 @@ export class WebhookDispatcher {
   /** The first attempt, in order per endpoint, with the `webhook` fault point consulted. */
   private async first(delivery: Delivery, event: StripeEvent, endpoint: WebhookEndpoint, queue: EndpointQueue): Promise<void> {
     const decision = this.ctx.faults.decide(
-      'webhook',
+      webhookPoint,
       { type: event.type, url: endpoint.url, endpoint: endpoint.id, event: event.id },
       `${event.type} → ${endpoint.url}`,
     );
@@ -131,14 +132,14 @@ export class WebhookDispatcher {
         return;
       case 'delay': {
         // Later deliveries go on; this one follows after the delay.
-        const ms = delayMs(decision.params, () => decision.rng.next());
+        const ms = delayLength(decision.params, decision.rng);
         this.later(ms, () => void this.attempt(delivery, event, endpoint, 1, null));
         releaseHeld();
         return;
       }
       case 'duplicate': {
         await this.attempt(delivery, event, endpoint, 1, null);
-        const count = Number(decision.params.count ?? 1);
+        const count = decision.params.count ?? 1;
         for (let i = 0; i < count; i++) {
           const copy = this.newDelivery(event, endpoint, delivery.id);
           copy.faults.push('duplicate');
@@ -156,23 +157,19 @@ export class WebhookDispatcher {
           void this.attempt(delivery, event, endpoint, 1, null);
         };
         queue.held.push({ delivery, release });
-        this.later(Number(decision.params.holdMs ?? 1000), release);
+        this.later(decision.params.holdMs ?? 1000, release);
         return;
       }
       case 'corrupt':
-        await this.attempt(delivery, event, endpoint, 1, decision);
+        await this.attempt(delivery, event, endpoint, 1, decision.params.how);
         releaseHeld();
         return;
-      default:
-        // An action this point does not declare cannot reach here (the engine validates rules).
-        await this.attempt(delivery, event, endpoint, 1, null);
-        releaseHeld();
     }
   }
 
-  private async attempt(delivery: Delivery, event: StripeEvent, endpoint: WebhookEndpoint, n: number, corrupt: FaultDecision | null): Promise<void> {
+  /** `how`: the `corrupt` fault on this attempt, if any. */
+  private async attempt(delivery: Delivery, event: StripeEvent, endpoint: WebhookEndpoint, n: number, how: Corruption | null): Promise<void> {
     const generation = this.generation;
-    const how = corrupt ? (String(corrupt.params.how) as Corruption) : null;
     const { body, signature } = signedDelivery(JSON.stringify(event, null, 2), this.secret, Math.floor(this.ctx.now() / 1000), how);
     const record: DeliveryAttempt = { attempt: n, at: this.ctx.now(), status: null, error: null, corrupted: how };
     delivery.attempts.push(record);
