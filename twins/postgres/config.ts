@@ -14,7 +14,7 @@ export const PostgresConfigSchema = Type.Object(
     init: Type.Optional(Type.Array(InitItem, { description: 'run in order at start; reset restores the state they leave' })),
     database: Type.Optional(Type.String({ minLength: 1, description: 'database name clients ask for (default app)' })),
     user: Type.Optional(Type.String({ minLength: 1, description: 'user name clients log in as (default app)' })),
-    password: Type.Optional(Type.String({ description: 'default: drawn from the environment seed' })),
+    password: Type.Optional(Type.String({ description: 'default: 20 random hex digits (a secret: not drawn from the seed)' })),
     auth: Type.Optional(Type.Union([Type.Literal('scram-sha-256'), Type.Literal('trust')], { description: 'default scram-sha-256' })),
     tls: Type.Optional(
       Type.Union([Type.Literal('off'), Type.Literal('on'), Type.Literal('required')], {

@@ -1,5 +1,6 @@
 // The `postgres` twin kind: a real PostgreSQL engine (embedded from npm, or the user's own) behind
 // Standin's own server side of the wire protocol, where `startup` and `query` rules act.
+import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { connectionPoint, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
 import { InitError, loadInit, quoteIdent, type PostgresBackend, type TwinDatabase } from './backend.ts';
@@ -40,7 +41,8 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   const db = await provision(backend, config, ctx);
   const user = config.user ?? 'app';
   const database = config.database ?? 'app';
-  const password = config.password ?? hex(ctx, 'password', 20);
+  // A secret, so from crypto: a seed is written in scenario files, and no outcome depends on it.
+  const password = config.password ?? randomBytes(10).toString('hex');
   const tlsMode = config.tls ?? 'off';
   const identity = tlsMode === 'off' ? undefined : await tlsIdentity(ctx.cacheDir);
   const front = new Front({
