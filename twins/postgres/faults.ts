@@ -1,13 +1,13 @@
 // The postgres twin's fault points: `startup` (a new session logging in) and `query` (each simple
-// Query or extended Execute), their match fields and the actions they accept, and the translation
-// of an engine decision into what the session does.
+// Query or extended Execute), their match fields and the actions they accept. What a fired `query`
+// rule does to the answer is query-effects.ts.
 import { Type, type Static } from '@sinclair/typebox';
-import { CommonActions, compilePattern, delayMs, PATTERN_FORMAT, type FaultDecision, type FaultEvent, type FaultPointSpec, type UserPattern } from '../../src/core/index.ts';
+import { CommonActions, compilePattern, definePoint, matchFields, PATTERN_FORMAT, type UserPattern } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
-import { QUERY_KINDS } from './query-classifier.ts';
+import { QUERY_KINDS, type QueryKind } from './query-classifier.ts';
 import { resolveSqlState, SQLSTATE_NAMES } from './sqlstate.ts';
 
-const ErrorAction = Type.Object(
+export const ErrorAction = Type.Object(
   {
     sqlstate: Type.String({
       description: `a 5-character SQLSTATE or a condition name: ${SQLSTATE_NAMES.join(', ')}`,
@@ -31,8 +31,13 @@ const QueryDisconnect = Type.Object(
         description: 'close before answering (default) or part-way through the answer',
       }),
     ),
-    rows: Type.Optional(Type.Integer({ minimum: 0, description: 'with partial-response: DataRows sent before closing (default 1)' })),
-    bytes: Type.Optional(Type.Integer({ minimum: 0, description: 'with partial-response: bytes of the answer sent before closing' })),
+    bytes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "with partial-response: bytes of the query's answer (RowDescription, DataRows, CommandComplete, ReadyForQuery…) sent before the cut; default half, never all of it",
+      }),
+    ),
+    rows: Type.Optional(Type.Integer({ minimum: 0, description: 'postgres only, with partial-response and no bytes: cut after this many DataRows instead' })),
     reset: Type.Optional(Type.Boolean({ description: 'send a TCP RST instead of a clean close' })),
   },
   { additionalProperties: false },
@@ -72,36 +77,41 @@ export const QueryMatch = Type.Object(
 );
 export type QueryMatch = Static<typeof QueryMatch>;
 
-export interface QueryEvent extends FaultEvent {
+export type QueryEvent = {
   sql: string;
-  kind: string;
+  kind: QueryKind;
   table: string[];
   inTransaction: boolean;
-}
+};
+
+export type StartupEvent = {
+  user: string;
+  database: string;
+  application_name: string;
+};
 
 /** Compiled once per rule's match (the engine checked the pattern when the rule was added). */
 const patterns = new WeakMap<QueryMatch, UserPattern>();
-function patternOf(match: QueryMatch & { regex: string }): UserPattern {
+function patternOf(match: QueryMatch, regex: string): UserPattern {
   let pattern = patterns.get(match);
   if (pattern === undefined) {
-    pattern = compilePattern(match.regex, { ignoreCase: true, maxSize: Infinity });
+    pattern = compilePattern(regex, { ignoreCase: true, maxSize: Infinity });
     patterns.set(match, pattern);
   }
   return pattern;
 }
 
-export function matchesQuery(match: Record<string, unknown>, event: FaultEvent): boolean {
-  const m = match as QueryMatch;
-  const sql = String(event.sql ?? '');
+export function matchesQuery(m: QueryMatch, event: QueryEvent): boolean {
+  const { sql } = event;
   if (m.sql !== undefined && !sql.toLowerCase().includes(m.sql.toLowerCase())) return false;
-  if (m.regex !== undefined && !patternOf(m as QueryMatch & { regex: string }).test(sql)) return false;
-  if (m.kind !== undefined && !(Array.isArray(m.kind) ? m.kind : [m.kind]).includes(event.kind as never)) return false;
-  if (m.table !== undefined && !(event.table as string[]).includes(m.table.toLowerCase()) && !(event.table as string[]).includes(m.table)) return false;
+  if (m.regex !== undefined && !patternOf(m, m.regex).test(sql)) return false;
+  if (m.kind !== undefined && !(Array.isArray(m.kind) ? m.kind : [m.kind]).includes(event.kind)) return false;
+  if (m.table !== undefined && !event.table.includes(m.table.toLowerCase()) && !event.table.includes(m.table)) return false;
   if (m.inTransaction !== undefined && m.inTransaction !== event.inTransaction) return false;
   return true;
 }
 
-export const startupPoint: FaultPointSpec = {
+export const startupPoint = definePoint({
   name: 'startup',
   description: 'a client logging in: StartupMessage before authentication',
   match: Type.Object(
@@ -113,9 +123,10 @@ export const startupPoint: FaultPointSpec = {
     { additionalProperties: false },
   ),
   actions: { error: ErrorAction, delay: CommonActions.delay, hang: CommonActions.hang, disconnect: StartupDisconnect },
-};
+  matches: (match, event: StartupEvent) => matchFields(match, event),
+});
 
-export const queryPoint: FaultPointSpec = {
+export const queryPoint = definePoint({
   name: 'query',
   description: 'each simple Query and each extended-protocol Execute',
   match: QueryMatch,
@@ -128,49 +139,13 @@ export const queryPoint: FaultPointSpec = {
     corrupt: CorruptAction,
     rows: RowsAction,
   },
-};
+});
 
-/** What a session does with one statement, decided once when the statement arrives. */
-export type Effect =
-  | { type: 'error'; error: BackendError }
-  | { type: 'delay'; ms: number }
-  | { type: 'hang' }
-  | { type: 'disconnect'; partial: boolean; rows?: number; bytes?: number; reset: boolean }
-  | { type: 'corrupt'; how: (typeof CORRUPTIONS)[number]; column?: string | number; draw: FaultDecision['rng'] }
-  | { type: 'rows'; rows: Array<Record<string, unknown>>; columns?: string[]; command?: string };
-
-export function errorOf(params: Record<string, unknown>, defaultSeverity?: 'FATAL'): BackendError {
-  const known = resolveSqlState(String(params.sqlstate));
-  const severity = (params.severity as 'ERROR' | 'FATAL' | undefined) ?? defaultSeverity ?? known?.severity ?? 'ERROR';
-  return BackendError.of(String(params.sqlstate), {
+export function errorOf(params: Static<typeof ErrorAction>, defaultSeverity?: 'FATAL'): BackendError {
+  const severity = params.severity ?? defaultSeverity ?? resolveSqlState(params.sqlstate)?.severity ?? 'ERROR';
+  return BackendError.of(params.sqlstate, {
     severity: severity === 'ERROR' ? 'ERROR' : 'FATAL',
-    ...(params.message !== undefined ? { message: String(params.message) } : {}),
-    ...(params.detail !== undefined ? { detail: String(params.detail) } : {}),
+    ...(params.message !== undefined ? { message: params.message } : {}),
+    ...(params.detail !== undefined ? { detail: params.detail } : {}),
   });
-}
-
-export function effectOf(decision: FaultDecision, defaultSeverity?: 'FATAL'): Effect {
-  const p = decision.params;
-  switch (decision.action) {
-    case 'error':
-      return { type: 'error', error: errorOf(p, defaultSeverity) };
-    case 'delay':
-      return { type: 'delay', ms: delayMs(p, () => decision.rng.next()) };
-    case 'hang':
-      return { type: 'hang' };
-    case 'disconnect':
-      return {
-        type: 'disconnect',
-        partial: p.after === 'partial-response',
-        rows: p.rows as number | undefined,
-        bytes: p.bytes as number | undefined,
-        reset: p.reset === true,
-      };
-    case 'corrupt':
-      return { type: 'corrupt', how: p.how as (typeof CORRUPTIONS)[number], column: p.column as string | number | undefined, draw: decision.rng };
-    case 'rows':
-      return { type: 'rows', rows: p.rows as Array<Record<string, unknown>>, columns: p.columns as string[] | undefined, command: p.command as string | undefined };
-    default:
-      throw new Error(`postgres: unknown action ${decision.action}`);
-  }
 }

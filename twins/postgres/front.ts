@@ -4,9 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import type { TwinContext } from '../../src/core/index.ts';
+import { cutConnection, FaultTimers, type CloseHow, type TwinContext } from '../../src/core/index.ts';
 import type { TwinDatabase } from './backend.ts';
 import type { ScramSecret } from './scram.ts';
+import { queryPoint } from './faults.ts';
 import { Session } from './session.ts';
 import { startup } from './startup.ts';
 import { sendCancel } from './upstream.ts';
@@ -38,6 +39,8 @@ export class Front {
   private admitted = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Set<Duplex>();
+  /** The waits of `delay` rules (startup and query), all cancelled by closeAll. */
+  readonly timers = new FaultTimers();
   /**
    * Client-facing process ids by their upstream backend's, for notifications. Kept past a session's
    * end (its NOTIFY may reach a listener after it closed), the oldest forgotten past PIDS_KEPT.
@@ -55,7 +58,7 @@ export class Front {
     this.databases = options.databases;
     this.maxConnections = options.maxConnections;
     this.tls = options.tls;
-    this.queryRules = this.ctx.faults.rulesAt('query').length;
+    this.queryRules = this.ctx.faults.rulesAt(queryPoint).length;
     this.unsubscribe = this.ctx.faults.onChange((change) => {
       if (change.rule.point === 'query') this.queryRules += change.type === 'added' ? 1 : -1;
     });
@@ -112,7 +115,8 @@ export class Front {
       cancelUpstream: (key) => sendCancel(this.db.target, key),
       clientPid: (pid) => this.pids.get(pid) ?? pid,
       queryRules: () => this.queryRules > 0,
-      reset: () => this.reset(socket),
+      cut: (how) => cutClient(started.socket, socket, how),
+      timers: this.timers,
     }, started.clientEnded);
     this.sessions.set(keyHex, session);
   }
@@ -129,13 +133,6 @@ export class Front {
     return key;
   }
 
-  /** Closes a client connection with a TCP RST (the link socket's, under any TLS), else destroys it. */
-  reset(socket: Duplex): void {
-    const s = socket as Duplex & { resetAndDestroy?: () => void };
-    if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
-    else socket.destroy();
-  }
-
   /** A CancelRequest's key (process id + secret): the session it names, if it is ours, is cancelled. */
   async cancel(key: Buffer): Promise<void> {
     const session = this.sessions.get(key.toString('hex'));
@@ -146,7 +143,21 @@ export class Front {
   closeAll(): void {
     this.closed = true;
     this.unsubscribe();
+    this.timers.stop();
     for (const session of this.sessions.values()) session.close();
     for (const socket of this.sockets) socket.destroy();
   }
+}
+
+/**
+ * Cuts a client connection where the RST can be sent: on the link socket, under any TLS. Over TLS
+ * the cut waits until the TLS socket has handed on what was written to it (a FATAL, part of an
+ * answer), which a plain destroy would drop.
+ */
+export function cutClient(client: Duplex, raw: Duplex, how: CloseHow): void {
+  if (client === raw || client.destroyed || client.writableFinished) return cutConnection(raw, how);
+  const cut = (): void => cutConnection(raw, how);
+  client.once('finish', cut);
+  client.once('close', cut);
+  client.end();
 }

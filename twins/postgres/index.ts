@@ -2,7 +2,7 @@
 // Standin's own server side of the wire protocol, where `startup` and `query` rules act.
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { connectionPoint, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext, type TwinKind } from '../../src/core/index.ts';
+import { connectionPoint, defineTwinKind, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext } from '../../src/core/index.ts';
 import { InitError, loadInit, quoteIdent, type PostgresBackend, type TwinDatabase } from './backend.ts';
 import { PostgresConfigSchema, type PostgresConfig } from './config.ts';
 import { closeEmbeddedBackend, embeddedBackend } from './embedded-backend.ts';
@@ -15,6 +15,13 @@ import { removeTlsIdentity, tlsIdentity } from './tls.ts';
 import { sqlExpectation } from './expectations.ts';
 
 export { shutdownEmbeddedServer } from './embedded-server.ts';
+
+const postgresActions = {
+  sql: {
+    description: "run SQL as the twin's role (read-write) and return the last statement's rows",
+    params: Type.Object({ sql: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  },
+};
 
 function hex(ctx: TwinContext, label: string, n: number): string {
   const rng = ctx.rng(label);
@@ -36,7 +43,7 @@ async function provision(backend: PostgresBackend, config: PostgresConfig, ctx: 
   }
 }
 
-async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningTwin> {
+async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningTwin<typeof postgresActions>> {
   const backend: PostgresBackend = config.backend ? externalBackend(config.backend.url) : embeddedBackend(ctx.cacheDir, ctx.log, ctx.limits.postgresTemplates);
   const db = await provision(backend, config, ctx);
   const user = config.user ?? 'app';
@@ -66,7 +73,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   // Required TLS: the url asks for it (sslmode is the one parameter libpq, pg and postgres.js all read).
   const tlsParams = tlsMode === 'required' ? '?sslmode=require' : '';
   const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${address}/${encodeURIComponent(database)}${tlsParams}`;
-  ctx.journal.record({ point: 'startup', type: 'state', summary: `postgres twin listening on ${address}`, data: { url } });
+  ctx.journal.record({ type: 'state', summary: `postgres twin listening on ${address}`, data: { url } });
 
   return {
     // directUrl bypasses the front (no rules act there): for benchmarks and debugging, not for the SUT.
@@ -97,11 +104,11 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
       return { url, sessions: front.sessionCount, tables: tables.rows.map((r) => r.name) };
     },
     actions: {
-      sql: async (params) => db.query(String(params.sql), { readOnly: false }),
+      sql: async (params) => db.query(params.sql, { readOnly: false }),
     },
     async reset() {
       await db.reset();
-      ctx.journal.record({ point: 'query', type: 'state', summary: 'reset to the post-init state' });
+      ctx.journal.record({ type: 'state', summary: 'reset to the post-init state' });
     },
     async stop() {
       front.closeAll();
@@ -111,22 +118,17 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
   };
 }
 
-export const postgresTwin: TwinKind<typeof PostgresConfigSchema> = {
+export const postgresTwin = defineTwinKind({
   kind: 'postgres',
   description: 'PostgreSQL: a real engine behind a protocol-aware fault front (pg, postgres.js, psql, any libpq client)',
   configSchema: PostgresConfigSchema,
   points: [connectionPoint, startupPoint, queryPoint],
   expectations: [sqlExpectation],
-  actions: {
-    sql: {
-      description: "run SQL as the twin's role (read-write) and return the last statement's rows",
-      params: Type.Object({ sql: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    },
-  },
+  actions: postgresActions,
   start,
   async shutdown() {
     await closeEmbeddedBackend();
     await shutdownEmbeddedServer();
     removeTlsIdentity();
   },
-};
+});

@@ -1,5 +1,5 @@
 // One client session after startup: relays messages between the client and its own upstream
-// session, and is where `query` rules act. The relay keeps a queue of what the upstream still owes
+// session, and is where `query` rules act (what each effect does to an answer: query-effects.ts). The relay keeps a queue of what the upstream still owes
 // (one entry per forwarded message that gets an answer), so it always knows which statement a
 // DataRow, CommandComplete or ErrorResponse belongs to, even with pipelining.
 //
@@ -17,16 +17,16 @@
 // reader is queued on the writer's core). So the books stay lean: no Buffer per message, shared
 // entries, one journal event per statement.
 import type { Duplex } from 'node:stream';
-import { sleep, type TwinContext } from '../../src/core/index.ts';
+import type { CloseHow, FaultTimers, TwinContext } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
-import { columnIndex, corruptDataRow } from './corrupt.ts';
-import { columnsFor, dataRowsFor, parseRowDescription, type ColumnInfo } from './data-row.ts';
-import { effectOf, type Effect, type QueryEvent } from './faults.ts';
+import { parseRowDescription, type ColumnInfo } from './data-row.ts';
+import { queryPoint, type QueryEvent } from './faults.ts';
+import { corruptRow, effectOf, rowsAnswer, type Effect, type PartialAnswer } from './query-effects.ts';
 import { BackendCode, FrontendCode, SESSION_FRONTEND_CODES, TxStatus } from './message-codes.ts';
 import { classifyQueryCached } from './query-classifier.ts';
 import type { UpstreamSession } from './upstream.ts';
 import { FrameError, typeTable, wholeMessages, type Frame, type WireReader } from './wire-reader.ts';
-import { commandComplete, flush, oneBuffer, parse, query, readyForQuery, rowDescription, terminate } from './wire-writer.ts';
+import { flush, oneBuffer, parse, query, terminate } from './wire-writer.ts';
 
 /** Fails at parse analysis, before touching anything; its error is replaced by the injected one. */
 const SENTINEL_SQL = 'SELECT standin_injected_fault FROM "standin: injected fault"';
@@ -37,6 +37,8 @@ const FORWARD_FIRST = typeTable([...SESSION_FRONTEND_CODES].filter((t) => t !== 
 /** Server messages the fast path passes as they come: all but NotificationResponse, whose process id
  * is the upstream backend's and is rewritten to the one the client was given (Front.clientKey). */
 const AS_THEY_COME = typeTable(Array.from({ length: 256 }, (_, t) => t).filter((t) => t !== BackendCode.NotificationResponse));
+/** The messages that end an Execute's answer. */
+const ENDS_EXECUTE = typeTable([BackendCode.CommandComplete, BackendCode.EmptyQueryResponse, BackendCode.PortalSuspended, BackendCode.ErrorResponse]);
 
 interface QueryRun {
   sql: string;
@@ -94,8 +96,10 @@ export interface SessionHooks {
   cancelUpstream(key: Buffer): Promise<void>;
   /** The process id the client knows for an upstream backend's (its own session's, or another's). */
   clientPid(upstreamPid: number): number;
-  /** Closes the client connection with a TCP RST. */
-  reset(): void;
+  /** Cuts the client connection (cutConnection) once what was written to it is out. */
+  cut(how: CloseHow): void;
+  /** The twin's fault waits, cancelled when it stops. */
+  timers: FaultTimers;
 }
 
 export class Session {
@@ -173,14 +177,14 @@ export class Session {
     return this.hooks.cancelUpstream(this.upstream.key);
   }
 
-  /** Ends the session: a FATAL (or nothing), then both sockets closed. */
-  close(options: { reset?: boolean; fatal?: BackendError } = {}): void {
+  /** Ends the session: a FATAL (or nothing), then both sockets closed; a fault's cut or a FATAL cuts the client's. */
+  close(options: { cut?: CloseHow; fatal?: BackendError } = {}): void {
     if (this.closed) return;
     this.closed = true;
     if (this.hung) this.journal(this.hung.run);
     this.hung = undefined;
     if (options.fatal) this.client.write(options.fatal.toMessage());
-    if (options.reset) this.hooks.reset();
+    if (options.cut ?? options.fatal) this.hooks.cut(options.cut ?? 'close');
     else this.client.end();
     if (!this.upstream.socket.destroyed) this.upstream.socket.end(terminate);
     this.hooks.onClose(this);
@@ -241,8 +245,7 @@ export class Session {
         if (effect?.type === 'delay') {
           this.writeUpstream(out);
           out = [];
-          await sleep(effect.ms);
-          if (this.closed) return;
+          if (!(await this.hooks.timers.delay(effect.ms)) || this.closed) return;
         } else if (effect?.type === 'hang') {
           this.hung = { frame, run: run as QueryRun };
           break;
@@ -279,7 +282,7 @@ export class Session {
     if (!this.hooks.queryRules()) return run;
     const shape = classifyQueryCached(sql);
     const event: QueryEvent = { sql, kind: shape.kind, table: shape.tables, inTransaction: this.txPredicted !== TxStatus.Idle };
-    const decision = this.ctx.faults.decide('query', event, sql.slice(0, 120));
+    const decision = this.ctx.faults.decide(queryPoint, event, sql.slice(0, 120));
     if (decision) {
       run.effect = effectOf(decision);
       run.rule = { rule: decision.rule.id, action: decision.action };
@@ -358,16 +361,9 @@ export class Session {
       if (t === 'execute') this.skipUntilSync = true;
       this.enqueue({ t, run });
     } else if (effect?.type === 'rows') {
-      this.enqueue({ t: 'synthetic', emit: (o) => this.emitRows(t, run, o) });
+      this.enqueue({ t: 'synthetic', emit: (o) => this.emitRows(t, run, effect, o) });
     } else if (effect?.type === 'disconnect' && !effect.partial) {
-      this.enqueue({
-        t: 'synthetic',
-        emit: (o) => {
-          this.journal(run);
-          this.writeClient(o.splice(0));
-          this.close({ reset: effect.reset });
-        },
-      });
+      this.enqueue({ t: 'synthetic', emit: (o) => this.cutOff(run, o, effect.how) });
     } else {
       out?.push(frame.raw);
       this.enqueue({ t, run });
@@ -390,17 +386,11 @@ export class Session {
     return entry;
   }
 
-  private emitRows(t: 'query' | 'execute', run: QueryRun, out: Buffer[]): void {
-    const effect = run.effect as Extract<Effect, { type: 'rows' }>;
-    const described = run.portal?.columns ?? run.portal?.statement?.columns;
-    const columns = t === 'execute' && described ? described : columnsFor(effect.rows, effect.columns);
-    if (t === 'query') out.push(rowDescription(columns));
-    out.push(...dataRowsFor(effect.rows, columns));
-    const tag = effect.command ?? `SELECT ${effect.rows.length}`;
-    out.push(commandComplete(tag));
-    if (t === 'query') out.push(readyForQuery(this.txStatus));
+  private emitRows(t: 'query' | 'execute', run: QueryRun, effect: Extract<Effect, { type: 'rows' }>, out: Buffer[]): void {
+    const answer = rowsAnswer(t, effect, run.portal?.columns ?? run.portal?.statement?.columns, this.txStatus);
+    out.push(...answer.messages);
     run.rows = effect.rows.length;
-    run.tag = tag;
+    run.tag = answer.tag;
     this.journal(run);
   }
 
@@ -444,11 +434,20 @@ export class Session {
   private fromUpstream(frame: Frame, out?: Buffer[]): void {
     const head = this.pending[0];
     const run = head && 'run' in head ? head.run : undefined;
+    // A notification is no part of the statement's answer (and its process id is rewritten below).
+    if (run?.effect?.type === 'disconnect' && run.effect.partial && out && (head?.t === 'query' || head?.t === 'execute') && frame.type !== BackendCode.NotificationResponse) {
+      return this.partialAnswer(frame, head.t, run, run.effect.partial, run.effect.how, out);
+    }
     switch (frame.type) {
       case BackendCode.DataRow:
         if (!run) break;
         run.rows++;
-        if (run.effect && out) return this.dataRow(frame, run, run.effect, out);
+        if (run.effect?.type === 'corrupt' && out) {
+          const corrupted = corruptRow(frame.body, run.effect, run.columns ?? run.portal?.columns ?? run.portal?.statement?.columns, run.corruptColumn);
+          run.corruptColumn = corrupted.column;
+          out.push(corrupted.message);
+          return;
+        }
         break;
       case BackendCode.RowDescription:
         if (head?.t === 'describe') {
@@ -500,31 +499,20 @@ export class Session {
     out?.push(frame.raw);
   }
 
-  /** A DataRow of a statement with an effect: corrupted, or where a mid-result disconnect cuts. */
-  private dataRow(frame: Frame, run: QueryRun, effect: Effect, out: Buffer[]): void {
-    if (effect.type === 'corrupt') {
-      const columns = run.columns ?? run.portal?.columns ?? run.portal?.statement?.columns;
-      run.corruptColumn ??= columnIndex(effect.column, columns, frame.body.readInt16BE(0), effect.draw);
-      out.push(corruptDataRow(frame.body, effect.how, run.corruptColumn, effect.draw));
-      return;
-    }
-    if (effect.type === 'disconnect' && effect.partial) {
-      const limitRows = effect.bytes === undefined ? (effect.rows ?? 1) : Infinity;
-      const room = effect.bytes === undefined ? Infinity : effect.bytes - run.bytes;
-      if (run.rows > limitRows || room <= 0) return this.cutOff(run, out, effect.reset);
-      if (frame.length > room) {
-        out.push(frame.raw.subarray(0, room));
-        return this.cutOff(run, out, effect.reset);
-      }
-      run.bytes += frame.length;
-    }
-    out.push(frame.raw);
+  /** A message of a statement's answer that a partial-response disconnect cuts: part of it goes on, then the cut. */
+  private partialAnswer(frame: Frame, t: 'query' | 'execute', run: QueryRun, partial: PartialAnswer, how: CloseHow, out: Buffer[]): void {
+    const isDataRow = frame.type === BackendCode.DataRow;
+    const last = t === 'query' ? frame.type === BackendCode.ReadyForQuery : ENDS_EXECUTE[frame.type] === 1;
+    if (partial.take(frame.raw, isDataRow, last, out)) return this.cutOff(run, out, how);
+    if (isDataRow) run.rows++;
+    else if (frame.type === BackendCode.CommandComplete) run.tag = frame.reader().cstring();
+    else if (frame.type === BackendCode.ErrorResponse) run.error = BackendError.parse(frame.body).code;
   }
 
-  private cutOff(run: QueryRun, out: Buffer[], reset: boolean): void {
+  private cutOff(run: QueryRun, out: Buffer[], how: CloseHow): void {
     this.journal(run);
     this.writeClient(out);
-    this.close({ reset });
+    this.close({ cut: how });
   }
 
   private error(frame: Frame, head: Entry | undefined, run: QueryRun | undefined, out: Buffer[] | undefined): void {

@@ -5,9 +5,9 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { sleep } from '../../src/core/index.ts';
+import { cutConnection, delayMs } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
-import { effectOf } from './faults.ts';
+import { errorOf, startupPoint } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
 import type { Front } from './front.ts';
 import { AuthCode, FrontendCode, MAX_MESSAGE, MAX_STARTUP_PACKET, StartupCode } from './message-codes.ts';
@@ -94,23 +94,22 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     const unrecognized = [...params.keys()].filter((k) => k.startsWith('_pq_.'));
     if (minor > 0 || unrecognized.length > 0) socket.write(negotiateProtocolVersion(0, unrecognized));
 
-    const decision = front.ctx.faults.decide('startup', { user, database, application_name: params.get('application_name') ?? '' }, `${user}@${database}`);
+    const decision = front.ctx.faults.decide(startupPoint, { user, database, application_name: params.get('application_name') ?? '' }, `${user}@${database}`);
+    if (decision?.action === 'error') return refuse(errorOf(decision.params, 'FATAL'));
+    if (decision?.action === 'disconnect') {
+      cutConnection(raw, decision.params.reset === true ? 'reset' : 'close');
+      return undefined;
+    }
     if (decision) {
-      const effect = effectOf(decision, 'FATAL');
-      if (effect.type === 'error') return refuse(effect.error);
       // The twin's own waits (a startup rule) are not the client's time to authenticate.
       deadline.clear();
-      if (effect.type === 'hang') {
-        await source.next().catch(() => undefined); // until the client gives up
+      if (decision.action === 'hang') {
+        // Until the client gives up (or the twin stops, which closes every connection).
+        await source.next().catch(() => undefined);
         socket.destroy();
         return undefined;
       }
-      if (effect.type === 'disconnect') {
-        if (effect.reset) front.reset(raw);
-        else socket.destroy();
-        return undefined;
-      }
-      if (effect.type === 'delay') await sleep(effect.ms);
+      if (!(await front.timers.delay(delayMs(decision.params, decision.rng.next)))) return undefined;
       deadline.restart();
     }
 
