@@ -6,12 +6,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   BaseTwinConfigFields,
   connectionPoint,
+  defineTwinKind,
   listenLinked,
   pipeLinked,
   type LinkStats,
   type RunningTwin,
   type TwinContext,
-  type TwinKind,
 } from '../../src/core/index.ts';
 import { formatHostPort, HOST_PORT_PATTERN, parseHostPort, type HostPort } from './upstream-address.ts';
 
@@ -38,23 +38,25 @@ export interface TcpInspect {
   totals: { accepted: number; open: number; bytesIn: number; bytesOut: number };
 }
 
-export const tcpTwin: TwinKind<typeof TcpConfigSchema> = {
+const tcpActions = {
+  'set-upstream': {
+    description: 'send new connections to another host:port; open ones are closed (as Toxiproxy does)',
+    params: UpstreamParams,
+  },
+  enable: { description: 'listen again (Toxiproxy enabled: true)', params: NoParams },
+  disable: { description: 'refuse connections and close open ones (Toxiproxy enabled: false)', params: NoParams },
+};
+
+export const tcpTwin = defineTwinKind({
   kind: 'tcp',
   description: 'a fault-injecting TCP proxy in front of any upstream (Toxiproxy semantics)',
   configSchema: TcpConfigSchema,
   points: [connectionPoint],
-  actions: {
-    'set-upstream': {
-      description: 'send new connections to another host:port; open ones are closed (as Toxiproxy does)',
-      params: UpstreamParams,
-    },
-    enable: { description: 'listen again (Toxiproxy enabled: true)', params: NoParams },
-    disable: { description: 'refuse connections and close open ones (Toxiproxy enabled: false)', params: NoParams },
-  },
+  actions: tcpActions,
   start: startTcpTwin,
-};
+});
 
-async function startTcpTwin(config: TcpConfig, ctx: TwinContext): Promise<RunningTwin> {
+async function startTcpTwin(config: TcpConfig, ctx: TwinContext): Promise<RunningTwin<typeof tcpActions>> {
   const initial = parseHostPort(config.upstream);
   let upstream: HostPort = initial;
   const server = await listenLinked(ctx, { host: config.host ?? ctx.host, port: config.port ?? 0 }, (socket, info) => {
@@ -90,7 +92,7 @@ async function startTcpTwin(config: TcpConfig, ctx: TwinContext): Promise<Runnin
     inspect,
     actions: {
       'set-upstream': async (params) => {
-        upstream = parseHostPort(String(params.upstream));
+        upstream = parseHostPort(params.upstream);
         server.closeConnections();
         return inspect();
       },
