@@ -52,7 +52,8 @@ export function inspectCluster(cluster: Cluster, query: { topic?: string; group?
             const value = show(r.value);
             const rec: InspectedRecord = {
               offset: b.baseOffset + r.offsetDelta,
-              timestamp: header.baseTimestamp + r.timestampDelta,
+              // Under LogAppendTime every record has the time the broker stamped on its batch.
+              timestamp: header.attributes & ATTR.timestampType ? header.maxTimestamp : header.baseTimestamp + r.timestampDelta,
               key: key.text,
               value: value.text,
               headers: Object.fromEntries(r.headers.map((h) => [h.key, h.value?.toString('utf8') ?? null])),

@@ -4,7 +4,7 @@
 export const IMPLEMENTED = [
   { name: 'Produce', definition: 'Produce', folder: 'produce', versions: [3, 9] },
   { name: 'Fetch', definition: 'Fetch', folder: 'fetch', versions: [4, 17] },
-  { name: 'ListOffsets', definition: 'ListOffsets', folder: 'list-offsets', versions: [1, 7] },
+  { name: 'ListOffsets', definition: 'ListOffsets', folder: 'list-offsets', versions: [0, 9] },
   { name: 'Metadata', definition: 'Metadata', folder: 'metadata', versions: [0, 12] },
   { name: 'OffsetCommit', definition: 'OffsetCommit', folder: 'offset-commit', versions: [0, 8] },
   { name: 'OffsetFetch', definition: 'OffsetFetch', folder: 'offset-fetch', versions: [1, 8] },

@@ -2,10 +2,13 @@
 // the group coordinator and producer state. Every broker answers for the whole cluster; a partition's
 // leader is the broker that accepts its Produce and Fetch.
 import { longTimeout, type Limits, type LongTimer, type Rng } from '../../../src/core/index.ts';
-import type { LogBudget } from './log.ts';
+import { DEFAULT_LOG_CONFIG, type LogBudget, type LogConfig } from './log.ts';
+import { ClusterConfigs, SOURCE } from './configs.ts';
+import { topicConfigDef, type TopicConfigDef } from './topic-configs.ts';
+import { checkAssignment, type ReplicaAssignment } from './replica-assignment.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
 import { ProducerState } from './producer-state.ts';
-import { newPartition, retentionOf, validTopicName, type Partition, type Topic } from './topic.ts';
+import { newPartition, validTopicName, type Partition, type Topic } from './topic.ts';
 import { ERR } from '../protocol/error-codes.ts';
 
 export interface BrokerInfo {
@@ -27,6 +30,8 @@ export interface TopicSpec {
   partitions?: number;
   replicationFactor?: number;
   config?: Record<string, string>;
+  /** Replicas chosen by the client (CreateTopics assignments), partition by partition. */
+  assignments?: ReplicaAssignment[];
 }
 
 /** A per-topic answer of CreateTopics or CreatePartitions: the code and, when it fails, why. */
@@ -60,6 +65,8 @@ export class Cluster {
   readonly producers: ProducerState;
   /** Groups moved to another coordinator by the `move-coordinator` action. */
   readonly coordinatorOverride = new Map<string, number>();
+  /** Broker and topic config values (DescribeConfigs, AlterConfigs) and where each comes from. */
+  readonly configs: ClusterConfigs;
   private nextLeader = 0;
   /** Work the twin does later (a delayed produce's append), cancelled when it stops. */
   private readonly pending = new Set<LongTimer>();
@@ -69,6 +76,7 @@ export class Cluster {
   private readonly incarnations = new Map<string, number>();
 
   constructor(readonly options: ClusterOptions) {
+    this.configs = new ClusterConfigs((nodeId) => this.staticBrokerConfig(nodeId));
     this.producers = new ProducerState(options.limits.kafkaProducerIds);
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
       groups: options.limits.kafkaGroups,
@@ -95,15 +103,43 @@ export class Cluster {
    * -1 (or an absent value) means the default; 0 and other negatives are refused.
    */
   checkNewTopic(spec: TopicSpec): TopicOutcome & { partitions: number; replicationFactor: number } {
-    const partitions = spec.partitions === undefined || spec.partitions === -1 ? this.options.defaultPartitions : spec.partitions;
-    const replicationFactor = spec.replicationFactor === undefined || spec.replicationFactor === -1 ? 1 : spec.replicationFactor;
+    const assigned = spec.assignments && spec.assignments.length > 0 ? spec.assignments : undefined;
+    const partitions = assigned ? assigned.length : spec.partitions === undefined || spec.partitions === -1 ? this.options.defaultPartitions : spec.partitions;
+    const replicationFactor = assigned ? (assigned[0] as ReplicaAssignment).brokerIds.length : spec.replicationFactor === undefined || spec.replicationFactor === -1 ? 1 : spec.replicationFactor;
     const sized = { partitions, replicationFactor };
-    if (!validTopicName(spec.name)) return { ...sized, ...refuse(ERR.INVALID_TOPIC_EXCEPTION, `Topic name '${spec.name}' is illegal: at most 249 of [a-zA-Z0-9._-], not '.' or '..'.`) };
-    if (this.topics.has(spec.name)) return { ...sized, ...refuse(ERR.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`) };
-    if (partitions <= 0) return { ...sized, ...refuse(ERR.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.') };
-    if (replicationFactor <= 0) return { ...sized, ...refuse(ERR.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.') };
-    if (replicationFactor > this.brokers.length) {
-      return { ...sized, ...refuse(ERR.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${replicationFactor} time(s): only ${this.brokers.length} broker(s) are registered.`) };
+    const no = (code: number, message: string): TopicOutcome & typeof sized => ({ ...sized, ...refuse(code, message) });
+    if (!validTopicName(spec.name)) return no(ERR.INVALID_TOPIC_EXCEPTION, `Topic name '${spec.name}' is illegal: at most 249 of [a-zA-Z0-9._-], not '.' or '..'.`);
+    if (this.topics.has(spec.name)) return no(ERR.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    // '.' and '_' collide in metric names, so Kafka refuses a name that differs from another only there.
+    const collides = [...this.topics.keys()].find((n) => n.replaceAll('.', '_') === spec.name.replaceAll('.', '_'));
+    if (collides) return no(ERR.INVALID_TOPIC_EXCEPTION, `Topic '${spec.name}' collides with existing topic: ${collides}`);
+    if (assigned) {
+      if (spec.replicationFactor !== undefined && spec.replicationFactor !== -1) {
+        return no(ERR.INVALID_REPLICATION_FACTOR, 'A manual partition assignment was specified, but replication factor was not set to -1.');
+      }
+      if (spec.partitions !== undefined && spec.partitions !== -1) return no(ERR.INVALID_PARTITIONS, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+      const seen = new Set<number>();
+      for (const a of assigned) {
+        if (seen.has(a.partitionIndex)) return no(ERR.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
+        seen.add(a.partitionIndex);
+        const why = checkAssignment(a.brokerIds, a.partitionIndex, replicationFactor, this.brokers);
+        if (why) return no(ERR.INVALID_REPLICA_ASSIGNMENT, why);
+      }
+      for (let i = 0; i < assigned.length; i++) if (!seen.has(i)) return no(ERR.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
+    } else {
+      if (partitions <= 0) return no(ERR.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      if (replicationFactor <= 0) return no(ERR.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+      const registered = this.upBrokers().length;
+      if (replicationFactor > registered) {
+        return no(
+          ERR.INVALID_REPLICATION_FACTOR,
+          `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registered} broker(s) are registered.`,
+        );
+      }
+    }
+    for (const [name, value] of Object.entries(spec.config ?? {})) {
+      const refusal = this.configs.checkTopicConfig(name, value);
+      if (refusal) return no(ERR[refusal.error], refusal.message);
     }
     return { ...sized, ...this.checkGrowth(spec.name, partitions, partitions) };
   }
@@ -116,32 +152,70 @@ export class Cluster {
     const incarnation = (this.incarnations.get(spec.name) ?? 0) + 1;
     this.incarnations.set(spec.name, incarnation);
     const id = this.options.rng('topic-id', spec.name, incarnation).bytes(16);
-    const topic: Topic = { name: spec.name, id, replicationFactor: checked.replicationFactor, config, partitions: [] };
-    for (let i = 0; i < checked.partitions; i++) topic.partitions.push(this.newPartition(i, checked.replicationFactor, config));
+    const topic: Topic = { name: spec.name, id, replicationFactor: checked.replicationFactor, config, logConfig: { ...DEFAULT_LOG_CONFIG }, partitions: [] };
+    this.refreshLogConfig(topic);
+    const assigned = [...(spec.assignments ?? [])].sort((a, b) => a.partitionIndex - b.partitionIndex);
+    for (let i = 0; i < checked.partitions; i++) topic.partitions.push(this.newPartition(topic, i, assigned[i]?.brokerIds));
     this.topics.set(spec.name, topic);
     this.partitionCount += checked.partitions;
     this.options.onEvent(`topic ${spec.name} created`, { topic: spec.name, partitions: checked.partitions });
     return OK;
   }
 
-  /** CreatePartitions: grows a topic to `total` partitions. */
-  checkAddPartitions(name: string, total: number): TopicOutcome {
+  /** CreatePartitions: grows a topic to `total` partitions, on the replicas `assignments` name if given. */
+  checkAddPartitions(name: string, total: number, assignments: number[][] | null = null): TopicOutcome {
     const topic = this.topics.get(name);
     if (!topic) return refuse(ERR.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
     const current = topic.partitions.length;
-    if (total <= current) return refuse(ERR.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${total}.`);
+    if (total === current) return refuse(ERR.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+    if (total < current) return refuse(ERR.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${total} would not be an increase.`);
+    if (assignments) {
+      const added = total - current;
+      if (assignments.length !== added) {
+        return refuse(ERR.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${added} additional partition(s), but only ${assignments.length} assignment(s) were specified.`);
+      }
+      for (const [i, brokerIds] of assignments.entries()) {
+        const why = checkAssignment(brokerIds, current + i, topic.replicationFactor, this.brokers);
+        if (why) return refuse(ERR.INVALID_REPLICA_ASSIGNMENT, why);
+      }
+    }
     return this.checkGrowth(name, total, total - current);
   }
 
-  addPartitions(name: string, total: number): TopicOutcome {
-    const checked = this.checkAddPartitions(name, total);
+  addPartitions(name: string, total: number, assignments: number[][] | null = null): TopicOutcome {
+    const checked = this.checkAddPartitions(name, total, assignments);
     if (checked.errorCode !== ERR.NONE) return checked;
     const topic = this.topics.get(name) as Topic;
-    const added = total - topic.partitions.length;
-    for (let i = topic.partitions.length; i < total; i++) topic.partitions.push(this.newPartition(i, topic.replicationFactor, topic.config));
-    this.partitionCount += added;
+    const current = topic.partitions.length;
+    for (let i = current; i < total; i++) topic.partitions.push(this.newPartition(topic, i, assignments?.[i - current]));
+    this.partitionCount += total - current;
     this.options.onEvent(`topic ${name} grown to ${total} partitions`, { topic: name, partitions: total });
     return OK;
+  }
+
+  /**
+   * A topic's configs changed (AlterConfigs, IncrementalAlterConfigs) or the broker defaults they
+   * fall back to: its logs follow at once (retention runs, the next append sees the new limits).
+   */
+  refreshLogConfig(topic: Topic): void {
+    const value = (name: string): string => this.configs.topicConfig(topic, name);
+    const positive = (n: number): number | undefined => (n > 0 ? n : undefined);
+    const policy = value('cleanup.policy').split(',').map((p) => p.trim());
+    const retentionMs = this.configs.topicValue(topic, topicConfigDef('retention.ms') as TopicConfigDef);
+    const logConfig: LogConfig = {
+      records: positive(Number(topic.config['retention.records'] ?? -1)),
+      bytes: positive(Number(value('retention.bytes'))),
+      // Kafka's default of 7 days applies at its retention check, every 5 minutes; the twin applies a
+      // retention.ms someone set, at once, and leaves records of any age alone otherwise.
+      ms: retentionMs.source === SOURCE.DEFAULT ? undefined : Number(retentionMs.value),
+      deletes: policy.includes('delete'),
+      compacts: policy.includes('compact'),
+      logAppendTime: value('message.timestamp.type') === 'LogAppendTime',
+      maxMessageBytes: Number(value('max.message.bytes')),
+    };
+    Object.assign(topic.logConfig, logConfig);
+    const now = this.options.now();
+    for (const p of topic.partitions) p.log.enforceRetention(now);
   }
 
   /** A topic reaching `total` partitions by adding `added`, against both partition limits. */
@@ -253,12 +327,46 @@ export class Cluster {
     this.pending.clear();
   }
 
-  private newPartition(index: number, rf: number, config: Record<string, string>): Partition {
-    const up = this.upBrokers();
-    const pool = up.length > 0 ? up : this.brokers;
-    const first = this.nextLeader++ % pool.length;
-    const replicas: number[] = [];
-    for (let r = 0; r < rf; r++) replicas.push((pool[(first + r) % pool.length] as BrokerInfo).nodeId);
-    return newPartition(index, replicas[0] as number, replicas, retentionOf(config), this.logBytes);
+  /** A partition on the replicas a client chose, or spread over the brokers that are up. */
+  private newPartition(topic: Topic, index: number, assigned?: number[]): Partition {
+    let replicas = assigned;
+    if (!replicas) {
+      const up = this.upBrokers();
+      const pool = up.length > 0 ? up : this.brokers;
+      const first = this.nextLeader++ % pool.length;
+      replicas = [];
+      for (let r = 0; r < topic.replicationFactor; r++) replicas.push((pool[(first + r) % pool.length] as BrokerInfo).nodeId);
+    }
+    // The leader is the first replica that is up (a manual assignment may name a stopped broker).
+    const leader = replicas.find((r) => this.brokers.some((b) => b.nodeId === r && b.up)) ?? (replicas[0] as number);
+    return newPartition(index, leader, replicas, topic.logConfig, this.logBytes, this.options.limits.kafkaBatchBytes);
+  }
+
+  /**
+   * What the twin's own settings make of a broker's server.properties: reported as
+   * STATIC_BROKER_CONFIG where they differ from Kafka's defaults, as a configured broker's are.
+   */
+  private staticBrokerConfig(nodeId: number): Record<string, string> {
+    const broker = this.brokers.find((b) => b.nodeId === nodeId);
+    const adv = broker ? advertisedAddress(broker) : undefined;
+    const { limits } = this.options;
+    return {
+      'node.id': String(nodeId),
+      'broker.id': String(nodeId),
+      'process.roles': 'broker,controller',
+      'controller.listener.names': 'CONTROLLER',
+      ...(broker ? { listeners: `PLAINTEXT://${broker.host}:${broker.port}` } : {}),
+      ...(adv ? { 'advertised.listeners': `PLAINTEXT://${adv.host}:${adv.port}` } : {}),
+      ...(this.options.autoCreateTopics ? {} : { 'auto.create.topics.enable': 'false' }),
+      ...(this.options.defaultPartitions !== 1 ? { 'num.partitions': String(this.options.defaultPartitions) } : {}),
+      'group.initial.rebalance.delay.ms': String(this.options.initialRebalanceDelayMs ?? 0),
+      'group.max.size': String(limits.kafkaGroupMembers),
+      'fetch.max.bytes': String(limits.kafkaFetchBytes),
+      'socket.request.max.bytes': String(limits.kafkaRequestBytes),
+      // One replica of each internal topic: the twin's brokers share one state.
+      'offsets.topic.replication.factor': '1',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+    };
   }
 }

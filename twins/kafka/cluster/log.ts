@@ -2,7 +2,7 @@
 // last stable offset (transactions) and the log start offset (retention). Batches are stored as the
 // producer sent them with their baseOffset stamped in, so a Fetch hands out the same bytes.
 // @see https://kafka.apache.org/documentation/#log
-import { ATTR, readBatchHeader, stampBatch, type BatchHeader } from '../protocol/record-batch.ts';
+import { ATTR, decodeRecords, readBatchHeader, resealBatch, stampBatch, type BatchHeader } from '../protocol/record-batch.ts';
 
 export interface StoredBatch {
   baseOffset: number;
@@ -11,6 +11,18 @@ export interface StoredBatch {
   bytes: Buffer;
   header: BatchHeader;
   appendedAt: number;
+  /**
+   * [offset, timestamp] of each record, read from the records the first time a lookup by time
+   * needs them: the header's maxTimestamp is what the producer claimed (sarama sends -1), and a
+   * broker goes by the records.
+   */
+  times?: Array<[number, number]>;
+}
+
+/** A record found by time: its offset and its own timestamp. */
+export interface TimedOffset {
+  offset: number;
+  timestamp: number;
 }
 
 export interface AbortedTxn {
@@ -19,10 +31,25 @@ export interface AbortedTxn {
   lastOffset: number;
 }
 
-export interface Retention {
+/** What a topic's configs make of its logs; one object per topic, updated when a config changes. */
+export interface LogConfig {
+  /** retention.records (Standin's): keep the last N records. */
   records?: number;
+  /** retention.bytes */
   bytes?: number;
+  /** retention.ms, when set: batches whose newest record is older are deleted. */
+  ms?: number;
+  /** cleanup.policy has `delete`: without it (compact only) retention deletes nothing. */
+  deletes: boolean;
+  /** cleanup.policy has `compact`: every record needs a key. */
+  compacts: boolean;
+  /** message.timestamp.type=LogAppendTime */
+  logAppendTime: boolean;
+  /** max.message.bytes: the largest batch a producer may send. */
+  maxMessageBytes: number;
 }
+
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = { deletes: true, compacts: false, logAppendTime: false, maxMessageBytes: 1048588 };
 
 /** Bytes held by every partition log of one cluster, so a twin's logs can be bounded as a whole. */
 export interface LogBudget {
@@ -41,8 +68,10 @@ export class PartitionLog {
   private readonly waiters = new Set<() => void>();
 
   constructor(
-    private readonly retention: Retention = {},
+    private readonly config: LogConfig = { ...DEFAULT_LOG_CONFIG },
     private readonly budget: LogBudget = { used: 0 },
+    /** limits.kafkaBatchBytes: how far a batch may be decompressed to read its record times. */
+    private readonly maxBatchBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   get highWatermark(): number {
@@ -55,10 +84,19 @@ export class PartitionLog {
     return lso;
   }
 
-  /** Appends a batch (the buffer is kept: pass a copy), stamping its base offset. Returns it. */
+  /**
+   * Appends a batch (the buffer is kept: pass a copy), stamping its base offset. Returns it. Under
+   * message.timestamp.type=LogAppendTime the batch is stamped with `now` as Kafka stamps it:
+   * timestamp type bit set, maxTimestamp = now, CRC recomputed.
+   */
   append(bytes: Buffer, now: number): StoredBatch {
     const baseOffset = this.nextOffset;
     stampBatch(bytes, baseOffset);
+    if (this.config.logAppendTime) {
+      bytes.writeInt16BE(bytes.readInt16BE(21) | ATTR.timestampType, 21);
+      bytes.writeBigInt64BE(BigInt(now), 35);
+      resealBatch(bytes);
+    }
     const header = readBatchHeader(bytes);
     const stored: StoredBatch = { baseOffset, lastOffset: baseOffset + header.lastOffsetDelta, bytes, header, appendedAt: now };
     this.batches.push(stored);
@@ -68,7 +106,7 @@ export class PartitionLog {
     if (header.attributes & ATTR.transactional && !(header.attributes & ATTR.control) && !this.openTxns.has(header.producerId)) {
       this.openTxns.set(header.producerId, baseOffset);
     }
-    this.enforceRetention();
+    this.enforceRetention(now);
     this.wake();
     return stored;
   }
@@ -102,10 +140,71 @@ export class PartitionLog {
     return out;
   }
 
-  /** The earliest offset whose batch has a timestamp ≥ ts, or -1 (ListOffsets by time). */
-  offsetForTime(ts: number): number {
-    for (const b of this.batches) if (b.header.maxTimestamp >= ts) return Math.max(b.baseOffset, this.logStartOffset);
-    return -1;
+  /** The first record whose own timestamp is ≥ ts (ListOffsets by time), or undefined. */
+  offsetForTime(ts: number): TimedOffset | undefined {
+    for (const b of this.batches) {
+      if (b.header.attributes & ATTR.control) continue;
+      for (const [offset, timestamp] of this.timesOf(b)) if (offset >= this.logStartOffset && timestamp >= ts) return { offset, timestamp };
+    }
+    return undefined;
+  }
+
+  /** The first record with the largest timestamp (ListOffsets -3, KIP-734), or undefined. */
+  maxTimestamp(): TimedOffset | undefined {
+    let best: TimedOffset | undefined;
+    for (const b of this.batches) {
+      if (b.header.attributes & ATTR.control) continue;
+      for (const [offset, timestamp] of this.timesOf(b)) if (offset >= this.logStartOffset && (!best || timestamp > best.timestamp)) best = { offset, timestamp };
+    }
+    return best;
+  }
+
+  /** Each record's offset and timestamp: LogAppendTime batches have the batch's for every record. */
+  private timesOf(b: StoredBatch): Array<[number, number]> {
+    if (b.times) return b.times;
+    const h = b.header;
+    if (h.attributes & ATTR.timestampType) b.times = [[b.baseOffset, h.maxTimestamp]];
+    else {
+      try {
+        b.times = decodeRecords({ header: h, bytes: b.bytes }, this.maxBatchBytes).map((r) => [b.baseOffset + r.offsetDelta, h.baseTimestamp + r.timestampDelta]);
+      } catch {
+        // A batch the twin cannot open (a corrupt fault, past kafkaBatchBytes): its header's word.
+        b.times = [[b.baseOffset, h.maxTimestamp]];
+      }
+    }
+    return b.times;
+  }
+
+  /**
+   * DeleteRecords: the log starts at `offset` (≤ the high watermark); whole batches before it go.
+   * Returns the new log start offset.
+   */
+  deleteBefore(offset: number): number {
+    if (offset <= this.logStartOffset) return this.logStartOffset;
+    while (this.batches.length > 0 && (this.batches[0] as StoredBatch).lastOffset < offset) this.dropFirst();
+    this.logStartOffset = offset;
+    this.wake();
+    return offset;
+  }
+
+  /**
+   * Time retention (retention.ms): deletes batches from the front while their newest record is
+   * older than `now - ms`, the active one too — Kafka rolls a segment whose records have all expired
+   * and deletes it. Called where the log is read or written, so a change applies at once.
+   */
+  expire(now: number): void {
+    const { ms, deletes } = this.config;
+    if (ms === undefined || ms < 0 || !deletes) return;
+    let dropped = false;
+    while (this.batches.length > 0) {
+      const first = this.batches[0] as StoredBatch;
+      const newest = this.timesOf(first).reduce((m, [, t]) => Math.max(m, t), -1);
+      if ((newest >= 0 ? newest : first.appendedAt) >= now - ms) break;
+      this.dropFirst();
+      this.logStartOffset = first.lastOffset + 1;
+      dropped = true;
+    }
+    if (dropped) this.wake();
   }
 
   /** Calls `fn` once on the next append (long-polling fetches); returns a canceller. */
@@ -132,18 +231,24 @@ export class PartitionLog {
     this.wake();
   }
 
-  private enforceRetention(): void {
-    const { records, bytes } = this.retention;
-    while (this.batches.length > 1) {
+  /** Size and count retention, then time retention; a change of topic config calls it too. */
+  enforceRetention(now: number): void {
+    const { records, bytes, deletes } = this.config;
+    while (deletes && this.batches.length > 1) {
       const first = this.batches[0] as StoredBatch;
       const overRecords = records !== undefined && this.nextOffset - first.lastOffset - 1 >= records;
       const overBytes = bytes !== undefined && this.bytes - first.bytes.length >= bytes;
       if (!overRecords && !overBytes) break;
-      this.batches.shift();
-      this.bytes -= first.bytes.length;
-      this.budget.used -= first.bytes.length;
+      this.dropFirst();
       this.logStartOffset = first.lastOffset + 1;
     }
+    this.expire(now);
+  }
+
+  private dropFirst(): void {
+    const first = this.batches.shift() as StoredBatch;
+    this.bytes -= first.bytes.length;
+    this.budget.used -= first.bytes.length;
   }
 
   private wake(): void {

@@ -1,5 +1,5 @@
 // A topic: its id, config and partitions, each with a leader broker, a leader epoch and a log.
-import { PartitionLog, type LogBudget, type Retention } from './log.ts';
+import { PartitionLog, type LogBudget, type LogConfig } from './log.ts';
 
 export interface Partition {
   index: number;
@@ -14,21 +14,13 @@ export interface Topic {
   id: Buffer;
   replicationFactor: number;
   config: Record<string, string>;
+  /** What the topic's configs make of its logs, shared by its partitions (a config change updates it). */
+  logConfig: LogConfig;
   partitions: Partition[];
 }
 
-/** Retention from topic config (`retention.records` is Standin's count limit, `retention.bytes` Kafka's). */
-export function retentionOf(config: Record<string, string>): Retention {
-  const records = config['retention.records'];
-  const bytes = config['retention.bytes'];
-  return {
-    records: records !== undefined && Number(records) > 0 ? Number(records) : undefined,
-    bytes: bytes !== undefined && Number(bytes) > 0 ? Number(bytes) : undefined,
-  };
-}
-
-export function newPartition(index: number, leader: number, replicas: number[], retention: Retention, budget?: LogBudget): Partition {
-  return { index, leader, leaderEpoch: 0, replicas, log: new PartitionLog(retention, budget) };
+export function newPartition(index: number, leader: number, replicas: number[], logConfig: LogConfig, budget?: LogBudget, maxBatchBytes?: number): Partition {
+  return { index, leader, leaderEpoch: 0, replicas, log: new PartitionLog(logConfig, budget, maxBatchBytes) };
 }
 
 /** Legal topic names, as Kafka checks them. @see org.apache.kafka.common.internals.Topic */

@@ -1,55 +1,69 @@
-// DescribeConfigs: a topic's configs (its own, then Kafka's defaults) or a broker's.
-// Resource types: 2 topic, 4 broker. Config source: 1 topic config, 5 default.
+// DescribeConfigs: every topic config of Kafka 3.9 for a topic (its own values, then the broker
+// configs they fall back to, then Kafka's defaults), or every broker config for a broker ("" = the
+// cluster-wide values set at run time), each with its source, read-only flag, type and synonyms.
+// Resource types: 2 topic, 4 broker.
 // @see https://kafka.apache.org/protocol.html#The_Messages_DescribeConfigs
+// @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-226+-+Dynamic+Broker+Configuration (synonyms)
 import { defineApi } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
+import { validTopicName } from '../../cluster/topic.ts';
+import { SOURCE, type ConfigEntry } from '../../cluster/configs.ts';
 import { describeConfigsSpec, type DescribeConfigsRequest, type DescribeConfigsResponse } from './schema.ts';
 
-const TOPIC_DEFAULTS: Record<string, string> = {
-  'cleanup.policy': 'delete',
-  'compression.type': 'producer',
-  'max.message.bytes': '1048588',
-  'min.insync.replicas': '1',
-  'retention.bytes': '-1',
-  'retention.ms': '604800000',
-  'message.timestamp.type': 'CreateTime',
-};
-const BROKER_DEFAULTS: Record<string, string> = {
-  'auto.create.topics.enable': 'true',
-  'num.partitions': '1',
-  'default.replication.factor': '1',
-  'message.max.bytes': '1048588',
-};
+export const RESOURCE = { TOPIC: 2, BROKER: 4 } as const;
 
 export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConfigsResponse>({
   spec: describeConfigsSpec,
   handle(req, ctx) {
+    const { cluster } = ctx;
     return {
       throttleTimeMs: 0,
       results: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorMessage: null };
-        let entries: Array<[string, string, number]>;
-        if (r.resourceType === 2) {
-          const t = ctx.cluster.topics.get(r.resourceName);
-          if (!t) return { ...base, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, configs: [] };
-          const merged = new Map<string, [string, number]>(Object.entries(TOPIC_DEFAULTS).map(([k, v]) => [k, [v, 5]]));
-          for (const [k, v] of Object.entries(t.config)) merged.set(k, [v, 1]);
-          entries = [...merged].map(([k, [v, s]]) => [k, v, s]);
-        } else if (r.resourceType === 4) {
-          const defaults = { ...BROKER_DEFAULTS, 'auto.create.topics.enable': String(ctx.cluster.options.autoCreateTopics) };
-          entries = Object.entries(defaults).map(([k, v]) => [k, v, 5]);
-        } else return { ...base, errorCode: ERR.INVALID_REQUEST, configs: [] };
+        const fail = (errorCode: number, errorMessage: string) => ({ ...base, errorCode, errorMessage, configs: [] });
+        let entries: ConfigEntry[];
+        if (r.resourceType === RESOURCE.TOPIC) {
+          if (!validTopicName(r.resourceName)) return fail(ERR.INVALID_TOPIC_EXCEPTION, `Topic name '${r.resourceName}' is illegal.`);
+          const t = cluster.topics.get(r.resourceName);
+          if (!t) return fail(ERR.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${r.resourceName} does not exist.`);
+          entries = cluster.configs.topicEntries(t);
+        } else if (r.resourceType === RESOURCE.BROKER) {
+          const target = brokerTarget(r.resourceName, ctx.broker.nodeId);
+          if (typeof target === 'string') return fail(ERR.INVALID_REQUEST, target);
+          entries = cluster.configs.brokerEntries(target ?? undefined);
+        } else return fail(ERR.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}.`);
         const keys = r.configurationKeys;
         return {
           ...base,
           errorCode: ERR.NONE,
           configs: entries
-            .filter(([k]) => keys === null || keys.length === 0 || keys.includes(k))
-            .map(([name, value, source]) => ({ name, value, readOnly: false, isDefault: source === 5, configSource: source, isSensitive: false, synonyms: [], configType: 0, documentation: null })),
+            .filter((e) => keys === null || keys.length === 0 || keys.includes(e.name))
+            .map((e) => ({
+              name: e.name,
+              value: e.value,
+              readOnly: e.readOnly,
+              isDefault: e.source === SOURCE.DEFAULT,
+              configSource: e.source,
+              isSensitive: false,
+              synonyms: req.includeSynonyms ? e.synonyms : [],
+              configType: e.type,
+              documentation: null,
+            })),
         };
       }),
     };
   },
   errorResponse: (req, code) => ({ results: req.resources.map((r) => ({ errorCode: code, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) }),
-  scope: (req) => ({ topics: req.resources.filter((r) => r.resourceType === 2).map((r) => r.resourceName), partitions: [] }),
+  scope: (req) => ({ topics: req.resources.filter((r) => r.resourceType === RESOURCE.TOPIC).map((r) => r.resourceName), partitions: [] }),
 });
+
+/**
+ * The broker a broker resource names: its id (each broker describes only itself, as Kafka's does),
+ * null for "" (the cluster-wide dynamic values), or why the name is refused.
+ */
+export function brokerTarget(name: string, self: number): number | null | string {
+  if (name === '') return null;
+  if (!/^-?\d+$/.test(name)) return `Broker id must be an integer, but it is: ${name}`;
+  if (Number(name) !== self) return `Unexpected broker id, expected ${self} or empty string, but received ${name}`;
+  return self;
+}

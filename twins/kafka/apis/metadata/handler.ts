@@ -1,10 +1,11 @@
 // Metadata: brokers that are up, the controller, and each topic's partitions with leader and
-// replicas. Unknown topics are auto-created when the twin allows it (and, from v4, the client asks).
+// replicas. Unknown topics are auto-created when the twin allows it (and, from v4, the client asks);
+// an illegal name gets INVALID_TOPIC_EXCEPTION either way, as from Kafka's KafkaApis#getTopicMetadata.
 // v0 asks for every topic with an empty list; v1+ with null.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Metadata
 import { defineApi } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
-import type { Topic } from '../../cluster/topic.ts';
+import { validTopicName, type Topic } from '../../cluster/topic.ts';
 import { advertisedAddress, type Cluster } from '../../cluster/cluster.ts';
 import { metadataSpec, type MetadataRequest, type MetadataResponse, type MetadataResponseMetadataResponseTopic } from './schema.ts';
 
@@ -38,9 +39,11 @@ export const metadataApi = defineApi<MetadataRequest, MetadataResponse>({
       ? [...cluster.topics.values()].map((t) => describeTopic(cluster, t))
       : // Each topic once, as Kafka answers: a name repeated N times must not describe its partitions N times.
         [...new Set((req.topics ?? []).map((rt) => rt.name ?? ''))].map((name) => {
-          const t = cluster.topic(name, autoCreate);
+          // A name Kafka could never create is refused at once, so a client does not retry it.
+          const t = validTopicName(name) ? cluster.topic(name, autoCreate) : undefined;
           if (t) return describeTopic(cluster, t);
-          return { errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: Buffer.alloc(16), isInternal: false, partitions: [] };
+          const errorCode = validTopicName(name) ? ERR.UNKNOWN_TOPIC_OR_PARTITION : ERR.INVALID_TOPIC_EXCEPTION;
+          return { errorCode, name, topicId: Buffer.alloc(16), isInternal: false, partitions: [] };
         });
     return {
       throttleTimeMs: 0,

@@ -1,5 +1,6 @@
-// Produce (v3+, RecordBatch v2 only): checks each batch (CRC, compression, producer epoch and
-// sequence), applies `produce` record faults, and appends to the partition's log on its leader.
+// Produce (v3+, RecordBatch v2 only): checks each batch (CRC, compression, size against the topic's
+// max.message.bytes, keys on a compacted topic, producer epoch and sequence), applies `produce`
+// record faults, and appends to the partition's log on its leader.
 // acks=0 gets no response. Transactional batches open a transaction on the partition (its last
 // stable offset stays behind until EndTxn).
 // @see https://kafka.apache.org/protocol.html#The_Messages_Produce
@@ -10,7 +11,8 @@ import { KafkaDecodeError } from '../../protocol/primitives.ts';
 import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import { producePoint } from '../../points.ts';
-import type { Partition } from '../../cluster/topic.ts';
+import type { Partition, Topic } from '../../cluster/topic.ts';
+import { refuseBatch } from './batch-checks.ts';
 import { produceSpec, type ProduceRequest, type ProduceResponse, type ProduceResponseTopicProduceResponsePartitionProduceResponse as PartitionResult } from './schema.ts';
 
 export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
@@ -51,9 +53,15 @@ function produceTo(ctx: RequestContext, topic: string, index: number, records: B
     throw e;
   }
   if (batches.length === 0) return fail(ERR.INVALID_RECORD, 'no record batch');
-  let first = -1;
+  const { logConfig } = ctx.cluster.topics.get(topic) as Topic;
+  // Every batch is checked before any is written: a refusal leaves the partition as it was.
   for (const batch of batches) {
     if (!isSupportedCompression(compressionOf(batch.header.attributes))) return fail(ERR.UNSUPPORTED_COMPRESSION_TYPE);
+    const refusal = refuseBatch(logConfig, `${topic}-${index}`, batch, ctx.twin.limits.kafkaBatchBytes);
+    if (refusal) return { index, baseOffset: -1, ...refusal };
+  }
+  let first = -1;
+  for (const batch of batches) {
     let result: ReturnType<typeof appendBatch>;
     try {
       result = appendBatch(ctx, topic, partition, batch);
@@ -65,7 +73,8 @@ function produceTo(ctx: RequestContext, topic: string, index: number, records: B
     if ('error' in result) return fail(result.error);
     if (first < 0) first = result.baseOffset;
   }
-  return { index, errorCode: ERR.NONE, baseOffset: first, logAppendTimeMs: -1, logStartOffset: partition.log.logStartOffset };
+  const logAppendTimeMs = logConfig.logAppendTime ? ctx.twin.now() : -1;
+  return { index, errorCode: ERR.NONE, baseOffset: first, logAppendTimeMs, logStartOffset: partition.log.logStartOffset };
 }
 
 function appendBatch(ctx: RequestContext, topic: string, partition: Partition, batch: BatchView): { baseOffset: number } | { error: number } {

@@ -1,21 +1,35 @@
-// TxnOffsetCommit: offsets held with the transaction, applied to the group when it commits.
+// TxnOffsetCommit: offsets held with the transaction, applied to the group when it commits. Checked
+// in Kafka 3.9's order: the group's coordinator; then the transaction, as the broker verifies it with
+// the transaction coordinator (transaction.partition.verification.enable, on by default) — an
+// unknown transactional id or producer id INVALID_PRODUCER_ID_MAPPING, an old epoch
+// INVALID_PRODUCER_EPOCH, a group whose offsets the transaction did not add (AddOffsetsToTxn)
+// INVALID_TXN_STATE; then the member and generation (v3+) the client names, when it names them.
 // @see https://kafka.apache.org/protocol.html#The_Messages_TxnOffsetCommit
-import { defineApi, topicScope } from '../api.ts';
+// @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-890%3A+Transactions+Server-Side+Defense
+import { defineApi, topicScope, type RequestContext } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
+import { notCoordinator } from '../join-group/handler.ts';
 import { txnOffsetCommitSpec, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './schema.ts';
 
 export const txnOffsetCommitApi = defineApi<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   spec: txnOffsetCommitSpec,
   handle(req, ctx) {
     const txn = ctx.cluster.producers.txnOf(req.transactionalId, req.producerId, req.producerEpoch);
+    let errorCode: number = ERR.NONE;
+    if (req.groupId === '') errorCode = ERR.INVALID_GROUP_ID;
+    else if (notCoordinator(ctx, req.groupId)) errorCode = ERR.NOT_COORDINATOR;
+    else if (typeof txn === 'number') errorCode = txn;
+    else if (txn.state !== 'Ongoing' || !txn.groups.has(req.groupId)) errorCode = ERR.INVALID_TXN_STATE;
+    else errorCode = memberCheck(ctx, req);
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
-          if (typeof txn === 'number') return { partitionIndex: p.partitionIndex, errorCode: txn };
-          txn.pendingOffsets.push({ group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
-          return { partitionIndex: p.partitionIndex, errorCode: ERR.NONE };
+          if (errorCode === ERR.NONE && typeof txn !== 'number') {
+            txn.pendingOffsets.push({ group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
+          }
+          return { partitionIndex: p.partitionIndex, errorCode };
         }),
       })),
     };
@@ -25,3 +39,11 @@ export const txnOffsetCommitApi = defineApi<TxnOffsetCommitRequest, TxnOffsetCom
   }),
   scope: (req) => ({ ...topicScope(req.topics), group: req.groupId }),
 });
+
+/** v3+ (KIP-447): a named member must be in the group, a named generation its current one. */
+function memberCheck(ctx: RequestContext, req: TxnOffsetCommitRequest): number {
+  const group = ctx.cluster.groups.group(req.groupId);
+  if (req.memberId !== '' && !group?.members.has(req.memberId)) return ERR.UNKNOWN_MEMBER_ID;
+  if (req.generationId >= 0 && req.generationId !== (group?.generationId ?? -1)) return ERR.ILLEGAL_GENERATION;
+  return ERR.NONE;
+}
