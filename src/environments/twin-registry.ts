@@ -11,13 +11,15 @@ export interface KindDescriptor {
   load(): Promise<TwinKind>;
 }
 
-/** What a client needs to know of a kind: its config schema, fault points and actions. */
+/** What a client needs to know of a kind: its config schema, fault points, actions and expectations. */
 export interface KindDescription {
   kind: string;
   description: string;
   config: TSchema;
   points: Array<{ name: string; description: string; match: TSchema; actions: Record<string, TSchema> }>;
   actions: Record<string, { description: string; params: TSchema }>;
+  /** Scenario expectations the kind declares (e.g. postgres `sql`): key → description and fields. */
+  expectations: Record<string, { description: string; schema: TSchema }>;
 }
 
 export function describeKind(kind: TwinKind): KindDescription {
@@ -27,6 +29,7 @@ export function describeKind(kind: TwinKind): KindDescription {
     config: kind.configSchema,
     points: kind.points.map((p) => ({ name: p.name, description: p.description, match: p.match, actions: p.actions })),
     actions: Object.fromEntries(Object.entries(kind.actions ?? {}).map(([verb, a]) => [verb, { description: a.description, params: a.params }])),
+    expectations: Object.fromEntries((kind.expectations ?? []).map((e) => [e.name, { description: e.description, schema: e.schema }])),
   };
 }
 
