@@ -11,7 +11,7 @@ import { stateView } from './state-view.js';
 import { Timeline } from './timeline.js';
 
 /** Events per history request: big enough to fill a screen, small enough to parse in a frame or two. */
-const PAGE = 2000;
+const PAGE = 5000;
 const REFRESH_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
@@ -206,6 +206,7 @@ async function loadOlder(open) {
     updateFilters(open);
   } finally {
     open.loadingOlder = false;
+    updateStatus(open);
   }
 }
 
