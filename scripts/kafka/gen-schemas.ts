@@ -2,7 +2,7 @@
 // exactly the versions Standin implements — from Kafka's JSON message definitions. Run by hand when
 // an API or version range changes, then review the diff:
 //   node bin/run-ts.js scripts/kafka/gen-schemas.ts [definitions dir]
-// The definitions are read here only; test/kafka/schema-definitions.test.ts checks the tables again
+// The definitions are read here only; test/kafka/codec-fixtures.test.ts checks the tables again
 // against them when they are present.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
