@@ -1,34 +1,39 @@
 // The oidc twin's fault points: one per endpoint a relying party calls, matched by request path in
 // the HTTP front (http-front.ts) before the provider sees the request; plus the link layer's
-// `connection`. Each accepts delay, hang, error (an OAuth error body and status), corrupt and
-// disconnect; corrupt's `how` depends on the endpoint.
-import { Type, type TSchema } from '@sinclair/typebox';
-import { CommonActions, connectionPoint, type FaultPointSpec } from '../../src/core/index.ts';
+// `connection`. Each has the request matchers and actions every HTTP-speaking twin shares
+// (src/core/request-faults) plus this protocol's own: `clientId` and, at `token`, `grantType` to
+// match on; `error` answered as an OAuth error; corruptions of the discovery document, the JWKS and
+// the authorization redirect beside the common ones.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  DelaySchema,
+  DisconnectSchema,
+  HangSchema,
+  RequestMatchFields,
+  connectionPoint,
+  corruptSchema,
+  definePoint,
+  matchFields,
+  matchesRequest,
+  type FaultPoint,
+  type RequestEvent,
+} from '../../src/core/index.ts';
 
 export const HTTP_POINTS = ['discovery', 'jwks', 'authorize', 'token', 'userinfo', 'introspection'] as const;
 export type HttpPoint = (typeof HTTP_POINTS)[number];
 
-/** Ways to corrupt a response: every endpoint has the first two; discovery, jwks and authorize add their own. */
-export const CORRUPTIONS = {
-  'malformed-json': 'the JSON body cut short at a seeded position',
-  empty: 'status 200 with an empty body',
+/** This protocol's own ways to corrupt an answer, beside the common ones (truncate, malformed-json, wrong-content-type, empty). */
+export const OIDC_CORRUPTIONS = {
   'issuer-mismatch': 'discovery: a document whose issuer is not the URL it was fetched from',
   'missing-active-kid': 'jwks: the key set without the key that signs current tokens',
   'wrong-state': 'authorize: the redirect back to the client carries another state (CSRF check)',
   'wrong-iss': 'authorize: the redirect back to the client names another issuer in iss (RFC 9207 mix-up check)',
 } as const;
-export type Corruption = keyof typeof CORRUPTIONS;
+export type OidcCorruption = keyof typeof OIDC_CORRUPTIONS;
 
-const oneOf = (values: readonly string[], description?: string): TSchema =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    description === undefined ? {} : { description },
-  );
+const stringOrList = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description }));
 
-const stringOrList = (description: string): TSchema =>
-  Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description }));
-
-const errorAction = Type.Object(
+const ErrorActionSchema = Type.Object(
   {
     error: Type.Optional(
       Type.String({
@@ -42,49 +47,53 @@ const errorAction = Type.Object(
   { additionalProperties: false },
 );
 
-const corruptAction = (hows: readonly Corruption[]): TSchema =>
-  Type.Object({ how: oneOf(hows, hows.map((h) => `${h}: ${CORRUPTIONS[h]}`).join('; ')) }, { additionalProperties: false });
+const clientId = stringOrList('client_id, from Basic auth, the query or the form body');
+const grantType = stringOrList('grant_type of the form body, e.g. refresh_token');
+const MatchSchema = Type.Object({ ...RequestMatchFields, clientId }, { additionalProperties: false });
+const TokenMatchSchema = Type.Object({ ...RequestMatchFields, clientId, grantType }, { additionalProperties: false });
+type OidcMatch = Static<typeof TokenMatchSchema>;
 
-function httpPoint(name: HttpPoint, description: string, corruptions: readonly Corruption[], extraMatch = {}): FaultPointSpec {
-  return {
-    name,
-    description,
-    match: Type.Object(
-      {
-        method: stringOrList('HTTP method(s)'),
-        path: stringOrList('request path(s)'),
-        clientId: stringOrList('client_id, from Basic auth, the query or the form body'),
-        ...extraMatch,
-      },
-      { additionalProperties: false },
-    ),
-    actions: {
-      delay: CommonActions.delay,
-      hang: CommonActions.hang,
-      disconnect: CommonActions.disconnect,
-      error: errorAction,
-      corrupt: corruptAction(corruptions),
-    },
-  };
+/** A request at one of the points: the shared request fields and what the OAuth request says. */
+export interface OidcRequestEvent extends RequestEvent {
+  clientId: string | undefined;
+  /** From the form body, read only when a rule at the point asks for it. */
+  grantType: string | undefined;
 }
 
-const plain = ['malformed-json', 'empty'] as const satisfies readonly Corruption[];
+function httpPoint(name: HttpPoint, description: string, own: Partial<Record<OidcCorruption, string>>, match: typeof MatchSchema | typeof TokenMatchSchema) {
+  return definePoint({
+    name,
+    description,
+    match,
+    matches: (m: OidcMatch, event: OidcRequestEvent) =>
+      matchesRequest(m, event) && matchFields({ clientId: m.clientId, grantType: m.grantType }, event),
+    actions: {
+      delay: DelaySchema,
+      hang: HangSchema,
+      disconnect: DisconnectSchema,
+      error: ErrorActionSchema,
+      corrupt: corruptSchema<OidcCorruption>(own),
+    },
+  });
+}
 
-export const oidcPoints: readonly FaultPointSpec[] = [
-  httpPoint('discovery', 'GET /.well-known/openid-configuration', [...plain, 'issuer-mismatch']),
-  httpPoint('jwks', 'GET /jwks', [...plain, 'missing-active-kid']),
-  httpPoint('authorize', 'the authorization endpoint /auth (errors are redirected to the client when no status is given)', [
-    ...plain,
-    'wrong-state',
-    'wrong-iss',
-  ]),
-  httpPoint('token', 'POST /token, every grant', plain, {
-    grantType: stringOrList('grant_type of the form body, e.g. refresh_token'),
-  }),
-  httpPoint('userinfo', 'GET|POST /me', plain),
-  httpPoint('introspection', 'POST /token/introspection', plain),
-  connectionPoint,
-];
+export const OIDC_HTTP_POINTS = {
+  discovery: httpPoint('discovery', 'GET /.well-known/openid-configuration', { 'issuer-mismatch': OIDC_CORRUPTIONS['issuer-mismatch'] }, MatchSchema),
+  jwks: httpPoint('jwks', 'GET /jwks', { 'missing-active-kid': OIDC_CORRUPTIONS['missing-active-kid'] }, MatchSchema),
+  authorize: httpPoint(
+    'authorize',
+    'the authorization endpoint /auth (errors are redirected to the client when no status is given)',
+    { 'wrong-state': OIDC_CORRUPTIONS['wrong-state'], 'wrong-iss': OIDC_CORRUPTIONS['wrong-iss'] },
+    MatchSchema,
+  ),
+  token: httpPoint('token', 'POST /token, every grant', {}, TokenMatchSchema),
+  userinfo: httpPoint('userinfo', 'GET|POST /me', {}, MatchSchema),
+  introspection: httpPoint('introspection', 'POST /token/introspection', {}, MatchSchema),
+} as const satisfies Record<HttpPoint, FaultPoint>;
+
+export type OidcHttpPoint = (typeof OIDC_HTTP_POINTS)[HttpPoint];
+
+export const oidcPoints: readonly FaultPoint[] = [...HTTP_POINTS.map((name) => OIDC_HTTP_POINTS[name]), connectionPoint];
 
 /** The point a request path belongs to; undefined for paths without one (revocation, interaction…). */
 export function pointOf(path: string): HttpPoint | undefined {

@@ -1,13 +1,26 @@
 // What each fault action does to one HTTP request of the oidc twin. `proceed` runs the request
 // through the provider as normal; an action answers instead of it (error, hang, disconnect before
-// the request) or around it (delay first; corrupt or cut the provider's answer).
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { delayMs, sleep, type FaultDecision } from '../../src/core/index.ts';
-import type { Corruption, HttpPoint } from './fault-points.ts';
+// the request) or around it (delay first; corrupt or cut the provider's answer). The common meanings
+// come from src/core/request-faults; the OAuth error form and the corruptions of discovery, JWKS
+// and the authorization redirect are this twin's own.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  corruptAnswer,
+  disconnectNow,
+  faultDelay,
+  isCommonCorruption,
+  sendPartial,
+  type FaultTimers,
+  type HttpAnswer,
+  type PointDecision,
+  type Rng,
+} from '../../src/core/index.ts';
+import type { HttpPoint, OidcCorruption, OidcHttpPoint } from './fault-points.ts';
 import { oauthError } from './oauth-errors.ts';
 import { corruptRedirect, isRedirectCorruption, type RedirectCorruption, type RedirectCorruptions } from './redirect-corruption.ts';
 import { captureResponse, sendCaptured, type CapturedResponse } from './response-capture.ts';
+
+export type OidcDecision = PointDecision<OidcHttpPoint>;
 
 export interface FaultSurroundings {
   point: HttpPoint;
@@ -17,35 +30,33 @@ export interface FaultSurroundings {
   authorizeRedirect(query: URLSearchParams): string | undefined;
   /** Authorization-response corruptions waiting for the redirect back to the client. */
   redirects: RedirectCorruptions;
+  /** The twin's fault waits, ended when it stops. */
+  timers: FaultTimers;
   proceed(): Promise<void>;
 }
 
-export async function applyFault(
-  decision: FaultDecision,
-  req: IncomingMessage,
-  res: ServerResponse,
-  around: FaultSurroundings,
-): Promise<void> {
-  const { params } = decision;
+export async function applyFault(decision: OidcDecision, req: IncomingMessage, res: ServerResponse, around: FaultSurroundings): Promise<void> {
   switch (decision.action) {
     case 'delay':
-      await sleep(delayMs(params, decision.rng.next));
+      await faultDelay(around.timers, decision.params, decision.rng);
       return around.proceed();
     case 'hang':
       // Nothing is sent; the connection stays open until the client gives up or the twin stops.
+      void around.timers.hang((end) => res.once('close', end));
       return;
     case 'error':
-      return sendError(req, res, params, around);
-    case 'disconnect':
-      return disconnect(req, res, params, decision, around);
+      return sendError(req, res, decision.params, around);
+    case 'disconnect': {
+      if (decision.params.after !== 'partial-response') return disconnectNow(req.socket, decision.params);
+      const captured = await runCaptured(res, around);
+      return sendPartial(res, answerOf(res, captured), decision.params);
+    }
     case 'corrupt':
-      return corrupt(res, String(params.how) as Corruption, decision, around);
-    default:
-      return around.proceed();
+      return corrupt(res, decision.params.how, decision.rng, around);
   }
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, params: Record<string, unknown>, around: FaultSurroundings): void {
+function sendError(req: IncomingMessage, res: ServerResponse, params: Parameters<typeof oauthError>[0], around: FaultSurroundings): void {
   const answer = oauthError(params, around.point);
   if (around.point === 'authorize' && params.status === undefined) {
     // Authorization errors go back to the client's redirect_uri (RFC 6749 §4.1.2.1), with iss (RFC 9207).
@@ -68,30 +79,14 @@ function sendError(req: IncomingMessage, res: ServerResponse, params: Record<str
   res.end(body);
 }
 
-async function disconnect(
-  req: IncomingMessage,
-  res: ServerResponse,
-  params: Record<string, unknown>,
-  decision: FaultDecision,
-  around: FaultSurroundings,
-): Promise<void> {
-  const socket = req.socket;
-  const cut = (): void => {
-    const net = socket as Partial<Socket>;
-    if (params.reset === true && typeof net.resetAndDestroy === 'function') net.resetAndDestroy();
-    else socket.destroy();
-  };
-  if (params.after !== 'partial-response') return cut();
+async function corrupt(res: ServerResponse, how: OidcCorruption | Parameters<typeof corruptAnswer>[1], rng: Rng, around: FaultSurroundings): Promise<void> {
+  if (isRedirectCorruption(how)) return corruptAuthorization(res, how, rng.bytes(6).toString('base64url'), around);
   const captured = await runCaptured(res, around);
-  const head = headOf(captured);
-  const bytes = typeof params.bytes === 'number' ? params.bytes : decision.rng.int(Math.max(1, captured.body.length));
-  socket.write(Buffer.concat([head, captured.body.subarray(0, Math.min(bytes, Math.max(0, captured.body.length - 1)))]), cut);
-}
-
-async function corrupt(res: ServerResponse, how: Corruption, decision: FaultDecision, around: FaultSurroundings): Promise<void> {
-  if (isRedirectCorruption(how)) return corruptAuthorization(res, how, decision.rng.bytes(6).toString('base64url'), around);
-  const captured = await runCaptured(res, around);
-  sendCaptured(res, { ...captured, status: how === 'empty' ? 200 : captured.status, body: corruptBody(captured.body, how, decision, around) });
+  if (isCommonCorruption(how)) {
+    const answer = corruptAnswer(answerOf(res, captured), how, rng);
+    return sendCaptured(res, { ...captured, status: answer.status, headers: headersOf(answer), body: answer.body });
+  }
+  sendCaptured(res, { ...captured, body: corruptDocument(captured.body, how, around) });
 }
 
 /**
@@ -114,10 +109,9 @@ export async function corruptAuthorization(
   sendCaptured(res, captured);
 }
 
-function corruptBody(body: Buffer, how: Corruption, decision: FaultDecision, around: FaultSurroundings): Buffer {
+/** The discovery document and the JWKS, each wrong in the one way a client must catch. */
+function corruptDocument(body: Buffer, how: Exclude<OidcCorruption, RedirectCorruption>, around: FaultSurroundings): Buffer {
   switch (how) {
-    case 'empty':
-      return Buffer.alloc(0);
     case 'issuer-mismatch': {
       const document = parseObject(body);
       if (!document) return body;
@@ -125,19 +119,14 @@ function corruptBody(body: Buffer, how: Corruption, decision: FaultDecision, aro
     }
     case 'missing-active-kid': {
       const jwks = parseObject(body);
-      const keys = Array.isArray(jwks?.keys) ? (jwks.keys as Array<{ kid?: unknown }>) : [];
-      return Buffer.from(JSON.stringify({ ...jwks, keys: keys.filter((k) => k.kid !== around.activeKid()) }));
-    }
-    case 'wrong-state':
-    case 'wrong-iss':
-      return body;
-    case 'malformed-json':
-    default: {
-      // Cut somewhere inside the document so it never parses: at least one byte gone, never all.
-      const at = body.length <= 1 ? 0 : 1 + decision.rng.int(body.length - 1);
-      return body.subarray(0, Math.min(at, body.length - 1));
+      const keys: unknown[] = Array.isArray(jwks?.keys) ? jwks.keys : [];
+      return Buffer.from(JSON.stringify({ ...jwks, keys: keys.filter((k) => !isKeyWithKid(k, around.activeKid())) }));
     }
   }
+}
+
+function isKeyWithKid(key: unknown, kid: string): boolean {
+  return typeof key === 'object' && key !== null && 'kid' in key && key.kid === kid;
 }
 
 /** Runs the provider and returns what it answered, without sending it. */
@@ -148,15 +137,21 @@ function runCaptured(res: ServerResponse, around: FaultSurroundings): Promise<Ca
   });
 }
 
-/** The status line and headers of a captured response, as raw HTTP/1.1 bytes. */
-function headOf(captured: CapturedResponse): Buffer {
-  const lines = [`HTTP/1.1 ${captured.status} ${STATUS_CODES[captured.status] ?? 'Unknown'}`];
+/** A captured answer as the core's HttpAnswer, with the headers the provider set taken off `res`. */
+function answerOf(res: ServerResponse, captured: CapturedResponse): HttpAnswer {
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  const headers: string[] = [];
   for (const [name, value] of Object.entries(captured.headers)) {
     if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
-    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+    for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
   }
-  lines.push(`content-length: ${captured.body.length}`, 'connection: close');
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return { status: captured.status, headers, body: captured.body };
+}
+
+function headersOf(answer: HttpAnswer): CapturedResponse['headers'] {
+  const headers: CapturedResponse['headers'] = {};
+  for (let i = 0; i < answer.headers.length; i += 2) headers[answer.headers[i] as string] = answer.headers[i + 1];
+  return headers;
 }
 
 function parseObject(body: Buffer): Record<string, unknown> | undefined {

@@ -3,11 +3,12 @@
 // request on (to the headless interaction or the provider, on the issuer's clock), and journals
 // the request once its response is over.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultDecision, TwinContext } from '../../src/core/index.ts';
+import { parse as parseQuery } from 'node:querystring';
+import { peekRequestBody, type FaultTimers, type TwinContext } from '../../src/core/index.ts';
 import type { ResolvedConfig } from './config.ts';
-import { pointOf, routeOf, type HttpPoint } from './fault-points.ts';
+import { OIDC_HTTP_POINTS, pointOf, routeOf, type HttpPoint, type OidcRequestEvent } from './fault-points.ts';
 import { CookieBridge, isInteractionPath, serveInteraction } from './headless-interaction.ts';
-import { applyFault, corruptAuthorization, type FaultSurroundings } from './http-faults.ts';
+import { applyFault, corruptAuthorization, type FaultSurroundings, type OidcDecision } from './http-faults.ts';
 import type { IssuerClock } from './issuer-clock.ts';
 import type { ProviderHandle } from './provider-factory.ts';
 import type { RedirectCorruptions } from './redirect-corruption.ts';
@@ -23,9 +24,8 @@ export interface FrontState {
   /** Client ids the provider identified, per request (set from inside the provider). */
   clientOf: WeakMap<IncomingMessage, string>;
   redirects: RedirectCorruptions;
+  timers: FaultTimers;
 }
-
-const FORM_PEEK_LIMIT = 64 * 1024;
 
 export function createFront(ctx: TwinContext, state: FrontState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -45,16 +45,17 @@ async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage,
   const path = url.pathname;
   const point = pointOf(path);
   let clientId = clientIdFrom(req, url);
-  let decision: FaultDecision | undefined;
+  let decision: OidcDecision | undefined;
 
   res.once('close', () => {
     const status = res.headersSent ? res.statusCode : null;
     const client = state.clientOf.get(req) ?? clientId;
     ctx.journal.record({
-      point: point ?? routeOf(path),
+      // Only the endpoints with a fault point name one; other requests say their route in data.
+      ...(point === undefined ? {} : { point }),
       type: 'request',
       summary: `${method} ${path} → ${status ?? (decision ? decision.action : 'no answer')}`,
-      data: { method, path, status, clientId: client ?? null },
+      data: { method, path, ...(point === undefined ? { route: routeOf(path) } : {}), status, clientId: client ?? null },
       ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
     });
   });
@@ -72,20 +73,35 @@ async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage,
   };
 
   if (point === undefined) return proceed();
-  const event: Record<string, unknown> = { method, path, clientId };
-  if (needsForm(ctx, point, clientId) && isForm(req)) {
-    const form = await peekForm(req);
-    clientId ??= form?.get('client_id') ?? undefined;
-    event.clientId = clientId;
-    event.grantType = form?.get('grant_type') ?? undefined;
+  const event: OidcRequestEvent = {
+    method,
+    path,
+    query: parseQuery(url.search.slice(1)),
+    headers: req.headers,
+    body: '',
+    clientId,
+    grantType: undefined,
+  };
+  if (needsBody(ctx, point, clientId) && req.method === 'POST') {
+    const body = await peekRequestBody(req, ctx.limits.httpRequestBodyBytes);
+    if (body !== undefined) {
+      event.body = body.toString('utf8');
+      if (isForm(req)) {
+        const form = new URLSearchParams(event.body);
+        clientId ??= form.get('client_id') ?? undefined;
+        event.clientId = clientId;
+        event.grantType = form.get('grant_type') ?? undefined;
+      }
+    }
   }
-  decision = ctx.faults.decide(point, event, `${method} ${path}`);
+  decision = ctx.faults.decide(OIDC_HTTP_POINTS[point], event, `${method} ${path}`);
   const around: FaultSurroundings = {
     point,
     issuer: state.issuer,
     activeKid: state.activeKid,
     authorizeRedirect: (query) => authorizeRedirect(state.config, query),
     redirects: state.redirects,
+    timers: state.timers,
     proceed,
   };
   // Taken either way, so a corruption carried to this resume never lingers.
@@ -112,44 +128,15 @@ function clientIdFrom(req: IncomingMessage, url: URL): string | undefined {
   return url.searchParams.get('client_id') ?? undefined;
 }
 
-/** Whether a rule at the point matches on something only the form body says. */
-function needsForm(ctx: TwinContext, point: HttpPoint, clientId: string | undefined): boolean {
+/** Whether a rule at the point matches on something only the body says. */
+function needsBody(ctx: TwinContext, point: HttpPoint, clientId: string | undefined): boolean {
   return ctx.faults
     .rulesAt(point)
-    .some((rule) => rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
+    .some((rule) => rule.match.body !== undefined || rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
 }
 
 function isForm(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-  return req.method === 'POST' && hasBody && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-}
-
-/**
- * Reads the form body and puts it back (`unshift`) before the stream ends, so the provider reads
- * the same bytes as if nobody had looked. Only done when a rule needs a body field.
- */
-function peekForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (parse: boolean): void => {
-      req.off('readable', onReadable);
-      const body = Buffer.concat(chunks, size);
-      if (body.length > 0) req.unshift(body);
-      resolve(parse ? new URLSearchParams(body.toString('utf8')) : undefined);
-    };
-    const onReadable = (): void => {
-      let chunk: Buffer | null;
-      while ((chunk = req.read() as Buffer | null) !== null) {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size > FORM_PEEK_LIMIT) return finish(false);
-      }
-      if (req.complete) finish(true);
-    };
-    req.on('readable', onReadable);
-  });
+  return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
 function setCookies(res: ServerResponse): string[] {

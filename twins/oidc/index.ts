@@ -6,12 +6,13 @@ import { createServer, type RequestListener } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import {
+  FaultTimers,
   StandinError,
+  defineTwinKind,
   hostPort,
   listenHttpLinked,
   type RunningTwin,
   type TwinContext,
-  type TwinKind,
 } from '../../src/core/index.ts';
 import { ConfigError, OidcConfigSchema, SIGNING_ALGS, resolveConfig, type OidcConfig, type ResolvedConfig, type SigningAlg } from './config.ts';
 import { oidcPoints } from './fault-points.ts';
@@ -19,7 +20,7 @@ import { CookieBridge } from './headless-interaction.ts';
 import { createFront } from './http-front.ts';
 import { IssuerClock, realClock } from './issuer-clock.ts';
 import { takeKey, type KeyRing, type SigningKey } from './key-ring.ts';
-import { MintTokenParams, mintToken, type MintTokenInput } from './mint-token.ts';
+import { MintTokenParams, mintToken } from './mint-token.ts';
 import { buildProvider, loadProvider } from './provider-factory.ts';
 import { ProviderSlot } from './provider-slot.ts';
 import { RedirectCorruptions } from './redirect-corruption.ts';
@@ -50,30 +51,32 @@ const SetClockParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const oidcTwin: TwinKind<typeof OidcConfigSchema> = {
+const oidcActions = {
+  'mint-token': {
+    description: 'a signed access or ID token for any subject and claims, or a deliberately broken variant',
+    params: MintTokenParams,
+  },
+  'rotate-keys': {
+    description: 'a new signing key becomes active; the old one stays in the JWKS for graceSeconds, then leaves',
+    params: RotateKeysParams,
+  },
+  'approve-device': {
+    description: 'answer a pending device authorization (RFC 8628) headlessly: approve as a user, or deny',
+    params: ApproveDeviceParams,
+  },
+  'set-clock': { description: "skew the issuer's clock (offsetSeconds or at); {} resets it", params: SetClockParams },
+};
+
+export const oidcTwin = defineTwinKind({
   kind: 'oidc',
   description: 'OpenID Connect provider (node-oidc-provider) with headless login, token minting, key rotation and identity faults',
   configSchema: OidcConfigSchema,
   points: oidcPoints,
-  actions: {
-    'mint-token': {
-      description: 'a signed access or ID token for any subject and claims, or a deliberately broken variant',
-      params: MintTokenParams,
-    },
-    'rotate-keys': {
-      description: 'a new signing key becomes active; the old one stays in the JWKS for graceSeconds, then leaves',
-      params: RotateKeysParams,
-    },
-    'approve-device': {
-      description: 'answer a pending device authorization (RFC 8628) headlessly: approve as a user, or deny',
-      params: ApproveDeviceParams,
-    },
-    'set-clock': { description: "skew the issuer's clock (offsetSeconds or at); {} resets it", params: SetClockParams },
-  },
+  actions: oidcActions,
   start: startOidcTwin,
-};
+});
 
-async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<RunningTwin> {
+async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<RunningTwin<typeof oidcActions>> {
   const config = resolveOrThrow(raw, ctx);
   const [firstKey, rs256] = await Promise.all([
     takeKey(config.signingAlg),
@@ -85,6 +88,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   const bridge = new CookieBridge(config.ttl.interaction * 1000, ctx.now);
   const clientOf = new WeakMap();
   const redirects = new RedirectCorruptions();
+  const timers = new FaultTimers();
   // Cookie signing keys outlive provider rebuilds, so sessions and interactions survive a rotation.
   // A secret, so from crypto: the seeded rng would make it guessable, and no outcome depends on it.
   const cookieKeys = [randomBytes(32).toString('base64url')];
@@ -113,7 +117,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         onClient: (req, clientId) => clientOf.set(req, clientId),
         onServerError: (error) => ctx.log.warn('oidc provider error', { error: String(error) }),
       }),
-    (jwks) => ctx.journal.record({ point: 'keys', type: 'state', summary: 'retired signing key(s) left the JWKS', data: { jwks } }),
+    (jwks) => ctx.journal.record({ type: 'state', summary: 'retired signing key(s) left the JWKS', data: { jwks } }),
     (error) => ctx.log.error('oidc key retirement failed', { error: String(error) }),
   );
   const keys = slot.keys;
@@ -131,6 +135,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
     bridge,
     clientOf,
     redirects,
+    timers,
     provider: () => slot.current,
     activeKid: () => keys.active.kid,
   });
@@ -140,9 +145,8 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   const foreignKeys = new Map<SigningAlg, Promise<SigningKey>>();
   let mintCount = 0;
 
-  const actions: RunningTwin['actions'] = {
-    'mint-token': async (params) => {
-      const input = params as MintTokenInput;
+  const actions: RunningTwin<typeof oidcActions>['actions'] = {
+    'mint-token': async (input) => {
       const active = keys.active;
       const minted = await mintToken(input, {
         issuer,
@@ -157,7 +161,6 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         rng: ctx.rng('mint-token', mintCount++),
       });
       ctx.journal.record({
-        point: 'mint-token',
         type: 'action',
         summary: `minted ${minted.variant} ${input.type ?? 'access_token'} for ${String(minted.claims.sub)}`,
         data: { variant: minted.variant, kid: minted.header.kid ?? null, sub: minted.claims.sub },
@@ -165,17 +168,17 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
       return minted;
     },
     'rotate-keys': async (params) => {
-      const graceSeconds = typeof params.graceSeconds === 'number' ? params.graceSeconds : config.keyRotationGraceSeconds;
-      const alg = (typeof params.alg === 'string' ? params.alg : keys.active.alg) as SigningAlg;
+      const graceSeconds = params.graceSeconds ?? config.keyRotationGraceSeconds;
+      const alg = params.alg ?? keys.active.alg;
       const [next, rs256] = await Promise.all([takeKey(alg), keys.needsRs256(alg) ? takeKey('RS256') : undefined]);
       const { previous, retiresAt } = await slot.rotate(next, graceSeconds, rs256);
       const result = { kid: next.kid, alg: next.alg, previousKid: previous.kid, retiresAt: new Date(retiresAt).toISOString(), jwks: keys.publicJwks() };
-      ctx.journal.record({ point: 'keys', type: 'action', summary: `rotated signing key ${previous.kid} → ${next.kid}`, data: result });
+      ctx.journal.record({ type: 'action', summary: `rotated signing key ${previous.kid} → ${next.kid}`, data: result });
       return result;
     },
     'approve-device': async (params) => {
-      const userCode = String(params.userCode);
-      const sub = typeof params.sub === 'string' ? params.sub : config.defaultUser.sub;
+      const userCode = params.userCode;
+      const sub = params.sub ?? config.defaultUser.sub;
       if (!config.users.some((u) => u.sub === sub)) {
         throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'approve-device', twin: ctx.name, detail: `no user with sub ${sub}` });
       }
@@ -189,21 +192,21 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         });
       }
       const result = { clientId, userCode, ...(params.deny === true ? { denied: true } : { sub }) };
-      ctx.journal.record({ point: 'device', type: 'action', summary: `device ${userCode} ${params.deny === true ? 'denied' : `approved as ${sub}`}`, data: result });
+      ctx.journal.record({ type: 'action', summary: `device ${userCode} ${params.deny === true ? 'denied' : `approved as ${sub}`}`, data: result });
       return result;
     },
     'set-clock': async (params) => {
       // An instant lands on a whole-second offset: token times (iat, exp) are whole seconds anyway.
       const skewMs =
-        typeof params.at === 'string'
+        params.at !== undefined
           ? Math.round((Date.parse(params.at) - realClock()) / 1000) * 1000
-          : typeof params.offsetSeconds === 'number'
+          : params.offsetSeconds !== undefined
             ? params.offsetSeconds * 1000
             : 0;
-      if (!Number.isFinite(skewMs)) throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'set-clock', twin: ctx.name, detail: `bad time ${String(params.at)}` });
+      if (!Number.isFinite(skewMs)) throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'set-clock', twin: ctx.name, detail: `bad time ${params.at}` });
       clock.set(Math.round(skewMs));
       const result = { offsetSeconds: clock.skew / 1000, issuerTime: new Date(clock.now()).toISOString() };
-      ctx.journal.record({ point: 'clock', type: 'action', summary: `issuer clock offset ${result.offsetSeconds}s`, data: result });
+      ctx.journal.record({ type: 'action', summary: `issuer clock offset ${result.offsetSeconds}s`, data: result });
       return result;
     },
   };
@@ -249,6 +252,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
       }),
     stop: async () => {
       slot.stop();
+      timers.stop();
       server.closeAllConnections();
       await link.close();
     },

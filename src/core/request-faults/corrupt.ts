@@ -18,12 +18,13 @@ export const COMMON_CORRUPTIONS = {
 export type CommonCorruption = keyof typeof COMMON_CORRUPTIONS;
 const COMMON = Object.keys(COMMON_CORRUPTIONS) as CommonCorruption[];
 
-/** The `corrupt` schema: the common corruptions, plus the twin's own `{how: description}`. */
+/** The `corrupt` schema: the common corruptions, plus those of the twin's own this point offers
+ * (`own`: how → description; `Own` names all the twin has, so its points share one decision type). */
 export function corruptSchema<Own extends string = never>(
-  own: Readonly<Record<Own, string>> = {} as Readonly<Record<Own, string>>,
+  own?: Readonly<Partial<Record<Own, string>>>,
 ): TObject<{ how: TUnion<Array<TLiteral<CommonCorruption | Own>>> }> {
-  const descriptions: Record<string, string> = { ...COMMON_CORRUPTIONS, ...own };
-  const hows = [...COMMON, ...(Object.keys(own) as Own[])];
+  const descriptions: Record<string, string | undefined> = { ...COMMON_CORRUPTIONS, ...own };
+  const hows = [...COMMON, ...(Object.keys(own ?? {}) as Own[])];
   return Type.Object(
     {
       how: Type.Union(
