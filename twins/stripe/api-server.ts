@@ -104,8 +104,8 @@ export class ApiServer {
     const version = header(req, 'stripe-version') ?? this.options.apiVersion;
     const idempotencyKey = method === 'POST' ? (header(req, 'idempotency-key') ?? null) : null;
     // Every POST answer names the request that produced it: itself, or on a replay the first one (replay()).
-    const original = method === 'POST' ? { 'Original-Request': requestId } : {};
-    const base = { 'Request-Id': requestId, 'Stripe-Version': version, ...original, ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) };
+    const original: Record<string, string> = method === 'POST' ? { 'Original-Request': requestId } : {};
+    const base: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version, ...original, ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) };
 
     if (method === 'GET' && path.startsWith('/_standin/3ds/')) return this.write(res, this.authenticatePage(path, new URLSearchParams(query)));
 
