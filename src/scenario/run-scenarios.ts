@@ -13,12 +13,11 @@ export interface RunOptions {
 export async function runScenarioFiles(files: string[], manager: EnvironmentManager, options: RunOptions = {}): Promise<RunSummary> {
   const started = performance.now();
   const reports: ScenarioReport[] = new Array(files.length);
-  let next = 0;
   let done = 0;
+  // One queue the workers share: each takes the next file when it is free.
+  const queue = files.entries();
   const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const index = next++;
-      const file = files[index] as string;
+    for (const [index, file] of queue) {
       const report = await readScenarioFile(file, manager.registry).then(
         (parsed) => runScenario(parsed, manager, { seed: options.seed, access: scenarioFileAccess(file) }),
         (error: Error): ScenarioReport => ({

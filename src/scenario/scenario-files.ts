@@ -36,7 +36,7 @@ async function walk(dir: string): Promise<string[]> {
 function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
+    const c = glob.charAt(i);
     if (c === '*' && glob[i + 1] === '*') {
       re += '.*';
       i++;

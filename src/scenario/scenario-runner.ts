@@ -58,7 +58,7 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const { scenario, source } = file;
   const started = performance.now();
-  const base = { file: source.file, name: scenario.name, steps: [] as StepReport[], expectations: [] as ExpectationReport[] };
+  const base: Pick<ScenarioReport, 'file' | 'name' | 'steps' | 'expectations'> = { file: source.file, name: scenario.name, steps: [], expectations: [] };
   let env: Environment | undefined;
   try {
     try {
@@ -116,7 +116,7 @@ export async function runScenario(
       ...base,
       seed,
       status: 'error',
-      error: (error as Error).message,
+      error: messageOf(error),
       durationMs: performance.now() - started,
       replay: replayCommand(source.file, seed),
     };
@@ -131,7 +131,7 @@ async function runSetup(env: Environment, setup: Setup, index: number): Promise<
   const result = await env.runAction(setup.twin, setup.verb, setup.params ?? {}, `setup[${index}].params`);
   const exported: Record<string, string> = {};
   for (const [name, path] of Object.entries(setup.env ?? {})) {
-    const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), result);
+    const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? Reflect.get(v, key) : undefined), result);
     if (value === undefined) throw new Error(`${where}: its result has no ${path} (for ${name})`);
     exported[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
@@ -153,7 +153,7 @@ async function applyStep(env: Environment, step: Step, index: number): Promise<S
     await env.runAction(action.twin, action.verb, action.params ?? {}, `steps[${index}].action.params`);
     return { index, at, ok: true, detail: `${action.twin} ${action.verb}` };
   } catch (error) {
-    return { index, at, ok: false, detail: (error as Error).message };
+    return { index, at, ok: false, detail: messageOf(error) };
   }
 }
 
@@ -162,8 +162,12 @@ async function evaluate(expectation: CheckedExpectation, index: number, ctx: Exp
   try {
     return { index, type, name, ...(await expectation.evaluate(ctx)) };
   } catch (error) {
-    return { index, type, name, passed: false, expected: type, observed: `error: ${(error as Error).message}` };
+    return { index, type, name, passed: false, expected: type, observed: `error: ${messageOf(error)}` };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The run's own env vars on top of the twins', `${NAME}` in their values filled from the latter. */

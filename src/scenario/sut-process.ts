@@ -25,9 +25,7 @@ const KILL_GRACE_MS = 2000;
 
 export function runSut(options: SutOptions): Promise<SutResult> {
   const started = performance.now();
-  const [file, args] = Array.isArray(options.command)
-    ? [options.command[0] as string, options.command.slice(1)]
-    : ['/bin/sh', ['-c', options.command]];
+  const [file = '', ...args] = Array.isArray(options.command) ? options.command : ['/bin/sh', '-c', options.command];
   const child = spawn(file, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

@@ -1,7 +1,7 @@
 // A YAML (or JSON) document that remembers where each value came from, so a problem found in a
 // field can be reported as file:line:column.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isSeq, isScalar, type Node, type Pair } from 'yaml';
 import { DEFAULT_LIMITS, StandinError, limitFlag, type Limits } from '../core/index.ts';
 import { aliasProblem, nestingProblem, type YamlProblem } from './yaml-bounds.ts';
 
@@ -54,15 +54,15 @@ export function parseYamlSource(file: string, text: string, limits: YamlLimits =
     const parts = splitField(field);
     for (const [i, part] of parts.entries()) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
+        const pair: Pair<unknown, unknown> | undefined = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
         if (!pair) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value as Node | null;
+        if (isNode(pair.key)) offset = pair.key.range?.[0] ?? offset;
+        node = isNode(pair.value) ? pair.value : null;
         const last = i === parts.length - 1;
         if (node?.range && !(last && at === 'key')) offset = isMap(node) || isSeq(node) ? offset : node.range[0];
       } else if (isSeq(node)) {
-        const item = node.items[Number(part)] as Node | undefined;
-        if (!item) break;
+        const item: unknown = node.items[Number(part)];
+        if (!isNode(item)) break;
         node = item;
         offset = item.range?.[0] ?? offset;
       } else break;
