@@ -159,6 +159,22 @@ describe('delay, hang and cancel', () => {
   });
 });
 
+/** The rows pg saw before the query failed on a cut connection (it must fail). */
+async function rowsBeforeCut(sql: string, values?: unknown[]): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  await withClient(async (c) => {
+    const q = new pg.Query(sql, values);
+    q.on('row', (r: unknown) => rows.push(r));
+    const done = new Promise((resolve, reject) => {
+      q.on('end', resolve);
+      q.on('error', reject);
+    });
+    c.query(q);
+    await expect(done).rejects.toThrow(/terminated|ECONNRESET|closed/i);
+  });
+  return rows;
+}
+
 describe('disconnect', () => {
   it('closes before answering', async () => {
     h.addRule({ point: 'query', match: { kind: 'delete' }, action: { disconnect: {} } });
@@ -182,6 +198,19 @@ describe('disconnect', () => {
       await expect(done).rejects.toThrow(/terminated|ECONNRESET|closed/i);
     });
     expect(rows).toHaveLength(2);
+  });
+
+  it('cuts an extended-protocol answer after N DataRows too', async () => {
+    h.addRule({ point: 'query', match: { table: 'items' }, action: { disconnect: { after: 'partial-response', rows: 2 } } });
+    expect(await rowsBeforeCut('SELECT * FROM items WHERE id > $1 ORDER BY id', [0])).toHaveLength(2);
+  });
+
+  it('never lets the whole answer through: with fewer rows than asked, the rows arrive and the completion does not', async () => {
+    h.addRule({ point: 'query', match: { table: 'items' }, action: { disconnect: { after: 'partial-response', rows: 10 } } });
+    expect(await rowsBeforeCut('SELECT * FROM items ORDER BY id')).toHaveLength(5);
+    h.faults.clear();
+    h.addRule({ point: 'query', match: { table: 'items' }, action: { disconnect: { after: 'partial-response', bytes: 1_000_000 } } });
+    expect(await rowsBeforeCut('SELECT * FROM items WHERE id > $1 ORDER BY id', [0])).toHaveLength(5);
   });
 
   it('resets the connection with RST when asked', async () => {
