@@ -171,6 +171,8 @@ async function openEnv(id, token) {
     onState: (s) => (open.streamState = s),
   });
   open.statusTimer = setInterval(() => updateStatus(open), 250);
+  // Rules added or removed by other clients (the SDK, a scenario, curl) show up too.
+  open.rulesTimer = setInterval(() => void refreshRules(open), REFRESH_MS);
 }
 
 function closeEnv() {
@@ -178,6 +180,7 @@ function closeEnv() {
   if (!open) return;
   open.stop?.();
   clearInterval(open.statusTimer);
+  clearInterval(open.rulesTimer);
   open.timeline.destroy();
   state.open = undefined;
   resetFilters();
@@ -318,6 +321,15 @@ async function refreshRules(open, throttled = false) {
     return;
   }
   state.faultCounts.set(open.id, rules.length);
+  // The timeline marks each rule's arrival and, for rules gone since the last look, its removal.
+  open.ruleMarks ??= new Map();
+  const now = Date.now() + open.timeline.clockOffset;
+  for (const rule of rules) open.ruleMarks.set(`+${rule.id}@${rule.createdAt}`, { time: rule.createdAt, label: `+${rule.id}` });
+  for (const id of open.ruleIds ?? []) {
+    if (!rules.some((r) => r.id === id)) open.ruleMarks.set(`-${id}@${now}`, { time: now, label: `−${id}` });
+  }
+  open.ruleIds = rules.map((r) => r.id);
+  open.timeline.setRuleMarks([...open.ruleMarks.values()]);
   const rows = rules.map((rule) => {
     const remove = h('button', { type: 'button', 'aria-label': `Remove rule ${rule.id}` }, 'Remove');
     remove.addEventListener('click', async () => {

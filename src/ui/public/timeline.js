@@ -8,7 +8,7 @@ const AXIS = 22;
 const GUTTER = 112;
 const LANE = 34;
 const STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 3e4, 6e4, 12e4, 3e5, 6e5, 18e5, 36e5, 72e5, 216e5, 432e5, 864e5];
-const COLORS = { axis: '#4a5568', grid: '#e2e8f0', lane: '#f7fafc', label: '#1a202c', event: [43, 108, 176], fault: '#c53030', select: '#111' };
+const COLORS = { axis: '#4a5568', grid: '#e2e8f0', lane: '#f7fafc', label: '#1a202c', event: [43, 108, 176], fault: '#c53030', rule: '#6b46c1', select: '#111' };
 
 export class Timeline {
   constructor(canvas, tip, store, { onSelect, onViewChange, onFollowChange } = {}) {
@@ -51,6 +51,12 @@ export class Timeline {
   setLanes(names) {
     this.lanes = [...names];
     this.laneOfTwin = new Int32Array(0);
+    this.invalidate();
+  }
+
+  /** Rule changes, drawn as dashed lines across the lanes: [{time, label}]. */
+  setRuleMarks(marks) {
+    this.ruleMarks = marks;
     this.invalidate();
   }
 
@@ -113,7 +119,8 @@ export class Timeline {
         this.drawn = -1;
       }
     }
-    if (this.drawn === this.store.version) return;
+    // Nothing to draw while its tab is hidden; the next visible frame draws.
+    if (this.drawn === this.store.version || this.canvas.offsetParent === null) return;
     const started = performance.now();
     this.draw();
     this.lastFrameMs = performance.now() - started;
@@ -212,6 +219,23 @@ export class Timeline {
           freeFrom = x + w + 6;
         }
       }
+    }
+    // Rules added (+id) and removed (−id): the journal has no event for them, the page knows their times.
+    ctx.font = '11px system-ui, sans-serif';
+    for (const mark of this.ruleMarks ?? []) {
+      if (mark.time < from || mark.time > to) continue;
+      const x = Math.round(GUTTER + (mark.time - from) * pxPerMs) + 0.5;
+      ctx.strokeStyle = COLORS.rule;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, AXIS);
+      ctx.lineTo(x, cssHeight);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = COLORS.rule;
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(mark.label, x + 3, cssHeight - 2);
     }
     for (const [i, style] of [[this.selected, COLORS.select], [this.hover, COLORS.select]]) {
       if (i < store.start || i >= store.end) continue;
