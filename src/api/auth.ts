@@ -1,11 +1,65 @@
 // Who may do what. Everything under /environments/:id needs that environment's bearer token.
 // Creating and listing environments is open on a loopback server; with an admin token configured
-// (required when the server listens beyond loopback) they need that token.
+// (required when the server listens beyond loopback) they need that token. Each route says which in
+// its `config.access`; one hook checks it for every route, and a route under /environments/:id that
+// does not say `environment` is refused when it is added.
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StandinError } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager } from '../environments/environment-manager.ts';
+
+/**
+ * `public`: anyone (who passed the host guard). `admin`: the admin token when the server has one,
+ * anyone otherwise. `environment`: the token of the environment named by the `:id` parameter (its id
+ * or name), or the admin token; the handler finds it in `request.environment`.
+ */
+export type Access = 'public' | 'admin' | 'environment';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The environment of an `access: 'environment'` route, authorized (reading it elsewhere throws). */
+    readonly environment: Environment;
+  }
+}
+
+const ENVIRONMENT_ROUTE = /^\/environments\/:id(\/|$)/;
+
+/**
+ * Adds the access check to every route of `app` added after it. It runs after the request was
+ * validated, as the handlers' own calls did before: a malformed request is a 400 whoever sends it.
+ * Routes without `config.access` are public (the Toxiproxy API has its own admin hook).
+ */
+export function addAccessCheck(app: FastifyInstance, manager: EnvironmentManager, adminToken: string | undefined): void {
+  const authorized = new WeakMap<FastifyRequest, Environment>();
+  app.decorateRequest('environment', {
+    getter(this: FastifyRequest): Environment {
+      const env = authorized.get(this);
+      if (env === undefined) throw new Error(`${this.routeOptions.url ?? this.url}: request.environment read on a route without config.access 'environment'`);
+      return env;
+    },
+  });
+  app.addHook('onRoute', (route) => {
+    if (ENVIRONMENT_ROUTE.test(route.url) && route.config?.access !== 'environment') {
+      throw new Error(`${String(route.method)} ${route.url} must declare config.access 'environment'`);
+    }
+  });
+  app.addHook('preHandler', async (request) => {
+    const access = request.routeOptions.config.access ?? 'public';
+    if (access === 'admin') requireAdmin(request, adminToken);
+    else if (access === 'environment') authorized.set(request, authorizedEnvironment(request, manager, environmentParam(request.params), adminToken));
+  });
+}
+
+/** The `:id` of an environment route (its params schema makes it a string). */
+function environmentParam(params: unknown): string {
+  const id = typeof params === 'object' && params !== null && 'id' in params ? params.id : undefined;
+  if (typeof id !== 'string') throw new Error('an environment route without an :id parameter');
+  return id;
+}
 
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -16,7 +70,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /** The environment named in the URL by its id or its name (as MCP's tools take it), if the request
  * carries its token (or the admin token). */
-export function authorizedEnvironment(
+function authorizedEnvironment(
   request: FastifyRequest,
   manager: EnvironmentManager,
   id: string,

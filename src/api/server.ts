@@ -10,7 +10,7 @@ import { scenarioRoutes } from './routes/scenarios.ts';
 import { toxiproxyRoutes } from './routes/toxiproxy.ts';
 import { twinRoutes } from './routes/twins.ts';
 import { uiRoutes } from './routes/ui.ts';
-import { isLoopbackHostHeader } from './auth.ts';
+import { addAccessCheck, isLoopbackHostHeader } from './auth.ts';
 import { fieldTooDeep } from './body-depth.ts';
 import { registerLazyDocs } from './docs.ts';
 import { answerNotFound, errorAnswer } from './error-answer.ts';
@@ -74,12 +74,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  // Each route's config.access (public, admin, environment), checked in one place: see auth.ts.
+  addAccessCheck(app, options.manager, options.adminToken);
+
   const ctx: RouteContext = { manager: options.manager, adminToken: options.adminToken };
   await app.register(healthRoutes(ctx, options.version ?? '0.0.0'));
   await app.register(environmentRoutes(ctx));
-  await app.register(faultRoutes(ctx));
+  await app.register(faultRoutes());
   await app.register(journalRoutes(ctx));
-  await app.register(twinRoutes(ctx));
+  await app.register(twinRoutes());
   await app.register(scenarioRoutes(ctx));
   await app.register(toxiproxyRoutes(ctx));
   await app.register(uiRoutes());

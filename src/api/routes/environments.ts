@@ -1,10 +1,9 @@
 // POST/GET /environments, GET/DELETE /environments/:id, POST /environments/:id/reset.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EnvironmentSpecSchema, type EnvironmentSpec } from '../../environments/environment-spec.ts';
-import { authorizedEnvironment, requireAdmin } from '../auth.ts';
+import { EnvironmentSpecSchema } from '../../environments/environment-spec.ts';
 import { IdempotencyStore } from '../idempotency-store.ts';
-import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentSummarySchema, EnvironmentViewSchema, errors } from '../schemas.ts';
+import { CreatedEnvironmentSchema, EnvParamsSchema, EnvironmentListSchema, EnvironmentViewSchema, errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
 
 const IdempotencyHeadersSchema = Type.Object({
@@ -19,7 +18,7 @@ const IdempotencyHeadersSchema = Type.Object({
   ),
 });
 
-export function environmentRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
+export function environmentRoutes({ manager }: RouteContext): FastifyPluginAsyncTypebox {
   const idempotency = new IdempotencyStore({
     maxKeys: manager.limits.idempotencyKeys,
     ttlMs: manager.limits.idempotencyKeyTtlMs,
@@ -29,6 +28,8 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
     app.post(
       '/environments',
       {
+        // Checked before the key is looked up: a replay hands out a token, so it needs what a create needs.
+        config: { access: 'admin' },
         schema: {
           tags: ['environments'],
           summary: 'Create an environment of twins',
@@ -38,9 +39,7 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         },
       },
       async (request, reply) => {
-        // Before the key is looked up: a replay hands out a token, so it needs what a create needs.
-        requireAdmin(request, adminToken);
-        const spec = request.body as EnvironmentSpec;
+        const spec = request.body;
         const key = request.headers['idempotency-key'];
         const { env, replayed } =
           typeof key === 'string' ? await idempotency.run(key, spec, () => manager.create(spec)) : { env: await manager.create(spec), replayed: false };
@@ -52,14 +51,14 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
     app.get(
       '/environments',
       {
+        config: { access: 'admin' },
         schema: {
           tags: ['environments'],
           summary: 'List live environments (no tokens)',
-          response: { 200: Type.Object({ environments: Type.Array(EnvironmentSummarySchema) }), ...errors(401) },
+          response: { 200: EnvironmentListSchema, ...errors(401) },
         },
       },
-      async (request) => {
-        requireAdmin(request, adminToken);
+      async () => {
         return {
           environments: manager.list().map((env) => {
             const view = env.view();
@@ -78,6 +77,7 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
     app.get(
       '/environments/:id',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['environments'],
           summary: "An environment's twins, endpoints and env",
@@ -85,15 +85,13 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
           response: { 200: EnvironmentViewSchema, ...errors(401, 404) },
         },
       },
-      async (request) => {
-        const { id } = request.params as { id: string };
-        return authorizedEnvironment(request, manager, id, adminToken).view();
-      },
+      async (request) => request.environment.view(),
     );
 
     app.delete(
       '/environments/:id',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['environments'],
           summary: 'Stop every twin and forget the environment',
@@ -103,16 +101,17 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
       },
       async (request, reply) => {
         // `:id` may be the environment's name: everything after this uses its id.
-        const { id } = authorizedEnvironment(request, manager, (request.params as { id: string }).id, adminToken);
+        const { id } = request.environment;
         idempotency.forgetEnvironment(id);
         await manager.destroy(id);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       },
     );
 
     app.post(
       '/environments/:id/reset',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['environments'],
           summary: 'Twins back to their initial state, rules to the initial set, journal emptied',
@@ -121,8 +120,7 @@ export function environmentRoutes({ manager, adminToken }: RouteContext): Fastif
         },
       },
       async (request) => {
-        const { id } = request.params as { id: string };
-        const env = authorizedEnvironment(request, manager, id, adminToken);
+        const env = request.environment;
         await env.reset();
         return env.view();
       },

@@ -1,18 +1,15 @@
 // Fault rules of an environment: POST/GET/DELETE /environments/:id/faults[/:ruleId].
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { FaultRuleInputSchema, FaultRuleViewSchema, StandinError } from '../../core/index.ts';
-import { authorizedEnvironment } from '../auth.ts';
-import { EnvParamsSchema, errors } from '../schemas.ts';
-import type { RouteContext } from '../server.ts';
+import { FaultRuleInputSchema, StandinError } from '../../core/index.ts';
+import { EnvParamsSchema, FaultRuleListSchema, FaultRuleViewSchema, RuleParamsSchema, errors } from '../schemas.ts';
 
-const RuleParamsSchema = Type.Object({ id: Type.String(), ruleId: Type.String() });
-
-export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
+export function faultRoutes(): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.post(
       '/environments/:id/faults',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['faults'],
           summary: 'Add a fault rule',
@@ -22,34 +19,34 @@ export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
-        const env = authorizedEnvironment(request, manager, id, adminToken);
-        const rule = env.faults.add(request.body, 'body');
-        return reply.status(201).send(env.faults.get(rule.id));
+        const { faults } = request.environment;
+        const { id } = faults.add(request.body, 'body');
+        // Its view, with counters; gone only if a request removed it in between.
+        const rule = faults.get(id);
+        if (!rule) throw new StandinError('STANDIN_ERR_FAULT_NOT_FOUND', { id });
+        return reply.status(201).send(rule);
       },
     );
 
     app.get(
       '/environments/:id/faults',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['faults'],
           summary: 'List fault rules with their matched/fired counters',
           params: EnvParamsSchema,
           querystring: Type.Object({ twin: Type.Optional(Type.String()) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ rules: Type.Array(FaultRuleViewSchema) }), ...errors(401, 404) },
+          response: { 200: FaultRuleListSchema, ...errors(401, 404) },
         },
       },
-      async (request) => {
-        const { id } = request.params as { id: string };
-        const { twin } = request.query as { twin?: string };
-        return { rules: authorizedEnvironment(request, manager, id, adminToken).faults.list(twin) };
-      },
+      async (request) => ({ rules: request.environment.faults.list(request.query.twin) }),
     );
 
     app.delete(
       '/environments/:id/faults',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['faults'],
           summary: 'Remove every fault rule',
@@ -58,15 +55,15 @@ export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
-        authorizedEnvironment(request, manager, id, adminToken).faults.clear();
-        return reply.status(204).send();
+        request.environment.faults.clear();
+        return reply.status(204).send(null);
       },
     );
 
     app.get(
       '/environments/:id/faults/:ruleId',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['faults'],
           summary: 'One fault rule',
@@ -75,8 +72,8 @@ export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPlugi
         },
       },
       async (request) => {
-        const { id, ruleId } = request.params as { id: string; ruleId: string };
-        const rule = authorizedEnvironment(request, manager, id, adminToken).faults.get(ruleId);
+        const { ruleId } = request.params;
+        const rule = request.environment.faults.get(ruleId);
         if (!rule) throw new StandinError('STANDIN_ERR_FAULT_NOT_FOUND', { id: ruleId });
         return rule;
       },
@@ -85,6 +82,7 @@ export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPlugi
     app.delete(
       '/environments/:id/faults/:ruleId',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['faults'],
           summary: 'Remove a fault rule; traffic in flight is not held up',
@@ -93,10 +91,9 @@ export function faultRoutes({ manager, adminToken }: RouteContext): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const { id, ruleId } = request.params as { id: string; ruleId: string };
-        const removed = authorizedEnvironment(request, manager, id, adminToken).faults.remove(ruleId);
-        if (!removed) throw new StandinError('STANDIN_ERR_FAULT_NOT_FOUND', { id: ruleId });
-        return reply.status(204).send();
+        const { ruleId } = request.params;
+        if (!request.environment.faults.remove(ruleId)) throw new StandinError('STANDIN_ERR_FAULT_NOT_FOUND', { id: ruleId });
+        return reply.status(204).send(null);
       },
     );
   };

@@ -1,7 +1,7 @@
 // GET /health, GET /version, GET / (to the docs), and GET /kinds: what twin kinds, fault points and
 // actions this server knows.
-import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HealthSchema, KindListSchema, VersionSchema } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
 import { TOXIPROXY_VERSION } from './toxiproxy.ts';
 
@@ -17,7 +17,7 @@ function isToxiproxyClient(userAgent: string | undefined): boolean {
   return userAgent !== undefined && TOXIPROXY_CLIENT.test(userAgent);
 }
 
-export function healthRoutes({ manager }: RouteContext, version: string): FastifyPluginAsync {
+export function healthRoutes({ manager }: RouteContext, version: string): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/health',
@@ -26,7 +26,7 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
           tags: ['server'],
           summary: 'Liveness, version and counts',
           security: [],
-          response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String(), environments: Type.Integer() }) },
+          response: { 200: HealthSchema },
         },
       },
       async () => ({ status: 'ok' as const, version, environments: manager.list().length }),
@@ -40,7 +40,7 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
           summary: "Standin's version; Toxiproxy's clients (by User-Agent) get the Toxiproxy API version followed",
           description: 'Toxiproxy clients are recognised by User-Agent: node (toxiproxy-node-client), Go-http-client, python-requests, Java, Ruby, or any containing "toxiproxy".',
           security: [],
-          response: { 200: Type.Object({ version: Type.String(), name: Type.Optional(Type.Literal('standin')), toxiproxy: Type.Optional(Type.String()) }) },
+          response: { 200: VersionSchema },
         },
       },
       async (request) =>
@@ -57,6 +57,7 @@ export function healthRoutes({ manager }: RouteContext, version: string): Fastif
           tags: ['server'],
           summary: 'Twin kinds with their config schema, fault points (match schema, actions) and actions',
           security: [],
+          response: { 200: KindListSchema },
         },
       },
       async () => ({ kinds: await manager.registry.describe() }),

@@ -2,11 +2,9 @@
 // A stream holds at most limits.streamBufferBytes that its reader has not taken yet: past that it
 // sends `event: overflow` naming the last seq it wrote and ends, and the reader resumes with
 // Last-Event-ID. Without the bound a reader that never reads grows the server without end.
-import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import type { JournalEvent, JournalFilter } from '../../core/index.ts';
-import { authorizedEnvironment } from '../auth.ts';
-import { EnvParamsSchema, JournalEventSchema, JournalQuerySchema, errors } from '../schemas.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { JournalEvent } from '../../core/index.ts';
+import { EnvParamsSchema, JournalPageSchema, JournalQuerySchema, errors } from '../schemas.ts';
 import type { RouteContext } from '../server.ts';
 
 const KEEPALIVE_MS = 15_000;
@@ -15,35 +13,27 @@ const REPLAY_PAGE = 100;
 /** How long an overflowed stream may take to flush its last bytes before its socket is closed. */
 const OVERFLOW_GRACE_MS = 10_000;
 
-export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPluginAsync {
+export function journalRoutes({ manager }: RouteContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/environments/:id/journal',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['journal'],
           summary: 'Journal events, oldest first, filtered',
           params: EnvParamsSchema,
           querystring: JournalQuerySchema,
-          response: {
-            200: Type.Object({
-              events: Type.Array(JournalEventSchema),
-              dropped: Type.Integer({ description: 'events removed (past journalCapacity or journalBytes, or by a reset): lastSeq - dropped are kept' }),
-              lastSeq: Type.Integer(),
-            }),
-            ...errors(400, 401, 404),
-          },
+          response: { 200: JournalPageSchema, ...errors(400, 401, 404) },
         },
       },
-      async (request) => {
-        const { id } = request.params as { id: string };
-        return authorizedEnvironment(request, manager, id, adminToken).journal.query(request.query as JournalFilter);
-      },
+      async (request) => request.environment.journal.query(request.query),
     );
 
     app.get(
       '/environments/:id/journal/stream',
       {
+        config: { access: 'environment' },
         schema: {
           tags: ['journal'],
           summary:
@@ -54,9 +44,8 @@ export function journalRoutes({ manager, adminToken }: RouteContext): FastifyPlu
         },
       },
       async (request, reply) => {
-        const { id } = request.params as { id: string };
-        const env = authorizedEnvironment(request, manager, id, adminToken);
-        const filter = { ...(request.query as JournalFilter) };
+        const env = request.environment;
+        const filter = { ...request.query };
         const lastEventId = Number(request.headers['last-event-id']);
         if (Number.isInteger(lastEventId) && lastEventId >= 0) filter.since = lastEventId;
 
