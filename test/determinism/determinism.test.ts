@@ -72,11 +72,16 @@ describe('same seed, same run', { timeout: 600_000 }, () => {
     expect(normalForm(second.events, CLOCKED)).toEqual(normalForm(first.events, CLOCKED));
     expect(new Set(first.events.map((e) => e.twin))).toEqual(new Set(['db', 'bus', 'group', 'idp', 'payments', 'api']));
 
-    // Another seed: the probability rule fires on other requests, and the ids are others.
+    // Another seed: the probability rule fires on other requests, and the ids are others (so they
+    // come from the seed, not from constants).
     const fired = (events: JournalEvent[]) => events.filter((e) => e.type === 'fault' && e.fault?.rule === 'coin').length;
     expect(fired(first.events)).toBe(seen.http.tosses.filter((s: number) => s === 503).length);
-    expect(seenBy(other).http.tosses).not.toEqual(seen.http.tosses);
-    expect(seenBy(other).stripe.intent).not.toBe(seen.stripe.intent);
-    expect(seenBy(other).kafka.topicId).not.toBe(seen.kafka.topicId);
+    const otherSeen = seenBy(other);
+    expect(otherSeen.http.tosses).not.toEqual(seen.http.tosses);
+    expect(otherSeen.postgres.pids).not.toEqual(seen.postgres.pids);
+    expect(otherSeen.kafka.topicId).not.toBe(seen.kafka.topicId);
+    expect(otherSeen.kafka.members.map((m: { memberId: string }) => m.memberId)).not.toEqual(seen.kafka.members.map((m: { memberId: string }) => m.memberId));
+    expect(otherSeen.stripe.intent).not.toBe(seen.stripe.intent);
+    expect(normalForm(other.events, CLOCKED)).not.toEqual(normalForm(first.events, CLOCKED));
   });
 });
