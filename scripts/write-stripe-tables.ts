@@ -246,7 +246,9 @@ function enumTree(type: ts.Type, depth: number, seen: Set<ts.Type>): EnumTree | 
       continue;
     }
     if (isOtherString(member)) continue;
-    if (member.flags & ts.TypeFlags.String) {
+    // A parameter that also takes a boolean or number (off_session: boolean | 'one_off' | …) is
+    // sent as text either way, so its values are not a closed set of strings.
+    if (member.flags & (ts.TypeFlags.String | ts.TypeFlags.BooleanLike | ts.TypeFlags.NumberLike)) {
       open = true;
       continue;
     }

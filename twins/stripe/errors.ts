@@ -78,8 +78,12 @@ export function unknownParam(param: string): StripeApiError {
   return invalidRequest(`Received unknown parameter: ${param}`, param, 'parameter_unknown');
 }
 
-export function invalidValue(param: string, detail: string): StripeApiError {
-  return invalidRequest(`Invalid ${detail}: ${param}`, param, 'parameter_invalid_empty');
+export function emptyParam(param: string): StripeApiError {
+  return invalidRequest(
+    `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+    param,
+    'parameter_invalid_empty',
+  );
 }
 
 /** 404 for an id that does not exist, as Stripe words it: `No such customer: 'cus_123'`. */

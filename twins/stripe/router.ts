@@ -1,7 +1,8 @@
 // The route table: `POST /v1/payment_intents/:id/confirm` → handler, with the parameters the
 // endpoint accepts. Literal segments win over `:params` (so `/v1/customers/search` would beat
 // `/v1/customers/:id`).
-import type { ObjectSpec } from './params.ts';
+import type { ParamInterface } from './param-enums.ts';
+import { registerStripeParams, type ObjectSpec } from './params.ts';
 import type { ApiCall, StripeState } from './state.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -11,6 +12,8 @@ export interface Route {
   /** e.g. `/v1/customers/:id`. */
   path: string;
   params: ObjectSpec;
+  /** The stripe package's interface for these parameters, whose closed enums readParams enforces. */
+  stripeParams?: ParamInterface;
   handle(call: ApiCall, state: StripeState): object;
 }
 
@@ -30,6 +33,7 @@ export class Router {
 
   constructor(routes: readonly Route[]) {
     for (const route of routes) {
+      if (route.stripeParams) registerStripeParams(route.params, route.stripeParams);
       const segments = route.path.split('/').filter(Boolean);
       const compiled = { route, segments, literalCount: segments.filter((s) => !s.startsWith(':')).length };
       const list = this.byMethod.get(route.method) ?? [];

@@ -1,8 +1,9 @@
 // The Search API (`/v1/customers/search?query=email:'a@b.c' AND metadata['plan']:'pro'`) over the
 // twin's objects: clauses joined by all-AND or all-OR, with `:` (exact; for strings
 // case-insensitive), `~` (substring), `>` `<` `>=` `<=` (numbers), `-` to negate, `null` for unset,
-// on top-level fields and `metadata['key']`. Pages are `page` tokens (`next_page`).
-// @see https://docs.stripe.com/search#search-query-language
+// on the fields Stripe lets each resource be searched by and `metadata['key']`; any other field is
+// Stripe's 400. Pages are `page` tokens (`next_page`).
+// @see https://docs.stripe.com/search#search-query-language and #query-fields-for-<resource>
 import type { Collection } from './collection.ts';
 import { invalidRequest, missingParam } from './errors.ts';
 import { int, str } from './params.ts';
@@ -47,8 +48,49 @@ export function parseQuery(query: string): { joiner: 'AND' | 'OR'; clauses: Clau
   return { joiner: joiners.has('OR') ? 'OR' : 'AND', clauses };
 }
 
-function holds(clause: Clause, object: Record<string, unknown>): boolean {
-  const raw = clause.metadataKey !== null ? (object.metadata as Record<string, unknown> | undefined)?.[clause.metadataKey] : object[clause.field];
+type FieldReader = (object: Record<string, unknown>) => unknown;
+
+const top =
+  (field: string): FieldReader =>
+  (object) =>
+    object[field];
+
+/** The searchable fields of each resource (metadata aside), read off the stored object. */
+const SEARCH_FIELDS: Record<string, Record<string, FieldReader>> = {
+  customers: fields(['created', 'email', 'name', 'phone']),
+  payment_intents: fields(['amount', 'created', 'currency', 'customer', 'status']),
+  charges: fields(['amount', 'created', 'currency', 'customer', 'disputed', 'refunded', 'status']),
+  products: fields(['active', 'created', 'description', 'name', 'shippable', 'url']),
+  prices: fields(['active', 'currency', 'lookup_key', 'product', 'type']),
+  subscriptions: fields(['created', 'status']),
+  invoices: {
+    ...fields(['created', 'currency', 'customer', 'number', 'receipt_number', 'status', 'total']),
+    // Since 2025-03-31 the subscription is under parent; search still calls it `subscription`.
+    subscription: (invoice) => (invoice.parent as { subscription_details?: { subscription?: string } | null } | null)?.subscription_details?.subscription,
+  },
+};
+
+function fields(names: string[]): Record<string, FieldReader> {
+  return Object.fromEntries(names.map((n) => [n, top(n)]));
+}
+
+function checkFields(resource: string, clauses: Clause[]): void {
+  const known = SEARCH_FIELDS[resource] ?? {};
+  for (const clause of clauses) {
+    if (clause.metadataKey === null && !Object.hasOwn(known, clause.field)) {
+      throw invalidRequest(
+        `Field \`${clause.field}\` is an unsupported search field for resource \`${resource}\`. See https://stripe.com/docs/search#query-fields-for-${resource.replace(/_/g, '-')} for a list of supported fields.`,
+        'query',
+      );
+    }
+  }
+}
+
+function holds(clause: Clause, object: Record<string, unknown>, resource: string): boolean {
+  const raw =
+    clause.metadataKey !== null
+      ? (object.metadata as Record<string, unknown> | undefined)?.[clause.metadataKey]
+      : (SEARCH_FIELDS[resource]?.[clause.field] as FieldReader)(object);
   let result: boolean;
   if (!clause.quoted && clause.value === 'null') result = raw === null || raw === undefined;
   else if (clause.op === ':') {
@@ -77,11 +119,12 @@ function searchRoute(resource: string, pick: (state: StripeState) => Collection<
       const offset = page ? Number(Buffer.from(page, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidRequest('Invalid page token.', 'page');
       const { joiner, clauses } = parseQuery(query);
+      checkFields(resource, clauses);
       const matches = [...pick(state).all()]
         .reverse()
         .filter((o) => {
           const record = o as unknown as Record<string, unknown>;
-          return joiner === 'AND' ? clauses.every((c) => holds(c, record)) : clauses.some((c) => holds(c, record));
+          return joiner === 'AND' ? clauses.every((c) => holds(c, record, resource)) : clauses.some((c) => holds(c, record, resource));
         });
       const data = matches.slice(offset, offset + limit);
       const more = offset + limit < matches.length;

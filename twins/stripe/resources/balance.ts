@@ -36,7 +36,8 @@ export const balanceRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/balance_transactions',
-    params: { ...LIST_PARAMS, type: 'string', source: 'string', currency: 'string', payout: 'string' },
+    stripeParams: 'BalanceTransactionListParams',
+    params: { ...LIST_PARAMS, type: 'string', source: 'string', currency: 'currency', payout: 'string' },
     handle: ({ params }, state) => {
       const type = str(params, 'type');
       const source = str(params, 'source');

@@ -1,6 +1,7 @@
 // Charges, as PaymentIntents make them: retrieve, update, capture, list, their refunds; and the
 // legacy charges.create with a token.
 // @see https://docs.stripe.com/api/charges
+import { checkChargeAmount } from '../currencies.ts';
 import { captureCharge, cardOutcome, createCharge, declineError, type Payment } from '../charging.ts';
 import { invalidRequest, missingParam } from '../errors.ts';
 import { changedFields, createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
@@ -14,7 +15,8 @@ export const chargeRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/charges/:id',
-    params: { description: 'string', metadata: 'metadata', receipt_email: 'string', shipping: 'hash', fraud_details: 'hash', transfer_group: 'string' },
+    stripeParams: 'ChargeUpdateParams',
+    params: { description: 'string', metadata: 'metadata', receipt_email: 'email', shipping: 'hash', fraud_details: 'hash', transfer_group: 'string' },
     handle: (call, state) => {
       const charge = state.charges.require(call.pathParams.id, 'charge');
       const before = { ...charge };
@@ -32,7 +34,8 @@ export const chargeRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/charges/:id/capture',
-    params: { amount: 'integer', receipt_email: 'string', statement_descriptor: 'string' },
+    stripeParams: 'ChargeCaptureParams',
+    params: { amount: 'integer', receipt_email: 'email', statement_descriptor: 'string' },
     handle: (call, state) => {
       const charge = state.charges.require(call.pathParams.id, 'charge');
       if (charge.captured || charge.status !== 'succeeded') {
@@ -54,6 +57,7 @@ export const chargeRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/charges',
+    stripeParams: 'ChargeListParams',
     params: { ...LIST_PARAMS, customer: 'string', payment_intent: 'string', transfer_group: 'string' },
     handle: ({ params }, state) => {
       const customer = str(params, 'customer');
@@ -82,15 +86,16 @@ export const chargeRoutes: Route[] = [
 export const legacyChargeRoute: Route = {
   method: 'POST',
   path: '/v1/charges',
+  stripeParams: 'ChargeCreateParams',
   params: {
     amount: 'integer',
-    currency: 'string',
+    currency: 'currency',
     source: 'string',
     customer: 'string',
     description: 'string',
     metadata: 'metadata',
     capture: 'boolean',
-    receipt_email: 'string',
+    receipt_email: 'email',
     shipping: 'hash',
     statement_descriptor: 'string',
     statement_descriptor_suffix: 'string',
@@ -100,6 +105,7 @@ export const legacyChargeRoute: Route = {
     const p = call.params;
     const amount = requireInt(p, 'amount');
     const currency = requireStr(p, 'currency').toLowerCase();
+    checkChargeAmount(amount, currency);
     const customer = str(p, 'customer');
     if (customer !== undefined) state.customers.require(customer, 'customer');
     const source = str(p, 'source');

@@ -12,7 +12,7 @@ const FIELDS: ObjectSpec = {
   address: 'hash',
   balance: 'integer',
   description: 'string',
-  email: 'string',
+  email: 'email',
   invoice_prefix: 'string',
   invoice_settings: { custom_fields: 'hashes', default_payment_method: 'string', footer: 'string', rendering_options: 'hash' },
   metadata: 'metadata',
@@ -125,6 +125,7 @@ export const customerRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/customers',
+    stripeParams: 'CustomerCreateParams',
     params: { ...FIELDS, payment_method: 'string' },
     handle: (call, state) => createCustomer(state, call.params, call),
   },
@@ -132,6 +133,7 @@ export const customerRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/customers/:id',
+    stripeParams: 'CustomerUpdateParams',
     params: { ...FIELDS, default_source: 'string' },
     handle: (call, state) => updateCustomer(state, state.customers.require(call.pathParams.id), call.params, call),
   },
@@ -151,6 +153,7 @@ export const customerRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/customers',
+    stripeParams: 'CustomerListParams',
     params: { ...LIST_PARAMS, email: 'string', test_clock: 'string' },
     handle: ({ params }, state) => {
       const email = str(params, 'email');
@@ -161,6 +164,7 @@ export const customerRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/customers/:id/payment_methods',
+    stripeParams: 'CustomerListPaymentMethodsParams',
     params: { ...LIST_PARAMS, type: 'string', allow_redisplay: 'string' },
     handle: ({ params, pathParams }, state) => {
       const customer = state.customers.require(pathParams.id, 'customer');

@@ -275,6 +275,7 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
     {
       method: 'GET',
       path: '/v1/invoices',
+      stripeParams: 'InvoiceListParams',
       params: { ...LIST_PARAMS, customer: 'string', subscription: 'string', status: 'string', collection_method: 'string', due_date: 'any' },
       handle: ({ params }, state) => {
         const customer = str(params, 'customer');

@@ -2,6 +2,7 @@
 // requires_payment_method → requires_confirmation → requires_action (3DS) → succeeded /
 // requires_capture / canceled, and the events each step emits.
 // @see https://docs.stripe.com/api/payment_intents and https://docs.stripe.com/payments/paymentintents/lifecycle
+import { checkChargeAmount } from '../currencies.ts';
 import { captureCharge, cardOutcome, createCharge, declineError, lastError } from '../charging.ts';
 import { invalidRequest, unexpectedState } from '../errors.ts';
 import { createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
@@ -18,7 +19,7 @@ const CONFIRM_PARAMS: ObjectSpec = {
   payment_method_types: 'strings',
   off_session: 'any',
   return_url: 'string',
-  receipt_email: 'string',
+  receipt_email: 'email',
   setup_future_usage: 'string',
   capture_method: 'string',
   error_on_requires_action: 'boolean',
@@ -30,7 +31,7 @@ const CONFIRM_PARAMS: ObjectSpec = {
 
 const UPDATE_PARAMS: ObjectSpec = {
   amount: 'integer',
-  currency: 'string',
+  currency: 'currency',
   customer: 'string',
   description: 'string',
   metadata: 'metadata',
@@ -38,7 +39,7 @@ const UPDATE_PARAMS: ObjectSpec = {
   payment_method_data: PAYMENT_METHOD_DATA,
   payment_method_options: 'hash',
   payment_method_types: 'strings',
-  receipt_email: 'string',
+  receipt_email: 'email',
   setup_future_usage: 'string',
   shipping: 'hash',
   statement_descriptor: 'string',
@@ -63,15 +64,10 @@ const CREATE_PARAMS: ObjectSpec = {
 const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
 
-/** Stripe's minimum charge is 50 of the smallest unit for most currencies (50¢, 50p…). */
-const MINIMUM_AMOUNT = 50;
-
 export function createPaymentIntent(state: StripeState, p: Params, call: ApiCall | null): PaymentIntent {
   const amount = requireInt(p, 'amount');
   const currency = requireStr(p, 'currency').toLowerCase();
-  if (amount < MINIMUM_AMOUNT) {
-    throw invalidRequest(`Amount must be at least 50 cents`, 'amount', 'amount_too_small');
-  }
+  checkChargeAmount(amount, currency);
   const customer = str(p, 'customer');
   if (customer !== undefined) state.customers.require(customer, 'customer');
   const id = state.ids.next('pi');
@@ -311,7 +307,7 @@ function update(state: StripeState, pi: PaymentIntent, p: Params): PaymentIntent
   }
   const amount = int(p, 'amount');
   if (amount !== undefined) {
-    if (amount < MINIMUM_AMOUNT) throw invalidRequest('Amount must be at least 50 cents', 'amount', 'amount_too_small');
+    checkChargeAmount(amount, pi.currency);
     pi.amount = amount;
   }
   const customer = str(p, 'customer');
@@ -331,30 +327,34 @@ function update(state: StripeState, pi: PaymentIntent, p: Params): PaymentIntent
 const byId = (state: StripeState, call: ApiCall): PaymentIntent => state.paymentIntents.require(call.pathParams.id, 'intent');
 
 export const paymentIntentRoutes: Route[] = [
-  { method: 'POST', path: '/v1/payment_intents', params: CREATE_PARAMS, handle: (call, state) => createPaymentIntent(state, call.params, call) },
+  { method: 'POST', path: '/v1/payment_intents', stripeParams: 'PaymentIntentCreateParams', params: CREATE_PARAMS, handle: (call, state) => createPaymentIntent(state, call.params, call) },
   { method: 'GET', path: '/v1/payment_intents/:id', params: { client_secret: 'string' }, handle: (call, state) => byId(state, call) },
-  { method: 'POST', path: '/v1/payment_intents/:id', params: UPDATE_PARAMS, handle: (call, state) => update(state, byId(state, call), call.params) },
+  { method: 'POST', path: '/v1/payment_intents/:id', stripeParams: 'PaymentIntentUpdateParams', params: UPDATE_PARAMS, handle: (call, state) => update(state, byId(state, call), call.params) },
   {
     method: 'POST',
     path: '/v1/payment_intents/:id/confirm',
+    stripeParams: 'PaymentIntentConfirmParams',
     params: { ...CONFIRM_PARAMS, client_secret: 'string' },
     handle: (call, state) => confirmPaymentIntent(state, byId(state, call), call.params, call),
   },
   {
     method: 'POST',
     path: '/v1/payment_intents/:id/capture',
+    stripeParams: 'PaymentIntentCaptureParams',
     params: { amount_to_capture: 'integer', metadata: 'metadata', final_capture: 'boolean', statement_descriptor: 'string', application_fee_amount: 'integer' },
     handle: (call, state) => capture(state, byId(state, call), call.params, call),
   },
   {
     method: 'POST',
     path: '/v1/payment_intents/:id/cancel',
+    stripeParams: 'PaymentIntentCancelParams',
     params: { cancellation_reason: 'string' },
     handle: (call, state) => cancel(state, byId(state, call), call.params, call),
   },
   {
     method: 'GET',
     path: '/v1/payment_intents',
+    stripeParams: 'PaymentIntentListParams',
     params: { ...LIST_PARAMS, customer: 'string' },
     handle: ({ params }, state) => {
       const customer = str(params, 'customer');

@@ -152,6 +152,7 @@ export const paymentMethodRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods',
+    stripeParams: 'PaymentMethodCreateParams',
     params: { ...PAYMENT_METHOD_DATA, customer: 'string', payment_method: 'string' },
     handle: ({ params }, state) => {
       const source = str(params, 'payment_method');
@@ -168,6 +169,7 @@ export const paymentMethodRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/payment_methods/:id',
+    stripeParams: 'PaymentMethodUpdateParams',
     params: { billing_details: 'hash', metadata: 'metadata', allow_redisplay: 'string', card: { exp_month: 'integer', exp_year: 'integer' } },
     handle: ({ pathParams, params }, state) => {
       const pm = state.paymentMethods.require(pathParams.id, 'payment_method');
@@ -214,6 +216,7 @@ export const paymentMethodRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/payment_methods',
+    stripeParams: 'PaymentMethodListParams',
     params: { ...LIST_PARAMS, customer: 'string', type: 'string', allow_redisplay: 'string' },
     handle: ({ params }, state) => {
       const customer = str(params, 'customer');

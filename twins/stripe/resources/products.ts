@@ -8,7 +8,7 @@ import type { ApiCall, StripeState } from '../state.ts';
 import type { Price, Product } from '../stripe-objects.ts';
 
 const RECURRING: ObjectSpec = { interval: 'string', interval_count: 'integer', usage_type: 'string', trial_period_days: 'integer', meter: 'string', aggregate_usage: 'string' };
-const PRICE_DATA: ObjectSpec = { currency: 'string', unit_amount: 'integer', unit_amount_decimal: 'string', recurring: RECURRING, tax_behavior: 'string', metadata: 'metadata' };
+const PRICE_DATA: ObjectSpec = { currency: 'currency', unit_amount: 'integer', unit_amount_decimal: 'string', recurring: RECURRING, tax_behavior: 'string', metadata: 'metadata' };
 const PRODUCT_FIELDS: ObjectSpec = {
   name: 'string',
   active: 'boolean',
@@ -156,6 +156,7 @@ export const productRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/products',
+    stripeParams: 'ProductCreateParams',
     params: { ...PRODUCT_FIELDS, id: 'string', default_price_data: PRICE_DATA, type: 'string' },
     handle: (call, state) => createProduct(state, call.params, call),
   },
@@ -163,6 +164,7 @@ export const productRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/products/:id',
+    stripeParams: 'ProductUpdateParams',
     params: { ...PRODUCT_FIELDS, default_price: 'string' },
     handle: (call, state) => updateProduct(state, state.products.require(call.pathParams.id), call.params, call),
   },
@@ -183,6 +185,7 @@ export const productRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/products',
+    stripeParams: 'ProductListParams',
     params: { ...LIST_PARAMS, active: 'boolean', ids: 'strings', shippable: 'boolean', url: 'string' },
     handle: ({ params }, state) => {
       const active = bool(params, 'active');
@@ -196,6 +199,7 @@ export const productRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/prices',
+    stripeParams: 'PriceCreateParams',
     params: {
       ...PRICE_DATA,
       product: 'string',
@@ -213,6 +217,7 @@ export const productRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/prices/:id',
+    stripeParams: 'PriceUpdateParams',
     params: { active: 'boolean', metadata: 'metadata', nickname: 'string', lookup_key: 'string', tax_behavior: 'string', transfer_lookup_key: 'boolean' },
     handle: (call, state) => {
       const price = state.prices.require(call.pathParams.id);
@@ -231,7 +236,8 @@ export const productRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/prices',
-    params: { ...LIST_PARAMS, active: 'boolean', currency: 'string', product: 'string', type: 'string', lookup_keys: 'strings', recurring: 'hash' },
+    stripeParams: 'PriceListParams',
+    params: { ...LIST_PARAMS, active: 'boolean', currency: 'currency', product: 'string', type: 'string', lookup_keys: 'strings', recurring: 'hash' },
     handle: ({ params }, state) => {
       const active = bool(params, 'active');
       const product = str(params, 'product');

@@ -76,7 +76,8 @@ export const refundRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/refunds',
-    params: { charge: 'string', payment_intent: 'string', amount: 'integer', reason: 'string', metadata: 'metadata', instructions_email: 'string', refund_application_fee: 'boolean', reverse_transfer: 'boolean' },
+    stripeParams: 'RefundCreateParams',
+    params: { charge: 'string', payment_intent: 'string', amount: 'integer', reason: 'string', metadata: 'metadata', instructions_email: 'email', refund_application_fee: 'boolean', reverse_transfer: 'boolean' },
     handle: (call, state) => createRefund(state, call.params, call),
   },
   { method: 'GET', path: '/v1/refunds/:id', params: {}, handle: ({ pathParams }, state) => state.refunds.require(pathParams.id, 'refund') },
@@ -104,6 +105,7 @@ export const refundRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/refunds',
+    stripeParams: 'RefundListParams',
     params: { ...LIST_PARAMS, charge: 'string', payment_intent: 'string' },
     handle: ({ params }, state) => {
       const charge = str(params, 'charge');

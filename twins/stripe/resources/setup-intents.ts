@@ -160,6 +160,7 @@ export const setupIntentRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/setup_intents',
+    stripeParams: 'SetupIntentCreateParams',
     params: { ...CONFIRM_PARAMS, ...UPDATE_PARAMS, allowed_payment_method_types: 'strings', excluded_payment_method_types: 'strings', confirm: 'boolean', usage: 'string', automatic_payment_methods: { enabled: 'boolean', allow_redirects: 'string' }, single_use: 'hash', on_behalf_of: 'string', attach_to_self: 'boolean' },
     handle: (call, state) => createSetupIntent(state, call.params, call),
   },
@@ -167,6 +168,7 @@ export const setupIntentRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/setup_intents/:id',
+    stripeParams: 'SetupIntentUpdateParams',
     params: UPDATE_PARAMS,
     handle: (call, state) => {
       const si = byId(state, call);
@@ -183,12 +185,14 @@ export const setupIntentRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/setup_intents/:id/confirm',
+    stripeParams: 'SetupIntentConfirmParams',
     params: { ...CONFIRM_PARAMS, client_secret: 'string' },
     handle: (call, state) => confirm(state, byId(state, call), call.params, call),
   },
   {
     method: 'POST',
     path: '/v1/setup_intents/:id/cancel',
+    stripeParams: 'SetupIntentCancelParams',
     params: { cancellation_reason: 'string' },
     handle: (call, state) => {
       const si = byId(state, call);
@@ -208,6 +212,7 @@ export const setupIntentRoutes: Route[] = [
   {
     method: 'GET',
     path: '/v1/setup_intents',
+    stripeParams: 'SetupIntentListParams',
     params: { ...LIST_PARAMS, customer: 'string', payment_method: 'string', attach_to_self: 'boolean' },
     handle: ({ params }, state) => {
       const customer = str(params, 'customer');

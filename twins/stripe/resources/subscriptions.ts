@@ -246,6 +246,7 @@ export function subscriptionRoutes(state: StripeState): Route[] {
     {
       method: 'POST',
       path: '/v1/subscriptions',
+      stripeParams: 'SubscriptionCreateParams',
       params: {
         customer: 'string',
         items: [ITEM],
@@ -262,7 +263,7 @@ export function subscriptionRoutes(state: StripeState): Route[] {
         payment_settings: 'hash',
         automatic_tax: 'hash',
         proration_behavior: 'string',
-        currency: 'string',
+        currency: 'currency',
       },
       handle: (call, s) => createSubscription(s, call.params, call),
     },
@@ -270,18 +271,21 @@ export function subscriptionRoutes(state: StripeState): Route[] {
     {
       method: 'POST',
       path: '/v1/subscriptions/:id',
+      stripeParams: 'SubscriptionUpdateParams',
       params: { cancel_at_period_end: 'boolean', default_payment_method: 'string', description: 'string', metadata: 'metadata', items: [ITEM], proration_behavior: 'string', payment_behavior: 'string' },
       handle: (call, s) => updateSubscription(s, byId(s, call), call.params, call),
     },
     {
       method: 'DELETE',
       path: '/v1/subscriptions/:id',
+      stripeParams: 'SubscriptionCancelParams',
       params: { cancellation_details: { comment: 'string', feedback: 'string' }, invoice_now: 'boolean', prorate: 'boolean' },
       handle: (call, s) => cancelSubscription(s, byId(s, call), call.params, call),
     },
     {
       method: 'GET',
       path: '/v1/subscriptions',
+      stripeParams: 'SubscriptionListParams',
       params: { ...LIST_PARAMS, customer: 'string', price: 'string', status: 'string', collection_method: 'string' },
       handle: ({ params }, s) => {
         const customer = str(params, 'customer');

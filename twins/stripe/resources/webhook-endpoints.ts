@@ -51,6 +51,7 @@ export function webhookEndpointRoutes(secret: string): Route[] {
     {
       method: 'POST',
       path: '/v1/webhook_endpoints',
+      stripeParams: 'WebhookEndpointCreateParams',
       params: { url: 'string', enabled_events: 'strings', description: 'string', metadata: 'metadata', api_version: 'string', connect: 'boolean' },
       handle: (call, state) => createWebhookEndpoint(state, call.params, secret),
     },
@@ -58,6 +59,7 @@ export function webhookEndpointRoutes(secret: string): Route[] {
     {
       method: 'POST',
       path: '/v1/webhook_endpoints/:id',
+      stripeParams: 'WebhookEndpointUpdateParams',
       params: { url: 'string', enabled_events: 'strings', description: 'string', metadata: 'metadata', disabled: 'boolean' },
       handle: ({ pathParams, params }, state) => {
         const endpoint = state.webhookEndpoints.require(pathParams.id);
@@ -90,6 +92,7 @@ export function webhookEndpointRoutes(secret: string): Route[] {
     {
       method: 'GET',
       path: '/v1/events',
+      stripeParams: 'EventListParams',
       params: { ...LIST_PARAMS, type: 'string', types: 'strings', delivery_success: 'boolean' },
       handle: ({ params }, state) => {
         const type = str(params, 'type');
