@@ -1,7 +1,8 @@
 // One client session after startup: relays messages between the client and its own upstream
-// session, and is where `query` rules act (what each effect does to an answer: query-effects.ts). The relay keeps a queue of what the upstream still owes
-// (one entry per forwarded message that gets an answer), so it always knows which statement a
-// DataRow, CommandComplete or ErrorResponse belongs to, even with pipelining.
+// session, and is where `query` rules act (what each effect does to an answer: query-effects.ts).
+// The relay keeps a queue of what the upstream still owes (one entry per forwarded message that
+// gets an answer), so it always knows which statement a DataRow, CommandComplete or ErrorResponse
+// belongs to, even with pipelining.
 //
 // Keeping the upstream in step: an injected ERROR replaces the statement upstream with one that
 // fails on purpose (SENTINEL_SQL). The real server then does what it would have done had the
