@@ -106,15 +106,26 @@ describe('twin expectations in a scenario file', { timeout: 60_000 }, () => {
         return { passed: state.lines === spec.lines, expected: `${spec.lines} lines`, observed: `${state.lines} lines` };
       },
     });
-    const echo: TwinKind = { ...echoTwin, expectations: [lines] };
+    // Reads a shape the echo twin's inspect() does not have: the verdict says so instead of guessing.
+    const rows = defineExpectation({
+      name: 'rows',
+      description: 'rows an echo twin does not have',
+      fields: {},
+      async evaluate(_spec, { twin }) {
+        const state = await inspectAs(twin, {}, Type.Object({ rows: Type.Array(Type.Unknown()) }));
+        return { passed: true, expected: 'rows', observed: `${state.rows.length} rows` };
+      },
+    });
+    const echo: TwinKind = { ...echoTwin, expectations: [lines, rows] };
     const own = new EnvironmentManager({ registry: new TwinRegistry([echo]), log: silentLogger });
     try {
       const client = `node ${fixtures}echo-client.mjs`;
-      const text = `name: echo\ntwins: { a: { kind: echo } }\nrun: { command: '${client} one two' }\nexpect:\n  - echoed: { twin: a, lines: 2 }\n  - echoed: { twin: a, lines: 3 }\n`;
+      const text = `name: echo\ntwins: { a: { kind: echo } }\nrun: { command: '${client} one two' }\nexpect:\n  - echoed: { twin: a, lines: 2 }\n  - echoed: { twin: a, lines: 3 }\n  - rows: { twin: a }\n`;
       const report = await runScenario(await parse(text, own.registry), own);
       expect(report.expectations.map((e) => [e.type, e.passed, e.observed])).toEqual([
         ['echoed', true, '2 lines'],
         ['echoed', false, '2 lines'],
+        ['rows', false, "error: the twin's state is not what this expectation reads (inspect.rows: is required)"],
       ]);
       await expect(parse(text.replace('lines: 3', 'lines: -1'), own.registry)).rejects.toThrow(/expect\[1\]\.echoed\.lines/);
     } finally {
