@@ -195,6 +195,18 @@ describe.skipIf(chromiumPath === undefined)(
       expect((await cp.call('GET', `/environments/${checkout.id}/faults`, { token: checkout.token })).body.rules).toEqual([]);
     }, TEST_TIMEOUT);
 
+    it('runs a scenario through the API and lists its status, expectations, seed and replay command', async () => {
+      await page.fill('#run-text', 'name: ping from the page\nseed: 7\ntwins:\n  api: { kind: http }\nrun: { command: "true" }\nexpect:\n  - exitCode: 0\n');
+      await page.click('#run-form button[type=submit]');
+      const run = page.locator('#runs-list li.run').first();
+      await expect.poll(() => run.getAttribute('class'), WAIT).toBe('run passed');
+      const text = await run.innerText();
+      expect(text).toContain('ping from the page');
+      expect(text).toContain('seed 7');
+      expect(text).toMatch(/✓ .*exit/i);
+      expect(text).toContain('--seed 7');
+    }, TEST_TIMEOUT);
+
     it('a page without a token cannot see another environment', async () => {
       // A fresh context: its own (empty) sessionStorage, as another person's tab.
       const context = await browser.newContext();

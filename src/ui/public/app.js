@@ -392,7 +392,7 @@ function renderRuns() {
         h('span', { class: `badge ${run.status}` }, run.status),
         r ? h('span', { class: 'muted small' }, ` seed ${r.seed} · ${Math.round(r.durationMs)} ms`) : '',
         run.error || r?.error ? h('p', { class: 'error' }, run.error ?? r.error) : '',
-        r ? h('ul', { class: 'plain' }, r.expectations.map((x) => h('li', { class: x.ok ? 'pass' : 'fail' }, `${x.ok ? '✓' : '✗'} ${x.detail}`))) : '',
+        r ? h('ul', { class: 'plain' }, r.expectations.map((x) => h('li', { class: x.passed ? 'pass' : 'fail' }, `${x.passed ? '✓' : '✗'} ${x.name}: expected ${x.expected}${x.passed ? '' : `, observed ${x.observed}`}`))) : '',
         r ? h('p', {}, [h('code', {}, r.replay), ' ', copyButton(r.replay, 'the replay command')]) : '',
       ]);
     }),
