@@ -52,7 +52,7 @@ export interface ProvisionSpec {
   envId: string;
   twin: string;
   init: InitScript[];
-  /** Seeded: names and password of the twin's database and role. */
+  /** Seeded: the names of the twin's database and role (their password comes from crypto). */
   randomHex(n: number): string;
 }
 

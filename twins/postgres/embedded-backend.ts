@@ -21,7 +21,7 @@
 // Reset: each twin keeps a spare clone made in the background; reset ends the twin's sessions and
 // swaps the spare in by renaming (milliseconds), then drops the old one and makes the next spare in
 // the background.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { announceIfSlow, type Logger } from '../../src/core/index.ts';
 import { quoteIdent, runInit, runSql, type InitScript, type PostgresBackend, type ProvisionSpec, type TwinDatabase } from './backend.ts';
@@ -265,7 +265,8 @@ export function embeddedBackend(cacheDir: string, log: Logger, templateLimit: nu
       const base = `st_${slug(spec.envId, 16)}_${slug(spec.twin, 16)}_${spec.randomHex(6)}${++provisioned}`;
       const role = base;
       const database = base;
-      const password = spec.randomHex(24);
+      // A secret of a role on a server every environment shares: from crypto, not the seed.
+      const password = randomBytes(12).toString('hex');
       try {
         template = await used.built;
         await handOut(a, template, database, password);
