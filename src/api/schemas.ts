@@ -85,6 +85,9 @@ export const KindInfoSchema = Type.Object({
     }),
   ),
   actions: Type.Record(Type.String(), Type.Object({ description: Type.String(), params: JsonSchemaSchema }), { description: 'verb → its parameters' }),
+  expectations: Type.Record(Type.String(), Type.Object({ description: Type.String(), schema: JsonSchemaSchema }), {
+    description: "scenario expectations the kind declares: the key an `expect:` item is written with → its fields",
+  }),
 });
 /** One kind of `GET /kinds`: its config schema, fault points and actions. */
 export type KindInfo = Static<typeof KindInfoSchema>;
