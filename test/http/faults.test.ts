@@ -187,4 +187,13 @@ describe('http twin fault rule validation', () => {
       /^match\.headers\.x/,
     );
   });
+
+  it('refuses a path the shared glob syntax cannot mean, naming the field', async () => {
+    const h = await startTwin(httpTwin, {}, { name: 'shop' });
+    harnesses.push(h);
+    for (const path of ['orders', '/orders/a**', '/orders/:1']) {
+      expect(() => h.addRule({ point: 'request', match: { path }, action: { hang: {} } }), path).toThrow(/^match\.path/);
+    }
+    expect(() => h.addRule({ point: 'request', match: { path: ['/ok', 'bad'] }, action: { hang: {} } })).toThrow(/^match\.path/);
+  });
 });

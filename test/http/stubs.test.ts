@@ -66,10 +66,16 @@ describe('http twin stubs', () => {
           response: { status: 201, body: 'charged' },
         },
         { id: 'note', request: { method: 'POST', path: '/notes', body: { contains: 'urgent' } }, response: { body: 'noted' } },
+        { id: 'file', request: { method: 'GET', path: '/files/*' }, response: { body: 'one segment' } },
+        { id: 'tree', request: { method: 'GET', path: '/files/**' }, response: { body: 'any depth' } },
       ],
     });
     expect(await (await fetch(`${url}/users/42`)).json()).toEqual({ kind: 'user' });
     expect((await fetch(`${url}/users/42/extra`)).status).toBe(404);
+    // The shared path syntax: `*` is one segment, `**` any number (none included).
+    expect(await (await fetch(`${url}/files/a.txt`)).text()).toBe('one segment');
+    expect(await (await fetch(`${url}/files/a/b.txt`)).text()).toBe('any depth');
+    expect(await (await fetch(`${url}/files`)).text()).toBe('any depth');
     expect(await (await fetch(`${url}/invoices/INV-77`)).text()).toBe('invoice');
     expect((await fetch(`${url}/invoices/INV-x`)).status).toBe(404);
     expect(await (await fetch(`${url}/items?page=2&sort=desc`)).text()).toBe('page two');
