@@ -32,7 +32,6 @@ export const EnvironmentListSchema = Type.Object({ environments: Type.Array(Envi
 export type EnvironmentList = Static<typeof EnvironmentListSchema>;
 
 export const FaultRuleListSchema = Type.Object({ rules: Type.Array(FaultRuleViewSchema) });
-export type FaultRuleList = Static<typeof FaultRuleListSchema>;
 
 export const JournalEventSchema = Type.Object({
   seq: Type.Integer(),

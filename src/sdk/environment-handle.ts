@@ -3,7 +3,7 @@
 // destroys it when the scope ends, however the scope ends.
 import type { FaultRuleInput, FaultRuleView, JournalEvent, JournalFilter, JournalPage } from '../core/index.ts';
 import { isStandinApiError } from './api-error.ts';
-import type { CreatedEnvironment, EnvironmentView, TwinView } from './api-types.ts';
+import type { ActionResult, CreatedEnvironment, EnvironmentView, TwinState, TwinView } from './api-types.ts';
 import { segment, type ControlApi } from './control-api.ts';
 import { readSse } from './sse-reader.ts';
 
@@ -72,9 +72,9 @@ export class EnvironmentHandle implements AsyncDisposable {
   twin(name: string): TwinClient {
     const base = `${this.base}/twins/${segment(name)}`;
     return {
-      inspect: async <T>(query: InspectQuery = {}) => (await this.call<{ kind: string; state: T }>('GET', base, { query })).state,
+      inspect: async <T>(query: InspectQuery = {}) => (await this.call<TwinState & { state: T }>('GET', base, { query })).state,
       action: async <T>(verb: string, params: Record<string, unknown> = {}) =>
-        (await this.call<{ result: T }>('POST', `${base}/actions/${segment(verb)}`, { body: params })).result,
+        (await this.call<ActionResult & { result: T }>('POST', `${base}/actions/${segment(verb)}`, { body: params })).result,
     };
   }
 

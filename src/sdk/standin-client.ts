@@ -2,7 +2,7 @@
 // environments (and running scenarios) use the admin token when the server has one; everything
 // under an environment uses that environment's own token, held by its EnvironmentHandle.
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
-import type { EnvironmentSummary, CreatedEnvironment, EnvironmentView, KindInfo, ScenarioReport, ScenarioRunRequest } from './api-types.ts';
+import type { CreatedEnvironment, EnvironmentList, EnvironmentSummary, EnvironmentView, Health, KindInfo, KindList, ScenarioReport, ScenarioRunRequest } from './api-types.ts';
 import { ControlApi, segment } from './control-api.ts';
 import { EnvironmentHandle } from './environment-handle.ts';
 import type { TwinSpec } from './environment-builder.ts';
@@ -43,11 +43,11 @@ export class StandinClient {
 
   /** The twin kinds the server has, with config schemas, fault points and actions. */
   async kinds(): Promise<KindInfo[]> {
-    return (await this.api.call<{ kinds: KindInfo[] }>('GET', '/kinds')).kinds;
+    return (await this.api.call<KindList>('GET', '/kinds')).kinds;
   }
 
-  async health(): Promise<{ status: 'ok'; version: string; environments: number }> {
-    return this.api.call('GET', '/health');
+  async health(): Promise<Health> {
+    return this.api.call<Health>('GET', '/health');
   }
 }
 
@@ -62,7 +62,7 @@ export class Environments {
 
   /** Live environments, without their tokens. */
   async list(): Promise<EnvironmentSummary[]> {
-    return (await this.api.call<{ environments: EnvironmentSummary[] }>('GET', '/environments', { token: this.adminToken })).environments;
+    return (await this.api.call<EnvironmentList>('GET', '/environments', { token: this.adminToken })).environments;
   }
 
   /** A handle on an environment created elsewhere, from its id and token (checked by reading it). */
