@@ -71,6 +71,8 @@ export class StripeState {
   baseUrl = '';
   ids: IdGenerator;
   private readonly listeners = new Set<EventListener>();
+  /** Each event's object in today's shape, serialized, so it can be rendered at another version. */
+  private readonly todayShapes = new WeakMap<StripeEvent, string>();
 
   constructor(
     private readonly ctx: TwinContext,
@@ -91,22 +93,37 @@ export class StripeState {
 
   /** Records an event with a snapshot of `object`, and hands it to the webhook dispatcher. */
   emit(type: string, object: StripeObject, call: ApiCall | null, previous?: Json): StripeEvent {
+    const today = JSON.stringify(object);
+    const atAccount = atVersion(object as unknown as Record<string, unknown>, this.apiVersion, this);
     const event: StripeEvent = {
       id: this.ids.next('evt'),
       object: 'event',
       api_version: this.apiVersion,
       created: this.now(),
       // Shaped at the account's version, as Stripe renders events.
-      data: frozenData(atVersion(object as unknown as Record<string, unknown>, this.apiVersion, this), previous),
+      data: frozenData(atAccount === (object as unknown) ? today : JSON.stringify(atAccount), previous),
       livemode: false,
       pending_webhooks: 0,
       request: { id: call?.requestId ?? null, idempotency_key: call?.idempotencyKey ?? null },
       type,
     };
     this.events.insert(event);
+    this.todayShapes.set(event, today);
     this.ctx.journal.record({ point: 'webhook', type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
     for (const listener of this.listeners) listener(event, object);
     return event;
+  }
+
+  /**
+   * The event as an endpoint pinned to `version` receives it: `api_version` and `data.object` at
+   * that version (a webhook endpoint's own api_version shapes its deliveries, not the account's).
+   */
+  eventAt(event: StripeEvent, version: string): StripeEvent {
+    const today = this.todayShapes.get(event);
+    if (version === event.api_version || today === undefined) return event;
+    const object = atVersion(JSON.parse(today) as Record<string, unknown>, version, this);
+    const data = { object, ...(event.data.previous_attributes ? { previous_attributes: event.data.previous_attributes } : {}) };
+    return { ...event, api_version: version, data };
   }
 
   /** Looks an object up by its id prefix, for expand[] and inspect. */
@@ -169,8 +186,7 @@ export class StripeState {
  * kept serialized and parsed on first read: most events are never read back, and a deep copy per
  * event was the twin's largest cost under load.
  */
-function frozenData(object: object, previous: Json | undefined): StripeEvent['data'] {
-  const serialized = JSON.stringify(object);
+function frozenData(serialized: string, previous: Json | undefined): StripeEvent['data'] {
   let parsed: Json | undefined;
   const data = {} as StripeEvent['data'];
   Object.defineProperty(data, 'object', { enumerable: true, get: () => (parsed ??= JSON.parse(serialized) as Json) });

@@ -170,7 +170,7 @@ export class WebhookDispatcher {
   /** `how`: the `corrupt` fault on this attempt, if any. */
   private async attempt(delivery: Delivery, event: StripeEvent, endpoint: WebhookEndpoint, n: number, how: Corruption | null): Promise<void> {
     const generation = this.generation;
-    const { body, signature } = signedDelivery(JSON.stringify(event, null, 2), this.secret, Math.floor(this.ctx.now() / 1000), how);
+    const { body, signature } = signedDelivery(JSON.stringify(this.state.eventAt(event, endpoint.api_version ?? event.api_version), null, 2), this.secret, Math.floor(this.ctx.now() / 1000), how);
     const record: DeliveryAttempt = { attempt: n, at: this.ctx.now(), status: null, error: null, corrupted: how };
     delivery.attempts.push(record);
     const abort = new AbortController();
