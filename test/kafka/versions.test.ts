@@ -77,6 +77,20 @@ const cases: Record<number, { body: (v: number) => Record<string, unknown>; expe
   32: { body: () => ({ resources: [{ resourceType: 2, resourceName: 'v', configurationKeys: null }] }), expect: (r) => expect(r.results).toMatchObject([{ errorCode: 0 }]) },
   17: { body: () => ({ mechanism: 'PLAIN' }), expect: (r) => expect(r.errorCode).toBe(33) },
   36: { body: () => ({ authBytes: Buffer.from('x') }), expect: (r) => expect(r.errorCode).toBe(34) },
+  21: { body: () => ({ topics: [{ name: 'v', partitions: [{ partitionIndex: 0, offset: 0 }] }], timeoutMs: 1000 }), expect: (r) => expect(r.topics).toMatchObject([{ partitions: [{ errorCode: 0, lowWatermark: 0 }] }]) },
+  23: {
+    body: () => ({ replicaId: -1, topics: [{ topic: 'v', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] }),
+    expect: (r) => expect(r.topics).toMatchObject([{ partitions: [{ errorCode: 0 }] }]),
+  },
+  33: {
+    body: () => ({ resources: [{ resourceType: 2, resourceName: 'v', configs: [{ name: 'retention.bytes', value: '-1' }] }], validateOnly: true }),
+    expect: (r) => expect(r.responses).toMatchObject([{ errorCode: 0 }]),
+  },
+  44: {
+    body: () => ({ resources: [{ resourceType: 2, resourceName: 'v', configs: [{ name: 'retention.bytes', configOperation: 0, value: '-1' }] }], validateOnly: true }),
+    expect: (r) => expect(r.responses).toMatchObject([{ errorCode: 0 }]),
+  },
+  60: { body: () => ({ includeClusterAuthorizedOperations: false, endpointType: 1 }), expect: (r) => expect(r).toMatchObject({ errorCode: 0, controllerId: 0 }) },
 };
 
 const matrix = [...REGISTRY.values()].flatMap((api) => {

@@ -2,17 +2,21 @@
 import type { ApiHandler } from './api.ts';
 import { addOffsetsToTxnApi } from './add-offsets-to-txn/handler.ts';
 import { addPartitionsToTxnApi } from './add-partitions-to-txn/handler.ts';
+import { alterConfigsApi } from './alter-configs/handler.ts';
 import { apiVersionsApi } from './api-versions/handler.ts';
 import { createPartitionsApi } from './create-partitions/handler.ts';
 import { createTopicsApi } from './create-topics/handler.ts';
 import { deleteGroupsApi } from './delete-groups/handler.ts';
+import { deleteRecordsApi } from './delete-records/handler.ts';
 import { deleteTopicsApi } from './delete-topics/handler.ts';
+import { describeClusterApi } from './describe-cluster/handler.ts';
 import { describeConfigsApi } from './describe-configs/handler.ts';
 import { describeGroupsApi } from './describe-groups/handler.ts';
 import { endTxnApi } from './end-txn/handler.ts';
 import { fetchApi } from './fetch/handler.ts';
 import { findCoordinatorApi } from './find-coordinator/handler.ts';
 import { heartbeatApi } from './heartbeat/handler.ts';
+import { incrementalAlterConfigsApi } from './incremental-alter-configs/handler.ts';
 import { initProducerIdApi } from './init-producer-id/handler.ts';
 import { joinGroupApi } from './join-group/handler.ts';
 import { leaveGroupApi } from './leave-group/handler.ts';
@@ -21,6 +25,7 @@ import { listOffsetsApi } from './list-offsets/handler.ts';
 import { metadataApi } from './metadata/handler.ts';
 import { offsetCommitApi } from './offset-commit/handler.ts';
 import { offsetFetchApi } from './offset-fetch/handler.ts';
+import { offsetForLeaderEpochApi } from './offset-for-leader-epoch/handler.ts';
 import { produceApi } from './produce/handler.ts';
 import { saslAuthenticateApi } from './sasl-authenticate/handler.ts';
 import { saslHandshakeApi } from './sasl-handshake/handler.ts';
@@ -45,15 +50,20 @@ const handlers: ApiHandler[] = [
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
+  deleteRecordsApi,
   initProducerIdApi,
+  offsetForLeaderEpochApi,
   addPartitionsToTxnApi,
   addOffsetsToTxnApi,
   endTxnApi,
   txnOffsetCommitApi,
   describeConfigsApi,
+  alterConfigsApi,
   saslAuthenticateApi,
   createPartitionsApi,
   deleteGroupsApi,
+  incrementalAlterConfigsApi,
+  describeClusterApi,
 ];
 
 export const REGISTRY: ReadonlyMap<number, ApiHandler> = new Map(handlers.map((h) => [h.spec.apiKey, h]));

@@ -290,6 +290,7 @@ export class Cluster {
     const target = to ?? up.find((b) => b.nodeId !== p.leader)?.nodeId ?? p.leader;
     p.leader = target;
     p.leaderEpoch++;
+    p.log.startEpoch(p.leaderEpoch);
     if (!p.replicas.includes(target)) p.replicas = [target, ...p.replicas.slice(0, Math.max(0, p.replicas.length - 1))];
     this.options.onEvent(`leader of ${topic}/${index} moved to broker ${target}`, { topic, partition: index, leader: target, leaderEpoch: p.leaderEpoch });
     return p;

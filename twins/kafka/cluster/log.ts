@@ -66,6 +66,9 @@ export class PartitionLog {
   readonly openTxns = new Map<number, number>();
   readonly aborted: AbortedTxn[] = [];
   private readonly waiters = new Set<() => void>();
+  /** The leader epoch batches are stamped with, and where each epoch began (OffsetForLeaderEpoch). */
+  private leaderEpoch = 0;
+  private epochStarts: Array<[number, number]> = [[0, 0]];
 
   constructor(
     private readonly config: LogConfig = { ...DEFAULT_LOG_CONFIG },
@@ -91,7 +94,7 @@ export class PartitionLog {
    */
   append(bytes: Buffer, now: number): StoredBatch {
     const baseOffset = this.nextOffset;
-    stampBatch(bytes, baseOffset);
+    stampBatch(bytes, baseOffset, this.leaderEpoch);
     if (this.config.logAppendTime) {
       bytes.writeInt16BE(bytes.readInt16BE(21) | ATTR.timestampType, 21);
       bytes.writeBigInt64BE(BigInt(now), 35);
@@ -207,6 +210,26 @@ export class PartitionLog {
     if (dropped) this.wake();
   }
 
+  /** A new leader took over with `epoch`: its records start at the log end. */
+  startEpoch(epoch: number): void {
+    this.leaderEpoch = epoch;
+    this.epochStarts.push([epoch, this.nextOffset]);
+  }
+
+  /**
+   * OffsetForLeaderEpoch: the largest epoch ≤ `epoch` this log knows and the offset where the next
+   * epoch began (the log end for the current one) — how a consumer detects a truncated log (KIP-320).
+   * [-1, -1] for an epoch newer than any.
+   * @see org.apache.kafka.storage.internals.epoch.LeaderEpochFileCache#endOffsetFor
+   */
+  endOffsetFor(epoch: number): [number, number] {
+    if (epoch === this.leaderEpoch) return [epoch, this.nextOffset];
+    const higher = this.epochStarts.find(([e]) => e > epoch);
+    if (epoch < 0 || !higher) return [-1, -1];
+    const floor = this.epochStarts.findLast(([e]) => e <= epoch);
+    return [floor ? floor[0] : epoch, higher[1]];
+  }
+
   /** Calls `fn` once on the next append (long-polling fetches); returns a canceller. */
   onAppend(fn: () => void): () => void {
     this.waiters.add(fn);
@@ -222,6 +245,7 @@ export class PartitionLog {
 
   clear(): void {
     this.batches = [];
+    this.epochStarts = [[this.leaderEpoch, 0]];
     this.logStartOffset = 0;
     this.nextOffset = 0;
     this.budget.used -= this.bytes;

@@ -109,6 +109,20 @@ export const ERROR_CODES = [
   { name: 'INCONSISTENT_CLUSTER_ID', code: 104, retriable: false },
   { name: 'TRANSACTIONAL_ID_NOT_FOUND', code: 105, retriable: false },
   { name: 'FETCH_SESSION_TOPIC_ID_ERROR', code: 106, retriable: true },
+  { name: 'INELIGIBLE_REPLICA', code: 107, retriable: false },
+  { name: 'NEW_LEADER_ELECTED', code: 108, retriable: false },
+  { name: 'OFFSET_MOVED_TO_TIERED_STORAGE', code: 109, retriable: false },
+  { name: 'FENCED_MEMBER_EPOCH', code: 110, retriable: false },
+  { name: 'UNRELEASED_INSTANCE_ID', code: 111, retriable: false },
+  { name: 'UNSUPPORTED_ASSIGNOR', code: 112, retriable: false },
+  { name: 'STALE_MEMBER_EPOCH', code: 113, retriable: false },
+  { name: 'MISMATCHED_ENDPOINT_TYPE', code: 114, retriable: false },
+  { name: 'UNSUPPORTED_ENDPOINT_TYPE', code: 115, retriable: false },
+  { name: 'UNKNOWN_CONTROLLER_ID', code: 116, retriable: false },
+  { name: 'UNKNOWN_SUBSCRIPTION_ID', code: 117, retriable: false },
+  { name: 'TELEMETRY_TOO_LARGE', code: 118, retriable: false },
+  { name: 'INVALID_REGISTRATION', code: 119, retriable: false },
+  { name: 'TRANSACTION_ABORTABLE', code: 120, retriable: false },
 ] as const satisfies ReadonlyArray<{ name: string; code: number; retriable: boolean }>;
 
 export type ErrorName = (typeof ERROR_CODES)[number]['name'];
