@@ -161,6 +161,13 @@ describe('oidc twin: default config', () => {
     const tokenEvents = h.journal.query({ point: 'token', type: 'request' }).events;
     expect(tokenEvents.at(-1)?.data).toMatchObject({ method: 'POST', path: '/token', status: 200, clientId: CLIENT_ID });
     expect(h.journal.query({ point: 'discovery', type: 'request' }).events.length).toBeGreaterThan(0);
+    // Only fault points name a point: a path without one says its route, and actions carry a type only.
+    await fetch(`${issuer}/token/revocation`, { method: 'POST' });
+    await h.twin.actions?.['set-clock']?.({ offsetSeconds: 0 });
+    const pointless = h.journal.query({}).events.filter((e) => e.point === undefined);
+    expect(pointless.map((e) => [e.type, e.data?.route])).toEqual(expect.arrayContaining([['request', 'revocation'], ['action', undefined]]));
+    const points = new Set(h.journal.query({}).events.map((e) => e.point).filter((p) => p !== undefined));
+    expect([...points].every((p) => oidcTwin.points.some((point) => point.name === p))).toBe(true);
   });
 
   it('inspects and resets', async () => {
