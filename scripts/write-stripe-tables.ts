@@ -122,6 +122,7 @@ type Desc =
   | { array: Desc }
   | { ref: string }
   | { record: Desc }
+  | { list: Desc }
   | { union: Desc[] };
 
 /**
@@ -150,6 +151,12 @@ function describe(type: ts.Type, refs: Set<string>): Desc {
   if (checker.isArrayType(type)) return { array: describe(checker.getTypeArguments(type as ts.TypeReference)[0] as ts.Type, refs) };
   const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
   if (index && checker.getPropertiesOfType(type).length === 0) return { record: describe(index.type, refs) };
+  // ApiList<T> (lib.d.ts): a list object whose data the checker follows.
+  if (type.symbol?.name === 'ApiList') {
+    const data = checker.getPropertyOfType(type, 'data');
+    const items = data && checker.getTypeOfSymbol(data);
+    if (items && checker.isArrayType(items)) return { list: describe(checker.getTypeArguments(items as ts.TypeReference)[0] as ts.Type, refs) };
+  }
   if (type.flags & ts.TypeFlags.Object && isNamedObject(type)) {
     const name = qualifiedName(type.symbol);
     refs.add(name);

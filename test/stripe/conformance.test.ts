@@ -36,6 +36,23 @@ describe('stripe twin: response conformance with the client types', () => {
     for (const line of (sub.latest_invoice as Stripe.Invoice).lines.data) see('InvoiceLineItem', line);
     see('Subscription', await stripe.subscriptions.update(sub.id, { cancel_at_period_end: true }));
     see('SetupIntent', await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true, usage: 'off_session' }));
+    see('SetupIntent', await stripe.setupIntents.create({ payment_method: 'pm_card_authenticationRequired', confirm: true, return_url: 'https://example.com/back' }));
+    see('PaymentIntent', await stripe.paymentIntents.cancel((await stripe.paymentIntents.create({ amount: 600, currency: 'usd' })).id, { cancellation_reason: 'abandoned' }));
+    const expanded = see('PaymentIntent', await stripe.paymentIntents.retrieve(pi.id, { expand: ['customer', 'payment_method', 'latest_charge'] }));
+    see('Customer', expanded.customer);
+    see('PaymentMethod', expanded.payment_method);
+    see('Charge', expanded.latest_charge);
+    for (const m of (await stripe.customers.listPaymentMethods(customer.id)).data) see('PaymentMethod', m);
+    for (const c of (await stripe.charges.list({ limit: 100 })).data) see('Charge', c);
+    for (const r of (await stripe.refunds.list({ limit: 100 })).data) see('Refund', r);
+    see('Price', await stripe.prices.update(price.id, { nickname: 'monthly', lookup_key: 'pro-monthly' }));
+    see('Product', await stripe.products.update(product.id, { tax_code: 'txcd_10000000' }));
+    see('Subscription', await stripe.subscriptions.cancel(sub.id));
+    const declining = await stripe.customers.create({ payment_method: 'pm_card_chargeCustomerFail', invoice_settings: { default_payment_method: 'pm_card_chargeCustomerFail' } });
+    const failed = see('Subscription', await stripe.subscriptions.create({ customer: declining.id, items: [{ price: price.id }], expand: ['latest_invoice.payments'] }));
+    see('Invoice', failed.latest_invoice);
+    see('Invoice', await stripe.invoices.pay((failed.latest_invoice as Stripe.Invoice).id, { payment_method: 'pm_card_visa' }));
+    see('DeletedProduct', await stripe.products.del((await stripe.products.create({ name: 'Gone' })).id));
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
     see('WebhookEndpoint', endpoint);
     for (const event of (await stripe.events.list({ limit: 100 })).data) see('EventBase', event);
@@ -48,6 +65,25 @@ describe('stripe twin: response conformance with the client types', () => {
     expect(seen.length).toBeGreaterThan(30);
     // The objects were answered at the API version the types describe.
     expect(customer.lastResponse.apiVersion).toBe(OBJECT_SHAPES.apiVersion);
+  });
+
+  it('the checker reports a missing field, an unknown one, a wrong type and a value off an enum', async () => {
+    await using rig = await startStripe();
+    const pi = await rig.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    expect(conformance(pi, 'PaymentIntent')).toEqual([]);
+    const { amount: _amount, ...withoutAmount } = pi;
+    const spoiled = { ...withoutAmount, status: 'pondering', livemode: 'no', colour: 'red', next_action: { type: 'redirect_to_url', redirect_to_url: { url: 7 } } };
+    const found = conformance(spoiled, 'PaymentIntent').map((f) => `${f.kind} ${f.path}`);
+    expect(found.sort()).toEqual(
+      [
+        'enum PaymentIntent.status',
+        'missing PaymentIntent.amount',
+        'missing PaymentIntent.next_action.redirect_to_url.return_url',
+        'type PaymentIntent.livemode',
+        'type PaymentIntent.next_action.redirect_to_url.url',
+        'unknown PaymentIntent.colour',
+      ].sort(),
+    );
   });
 
   it('puts invoice.subscription back for a client pinned before 2025-03-31, where it was a top-level field', async () => {

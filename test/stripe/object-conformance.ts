@@ -15,6 +15,7 @@ type Desc =
   | { array: Desc }
   | { ref: string }
   | { record: Desc }
+  | { list: Desc }
   | { union: Desc[] };
 
 interface Field {
@@ -67,6 +68,17 @@ function check(value: unknown, desc: Desc, path: string, out: Finding[]): void {
     else for (const [k, v] of Object.entries(value)) check(v, desc.record, `${path}.${k}`, out);
     return;
   }
+  if ('list' in desc) {
+    // A list object: {object: 'list', data, has_more, url}, each item of the declared type.
+    if (!isObject(value) || value.object !== 'list' || !Array.isArray(value.data)) {
+      out.push({ kind: 'type', path, detail: `expected a list object, got ${kind(value)}` });
+      return;
+    }
+    for (const key of Object.keys(value)) if (!['object', 'data', 'has_more', 'url', 'total_count'].includes(key)) out.push({ kind: 'unknown', path: `${path}.${key}`, detail: 'not a field of a list' });
+    if (typeof value.has_more !== 'boolean' || typeof value.url !== 'string') out.push({ kind: 'type', path, detail: 'a list needs has_more and url' });
+    value.data.forEach((v, i) => check(v, desc.list, `${path}.data[${i}]`, out));
+    return;
+  }
   if ('union' in desc) {
     // The member that fits best: no findings, else the object member (its findings say most).
     let best: Finding[] | undefined;
@@ -100,7 +112,8 @@ function check(value: unknown, desc: Desc, path: string, out: Finding[]): void {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
-const describe = (d: Desc): string => (typeof d === 'string' ? d : 'ref' in d ? d.ref : 'enum' in d ? 'enum' : 'array' in d ? 'list' : 'record' in d ? 'hash' : 'union');
+const describe = (d: Desc): string =>
+  typeof d === 'string' ? d : 'ref' in d ? d.ref : 'enum' in d ? 'enum' : 'array' in d || 'list' in d ? 'list' : 'record' in d ? 'hash' : 'union';
 
 /**
  * The keys an object has at the client's API version, from Stripe's sample object (whose fixtures
