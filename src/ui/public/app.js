@@ -114,6 +114,7 @@ $('env-forget').addEventListener('click', () => {
 // ---------------------------------------------------------------- one environment
 
 async function openEnv(id, token) {
+  $('t-status').textContent = 'loading…';
   let view;
   try {
     view = await api('GET', envPath(id), { token });
@@ -122,7 +123,7 @@ async function openEnv(id, token) {
     showTokenForm(error.message);
     return;
   }
-  state.kinds ??= (await api('GET', '/kinds')).kinds;
+  state.kinds ??= (await kindsOnce()).kinds;
   const store = new EventStore();
   const timeline = new Timeline($('timeline'), $('t-tip'), store, {
     onSelect: (e) => void showEvent(e),
@@ -449,7 +450,18 @@ function duration(ms) {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** GET /kinds, asked once at start (its first answer loads every twin kind on the server: slow). */
+let kindsRequest;
+function kindsOnce() {
+  kindsRequest ??= api('GET', '/kinds').catch((error) => {
+    kindsRequest = undefined;
+    throw error;
+  });
+  return kindsRequest;
+}
+
 async function start() {
+  void kindsOnce().catch(() => {});
   renderAdmin();
   resetFilters();
   api('GET', '/version').then((v) => ($('server-version').textContent = `v${v.version}`), () => {});
