@@ -124,6 +124,8 @@ async function openEnv(id, token) {
     return;
   }
   state.kinds ??= (await kindsOnce()).kinds;
+  // Another environment picked meanwhile: that one's openEnv owns the page now.
+  if (state.selected !== id || state.open) return;
   const store = new EventStore();
   const timeline = new Timeline($('timeline'), $('t-tip'), store, {
     onSelect: (e) => void showEvent(e),
