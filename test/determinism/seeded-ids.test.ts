@@ -1,10 +1,11 @@
 // Ids from the seed come from streams of their own: a topic's id depends on its name and on how
-// many times it was created, a member id on its group and client id, never on what else the twin
-// drew before. (The end-to-end runs are in determinism.test.ts.)
+// many times it was created, a member id on its group and client id, a Stripe id on its prefix and
+// count, never on what else the twin drew before. (The end-to-end runs are in determinism.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRng, DEFAULT_LIMITS } from '../../src/core/index.ts';
 import { Cluster } from '../../twins/kafka/cluster/cluster.ts';
 import type { JoinRequest } from '../../twins/kafka/cluster/group-coordinator.ts';
+import { IdGenerator } from '../../twins/stripe/ids.ts';
 
 const clusters: Cluster[] = [];
 afterEach(() => clusters.splice(0).forEach((c) => c.stop()));
@@ -78,5 +79,18 @@ describe('seeded ids', () => {
     // The next new member of that client id gets the next id of its stream.
     expect(await newMemberId(a, 'readers', 'app')).not.toBe(alone);
     expect(await newMemberId(cluster(8), 'readers', 'app')).not.toBe(alone);
+  });
+
+  it('a Stripe id follows its prefix and count, not the objects made before it', () => {
+    const streams = (seed: number) => (...label: Array<string | number>) => createRng(seed, 'twin', 'payments', 'ids', ...label);
+    const pi = new IdGenerator(streams(7)).next('pi');
+    expect(pi).toMatch(/^pi_[0-9A-Za-z]{24}$/);
+    const busier = new IdGenerator(streams(7));
+    busier.next('cus');
+    busier.next('evt');
+    busier.random(40);
+    expect(busier.next('pi')).toBe(pi);
+    expect(busier.next('pi')).not.toBe(pi);
+    expect(new IdGenerator(streams(8)).next('pi')).not.toBe(pi);
   });
 });

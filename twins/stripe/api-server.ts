@@ -67,7 +67,7 @@ export class ApiServer {
     private readonly router: Router,
     private readonly options: ApiServerOptions,
   ) {
-    this.requestIds = new IdGenerator(ctx.rng('request-ids'));
+    this.requestIds = new IdGenerator((...label) => ctx.rng('request-ids', ...label));
     this.http = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
       const limit = ctx.limits.httpRequestBodyBytes;
       readRequestBody(req, limit, (read) => {
@@ -90,7 +90,7 @@ export class ApiServer {
   /** Forgets idempotency keys and restarts the request id stream, as a fresh twin would have them. */
   reset(): void {
     this.idempotency.clear();
-    this.requestIds = new IdGenerator(this.ctx.rng('request-ids'));
+    this.requestIds = new IdGenerator((...label) => this.ctx.rng('request-ids', ...label));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {

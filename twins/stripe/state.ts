@@ -78,7 +78,7 @@ export class StripeState {
     private readonly ctx: TwinContext,
     readonly apiVersion: string,
   ) {
-    this.ids = new IdGenerator(ctx.rng('ids'));
+    this.ids = new IdGenerator((...label) => ctx.rng('ids', ...label));
   }
 
   /** Unix seconds from the twin's clock. */
@@ -177,7 +177,7 @@ export class StripeState {
     this.deleted.clear();
     this.authenticated.clear();
     this.invoicePayments.clear();
-    this.ids = new IdGenerator(this.ctx.rng('ids'));
+    this.ids = new IdGenerator((...label) => this.ctx.rng('ids', ...label));
   }
 }
 
