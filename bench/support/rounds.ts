@@ -1,0 +1,90 @@
+// Comparing systems on a shared, loaded machine: the systems take turns in rounds, each round in
+// another order, and a figure is read from each round's pair (twin ÷ baseline in the same round),
+// so whatever the machine does for a few seconds lands on both sides of a ratio. The benches report
+// the median of those per-round ratios, and the median of each side's own figures beside them.
+import { loadavg } from 'node:os';
+import type { ServerProcess } from './server-process.ts';
+
+/** One system's figures in one round: operations per second, and server CPU per operation (µs). */
+export interface Sample {
+  rate: number;
+  cpuPerOp: number;
+}
+
+export interface RoundPlan {
+  rounds: number;
+  seconds: number;
+  /** A label for row names, e.g. "median of 6 rounds × 2 s". */
+  label: string;
+}
+
+/**
+ * Rounds and seconds per measurement: short by default (a bench under ~2 minutes), longer with
+ * `--long` (`npm run bench -- http --long`); BENCH_ROUNDS and BENCH_SECONDS override either.
+ */
+export function roundPlan(short: { rounds: number; seconds: number }, long: { rounds: number; seconds: number }): RoundPlan {
+  const base = process.argv.includes('--long') ? long : short;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? base.rounds);
+  const seconds = Number(process.env.BENCH_SECONDS ?? base.seconds);
+  return { rounds, seconds, label: `median of ${rounds} rounds × ${seconds} s` };
+}
+
+/** The items in round-robin order, starting with a different one each round. */
+export function rotated<T>(items: readonly T[], round: number): T[] {
+  const k = round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export interface RoundsResult<K extends string> {
+  samples: Record<K, Sample[]>;
+  /** The 1-minute load average read at each round's start. */
+  load: number[];
+}
+
+/** Runs `measure` for every system once per round, in rotated order. */
+export async function inRounds<K extends string>(systems: readonly K[], rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
+  const samples = Object.fromEntries(systems.map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
+  const load: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    load.push(loadavg()[0] as number);
+    for (const system of rotated(systems, round)) samples[system].push(await measure(system));
+  }
+  return { samples, load };
+}
+
+/** Runs `work` (which reports the operations it completed) and charges the server's CPU to them. */
+export async function measured(server: ServerProcess<unknown>, work: () => Promise<{ ops: number; seconds: number }>): Promise<Sample> {
+  const before = server.cpuMicros();
+  const { ops, seconds } = await work();
+  const cpu = server.cpuMicros() - before;
+  return { rate: ops / seconds, cpuPerOp: cpu / ops };
+}
+
+export interface Paired {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Per-round ratios a ÷ b of one figure, summarized. */
+export function paired(a: readonly Sample[], b: readonly Sample[], figure: keyof Sample): Paired {
+  const ratios = a.map((s, i) => s[figure] / (b[i] as Sample)[figure]);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
+export const medianOf = (samples: readonly Sample[], figure: keyof Sample): number => median(samples.map((s) => s[figure]));
+
+export function describePaired(p: Paired): string {
+  return `per-round ${p.min.toFixed(2)}–${p.max.toFixed(2)}`;
+}
+
+/** "load 21.4–23.0 (2 cores)": the machine's 1-minute load average over the rounds. */
+export function describeLoad(load: readonly number[], cores: number): string {
+  return `load ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${cores} cores`;
+}

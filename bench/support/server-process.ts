@@ -1,0 +1,49 @@
+// The bench side of a system under test running in a process of its own (bench/targets/*.ts): the
+// load generator stays in the bench process, so client and server never share an event loop, and
+// the server's CPU is read from /proc for its pid alone. The child prints one JSON line describing
+// itself (URLs, keys), answers a stdin line `reset` with `{"ok":true}` once reset, and exits when
+// stdin ends. See serve-child.ts for the other side.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { processCpuMicros } from './proc-cpu.ts';
+
+export interface ServerProcess<Info> {
+  info: Info;
+  pid: number;
+  /** CPU the server process has used so far, µs. */
+  cpuMicros(): number;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function startServerProcess<Info>(script: URL, args: string[] = []): Promise<ServerProcess<Info>> {
+  const child = spawn(process.execPath, ['bin/run-ts.js', fileURLToPath(script), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> =>
+    Promise.race([
+      new Promise<string>((resolve) => waiting.push(resolve)),
+      exited.then((code) => Promise.reject(new Error(`${fileURLToPath(script)} ${args.join(' ')} exited (${code})`))),
+    ]);
+  const info = JSON.parse(await next()) as Info;
+  const pid = child.pid as number;
+  return {
+    info,
+    pid,
+    cpuMicros: () => processCpuMicros(pid),
+    async reset() {
+      const reply = next();
+      child.stdin.write('reset\n');
+      await reply;
+    },
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
