@@ -159,6 +159,8 @@ describe('postgres.js', () => {
         return tx`SELECT count(*)::int AS n FROM notes WHERE body = 'from postgres.js'`;
       });
       expect(row?.n).toBe(1);
+      // The ParameterStatus it got names the user it logged in as, not the twin's upstream role.
+      expect(sql.parameters.session_authorization).toBe('app');
     } finally {
       await sql.end();
     }

@@ -14,7 +14,7 @@ import { AuthCode, FrontendCode, MAX_MESSAGE, MAX_STARTUP_PACKET, StartupCode } 
 import { SCRAM_MECHANISM, ScramServer } from './scram.ts';
 import { connectUpstream, type UpstreamSession } from './upstream.ts';
 import { FrameError, WireReader } from './wire-reader.ts';
-import { authentication, authSasl, message, negotiateProtocolVersion, readyForQuery } from './wire-writer.ts';
+import { authentication, authSasl, message, negotiateProtocolVersion, parameterStatus, readyForQuery } from './wire-writer.ts';
 import { BackendCode } from './message-codes.ts';
 
 const N = Buffer.from('N');
@@ -144,7 +144,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     socket.write(
       Buffer.concat([
         authentication(AuthCode.Ok),
-        ...upstream.parameterStatus,
+        ...upstream.parameterStatus.map((status) => asLoggedIn(status, user)),
         message(BackendCode.BackendKeyData, key),
         readyForQuery(upstream.status),
       ]),
@@ -160,6 +160,15 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     raw.destroy();
     return undefined;
   }
+}
+
+/**
+ * A ParameterStatus as the client must see it: session_authorization names the user it logged in
+ * as, not the role the upstream session runs as (unique per environment, so named after its random id).
+ */
+function asLoggedIn(status: Buffer, user: string): Buffer {
+  const name = 'session_authorization';
+  return status.toString('latin1', 5, 5 + name.length + 1) === `${name}\0` ? parameterStatus(name, user) : status;
 }
 
 /** SCRAM-SHA-256, the server side. Any user name but the twin's fails like a wrong password. */
