@@ -1,134 +1,113 @@
-// stripe twin: PaymentIntent create + confirm per second through the official stripe client,
-// next to the same client against a bare node:http server that answers canned PaymentIntents (the
-// client's and HTTP's own cost: the floor any twin sits on). The client runs in a worker thread so
-// it does not share the twin's event loop; rounds alternate between targets and each keeps its
-// best, so a burst of noise from other processes hurts neither side alone.
-//   node bin/run-ts.js bench/stripe.ts
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// stripe twin: PaymentIntent create + confirm per second through the official stripe client, next
+// to the same client against a bare node:http server answering canned PaymentIntents (the client's
+// and HTTP's own cost: the floor any twin sits on). Each server runs in a process of its own and
+// the client in the bench process, 16 operations in flight; the systems take turns in rounds
+// (rotated order), the twin reset before each of its turns. Figures: medians of per-round paired
+// ratios, and each server's CPU per operation read from /proc/<pid>/stat.
+//   npm run bench -- stripe [--long]      (or BENCH_ROUNDS / BENCH_SECONDS)
+import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { FaultEngine, Journal, createTwinContext, silentLogger } from '../src/core/index.ts';
-import { stripeTwin } from '../twins/stripe/index.ts';
+import Stripe from 'stripe';
 import type { BenchRow } from './bench-row.ts';
+import { describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
+import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
-const CONCURRENCY = 16;
-const OPS = 3_000;
-const WARMUP = 500;
-const ROUNDS = 3;
+const IN_FLIGHT = 16;
 const GOAL = 1_000;
+type Server = ServerProcess<{ port: number; key: string }>;
+type Mode = 'two-calls' | 'one-call';
+const SYSTEMS = ['twin two-calls', 'canned two-calls', 'twin one-call', 'canned one-call'] as const;
+type System = (typeof SYSTEMS)[number];
 
-// Plain JS: the worker runs without the TypeScript loader.
-const LOAD_GENERATOR = `
-const { parentPort } = require('node:worker_threads');
-const Stripe = require('stripe');
-parentPort.on('message', async ({ key, port, count, concurrency, mode }) => {
-  const stripe = new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
-  let next = 0, bad = 0;
-  const one = async () => {
-    if (mode === 'two-calls') {
-      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa' });
-      const done = await stripe.paymentIntents.confirm(pi.id);
-      if (done.status !== 'succeeded') bad++;
-    } else {
-      const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true });
-      if (pi.status !== 'succeeded') bad++;
+/** Operations completed in `seconds`, IN_FLIGHT at a time; each must end in a succeeded intent. */
+async function drive(server: Server, mode: Mode, seconds: number): Promise<{ ops: number; seconds: number }> {
+  const stripe = new Stripe(server.info.key, { host: '127.0.0.1', port: server.info.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+  const params = { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa' };
+  const one = async (): Promise<string> => {
+    if (mode === 'one-call') return (await stripe.paymentIntents.create({ ...params, confirm: true })).status;
+    const intent = await stripe.paymentIntents.create(params);
+    return (await stripe.paymentIntents.confirm(intent.id)).status;
+  };
+  let ops = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const lane = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const status = await one();
+      if (status !== 'succeeded') throw new Error(`payment intent ${status}, not succeeded`);
+      ops++;
     }
   };
-  const lane = async () => { while (next++ < count) await one().catch(() => bad++); };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  parentPort.postMessage({ ms: performance.now() - started, bad });
-});
-`;
-
-/** A PaymentIntent as the twin answers one, so both servers send the same bytes. */
-async function cannedServer(sample: string): Promise<{ port: number; close: () => Promise<void> }> {
-  const body = Buffer.from(sample);
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'request-id': 'req_bench' }).end(body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
-  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  return { ops, seconds: (performance.now() - started) / 1000 };
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  const journal = new Journal();
-  const faults = new FaultEngine({ seed: 1, journal, twins: { kindOf: (n) => (n === 'payments' ? stripeTwin : undefined), names: () => ['payments'] } });
-  const ctx = createTwinContext({ envId: 'bench', name: 'payments', seed: 1, host: '127.0.0.1', journal, faults, log: silentLogger });
-  const twin = await stripeTwin.start({}, ctx);
-  const key = twin.env.STRIPE_SECRET_KEY as string;
-  const twinPort = Number(twin.env.STRIPE_PORT);
-
-  // The canned answer is a real succeeded PaymentIntent from the twin.
-  const sample = await fetch(`${twin.endpoints.url}/v1/payment_intents`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
-  }).then((r) => r.text());
-  const canned = await cannedServer(sample);
-
-  const worker = new Worker(LOAD_GENERATOR, { eval: true });
-  const run = (port: number, count: number, mode: string): Promise<{ ms: number; bad: number }> =>
-    new Promise((resolve) => {
-      worker.once('message', resolve);
-      worker.postMessage({ key, port, count, concurrency: CONCURRENCY, mode });
-    });
-
-  const best = { twinTwo: 0, cannedTwo: 0, twinOne: 0, cannedOne: 0 };
-  let bad = 0;
+  const plan = roundPlan({ rounds: 6, seconds: 2 }, { rounds: 15, seconds: 5 });
+  const script = new URL('./targets/stripe-server.ts', import.meta.url);
+  let twin: Server | undefined;
+  let canned: Server | undefined;
   try {
-    await run(twinPort, WARMUP, 'two-calls');
-    await run(canned.port, WARMUP, 'two-calls');
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [slot, port, mode] of [
-        ['twinTwo', twinPort, 'two-calls'],
-        ['cannedTwo', canned.port, 'two-calls'],
-        ['twinOne', twinPort, 'one-call'],
-        ['cannedOne', canned.port, 'one-call'],
-      ] as const) {
-        const result = await run(port, OPS, mode);
-        bad += result.bad;
-        best[slot] = Math.max(best[slot], (OPS / result.ms) * 1000);
-      }
-      // Keep memory flat between rounds: the twin's state grows with every intent.
-      await twin.reset();
+    twin = await startServerProcess(script, ['twin']);
+    // The canned answer is a real succeeded PaymentIntent from the twin, so both send the same bytes.
+    const sample = await fetch(`http://127.0.0.1:${twin.info.port}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${twin.info.key}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
+    }).then((r) => r.text());
+    canned = await startServerProcess(script, ['canned', sample]);
+    const servers = { twin, canned };
+    const run = async (system: System, seconds: number): Promise<Sample> => {
+      const [side, mode] = system.split(' ') as ['twin' | 'canned', Mode];
+      const server = servers[side];
+      await server.reset(); // the twin's state grows with every intent; every turn starts alike
+      return measured(server, () => drive(server, mode, seconds));
+    };
+    for (const system of SYSTEMS) await run(system, 1); // warm-up, not counted
+    const { samples, load } = await inRounds(SYSTEMS, plan.rounds, (system) => run(system, plan.seconds));
+
+    const mode = `stripe-node in the bench process, each server in its own, ${IN_FLIGHT} in flight, ${plan.label}, ${describeLoad(load, cpus().length)}`;
+    const rows: BenchRow[] = [];
+    for (const [calls, what] of [
+      ['two-calls', 'payment_intent create + confirm (2 calls)'],
+      ['one-call', 'payment_intent create with confirm=true (1 call)'],
+    ] as const) {
+      const t = samples[`twin ${calls}`];
+      const c = samples[`canned ${calls}`];
+      const rate = paired(t, c, 'rate');
+      const cpu = paired(t, c, 'cpuPerOp');
+      rows.push(
+        {
+          name: `stripe twin: ${what} via stripe-node (${mode})`,
+          unit: 'ops/s',
+          standin: Math.round(medianOf(t, 'rate')),
+          baseline: { name: 'same client vs bare node:http canned answers', value: Math.round(medianOf(c, 'rate')) },
+          goal: `≥ ${GOAL.toLocaleString('en-US')}/s`,
+          met: medianOf(t, 'rate') >= GOAL,
+        },
+        { name: `stripe twin ÷ canned answers, ${calls} ops/s, median of per-round ratios (${describePaired(rate)})`, unit: '×', standin: round2(rate.median) },
+        {
+          name: `stripe server CPU per operation, ${calls} (/proc/<pid>/stat; per-round ratio ${round2(cpu.median)}×, ${describePaired(cpu)})`,
+          unit: 'µs',
+          standin: Math.round(medianOf(t, 'cpuPerOp')),
+          baseline: { name: 'canned answers', value: Math.round(medianOf(c, 'cpuPerOp')) },
+          // Issue 18's goal is for create + confirm; the one-call figure is shown beside it.
+          ...(calls === 'two-calls' ? { goal: '≤ 3× canned', met: cpu.median <= 3 } : {}),
+        },
+      );
     }
+    return rows;
   } finally {
-    await worker.terminate();
-    await canned.close();
-    await twin.stop();
+    await twin?.stop();
+    await canned?.stop();
   }
-  if (bad > 0) throw new Error(`stripe bench: ${bad} operations did not succeed`);
-  const round1 = (n: number): number => Math.round(n);
-  return [
-    {
-      name: 'stripe twin: payment_intent create + confirm (2 calls) via stripe-node',
-      unit: 'ops/s',
-      standin: round1(best.twinTwo),
-      baseline: { name: 'same client vs bare node:http canned answers', value: round1(best.cannedTwo) },
-      goal: `≥ ${GOAL.toLocaleString('en-US')}/s`,
-      met: best.twinTwo >= GOAL,
-    },
-    {
-      name: 'stripe twin: payment_intent create with confirm=true (1 call) via stripe-node',
-      unit: 'ops/s',
-      standin: round1(best.twinOne),
-      baseline: { name: 'same client vs bare node:http canned answers', value: round1(best.cannedOne) },
-      goal: `≥ ${GOAL.toLocaleString('en-US')}/s`,
-      met: best.twinOne >= GOAL,
-    },
-  ];
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const rows = await bench();
-  for (const row of rows) {
-    const ratio = row.baseline ? ` (${(row.standin / row.baseline.value).toFixed(2)}× ${row.baseline.name}: ${row.baseline.value})` : '';
-    console.log(`${row.name}: ${row.standin} ${row.unit}${ratio}  goal ${row.goal}: ${row.met ? 'met' : 'NOT met'}`);
-  }
+  for (const row of await bench()) console.log(JSON.stringify(row));
+  process.exit(0);
 }
