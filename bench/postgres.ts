@@ -20,6 +20,7 @@ import { postgresTwin } from '../twins/postgres/index.ts';
 import { startTwin, type TwinHarness } from '../test/support/twin-harness.ts';
 import { runFuzz } from '../test/postgres/fuzz-run.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
+import { rotated } from './support/rounds.ts';
 
 const execFileAsync = promisify(execFile);
 /** Round trips per path; the paths take turns query by query (see postgres-client.mjs). */
@@ -223,12 +224,6 @@ function bareProxy(socketPath: string): Promise<net.Server> {
     });
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
-}
-
-/** The paths in round-robin order, starting with a different one each round. */
-function rotated<T>(paths: T[], round: number): T[] {
-  const k = round % paths.length;
-  return [...paths.slice(k), ...paths.slice(0, k)];
 }
 
 function run<T>(worker: Worker, job: Record<string, unknown>): Promise<T> {
