@@ -2,13 +2,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultEngine } from './fault-engine.ts';
-import type { FaultEvent } from './fault-rule.ts';
 import { noFiles, type FileAccess } from './files.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import type { PortRange } from './port-range.ts';
 import { twinJournal, type Journal } from './journal.ts';
 import { createRng } from './rng.ts';
-import type { FaultPoint } from './fault-point.ts';
+import type { PointDecision } from './fault-point.ts';
 import type { Logger, TwinContext, TwinFaults } from './twin.ts';
 
 export interface TwinContextOptions {
@@ -55,15 +54,14 @@ export function createTwinContext(options: TwinContextOptions): TwinContext {
 /** The engine bound to one twin. A typed point's decision is the engine's, narrowed by the point's
  * actions: the engine validated the rule's parameters against the same schemas when it was added. */
 function twinFaults(faults: FaultEngine, name: string): TwinFaults {
-  const nameOf = (point: FaultPoint | string): string => (typeof point === 'string' ? point : point.name);
   return {
-    decide: ((point: FaultPoint | string, event: FaultEvent, summary?: string) => faults.decide(name, nameOf(point), event, summary)) as TwinFaults['decide'],
-    decideAll: ((point: FaultPoint | string, event: FaultEvent, summary?: string) => faults.decideAll(name, nameOf(point), event, summary)) as TwinFaults['decideAll'],
-    decideRule: ((...args: unknown[]) =>
-      typeof args[0] === 'string'
-        ? faults.decideRule(args[0], args[1] as FaultEvent, args[2] as string | undefined)
-        : faults.decideRule(args[1] as string, args[2] as FaultEvent, args[3] as string | undefined)) as TwinFaults['decideRule'],
-    rulesAt: (point) => faults.rulesAt(name, nameOf(point)),
+    decide: (point, event, summary) => faults.decide(name, point.name, event, summary) as PointDecision<typeof point> | undefined,
+    decideAll: (point, event, summary) => faults.decideAll(name, point.name, event, summary) as Array<PointDecision<typeof point>>,
+    decideRule: (point, id, event, summary) => {
+      const decision = faults.decideRule(id, event, summary);
+      return decision?.rule.point === point.name ? (decision as PointDecision<typeof point>) : undefined;
+    },
+    rulesAt: (point) => faults.rulesAt(name, point.name),
     onChange: (listener) =>
       faults.onChange((change) => {
         if (change.rule.twin === name) listener(change);

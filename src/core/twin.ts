@@ -74,21 +74,14 @@ export interface RunningTwin<Actions extends ActionSpecs = ActionSpecs> {
 
 /**
  * The fault engine as one twin sees it: bound to its own name. Pass the point itself (from
- * `definePoint`) and the decision comes back typed by the point's actions. The overloads taking a
- * point's name are untyped and only kept while twins move to typed points.
+ * `definePoint`) and the decision comes back typed by the point's actions.
  */
 export interface TwinFaults {
   decide<P extends FaultPoint>(point: P, event: PointEvent<P>, summary?: string): PointDecision<P> | undefined;
-  /** @deprecated pass the point, not its name */
-  decide(point: string, event: FaultEvent, summary?: string): FaultDecision | undefined;
   decideAll<P extends FaultPoint>(point: P, event: PointEvent<P>, summary?: string): Array<PointDecision<P>>;
-  /** @deprecated pass the point, not its name */
-  decideAll(point: string, event: FaultEvent, summary?: string): FaultDecision[];
   /** Evaluates one rule of the point, e.g. a rule added while a connection is open. */
   decideRule<P extends FaultPoint>(point: P, id: string, event: PointEvent<P>, summary?: string): PointDecision<P> | undefined;
-  /** @deprecated pass the point too */
-  decideRule(id: string, event: FaultEvent, summary?: string): FaultDecision | undefined;
-  rulesAt(point: FaultPoint | string): FaultRule[];
+  rulesAt(point: FaultPoint): FaultRule[];
   /** Rules of this twin added or removed. */
   onChange(listener: (change: RuleChange) => void): () => void;
 }

@@ -1,12 +1,19 @@
 // A tiny twin kind for control-plane tests: a line-echo server over the link layer, with a
 // `line` fault point (hang, delay) and one action. Real sockets, nothing mocked.
 import { Type } from '@sinclair/typebox';
-import { BaseTwinConfigFields, CommonActions, connectionPoint, listenLinked, type TwinKind } from '../../src/core/index.ts';
+import { BaseTwinConfigFields, CommonActions, connectionPoint, definePoint, listenLinked, type TwinKind } from '../../src/core/index.ts';
 
 const ConfigSchema = Type.Object(
   { ...BaseTwinConfigFields, greeting: Type.Optional(Type.String()), failStart: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
+
+const linePoint = definePoint({
+  name: 'line',
+  description: 'each line received',
+  match: Type.Object({ text: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  actions: { hang: CommonActions.hang, delay: CommonActions.delay },
+});
 
 export const echoTwin: TwinKind<typeof ConfigSchema> = {
   kind: 'echo',
@@ -14,12 +21,7 @@ export const echoTwin: TwinKind<typeof ConfigSchema> = {
   configSchema: ConfigSchema,
   points: [
     connectionPoint,
-    {
-      name: 'line',
-      description: 'each line received',
-      match: Type.Object({ text: Type.Optional(Type.String()) }, { additionalProperties: false }),
-      actions: { hang: CommonActions.hang, delay: CommonActions.delay },
-    },
+    linePoint,
   ],
   actions: {
     shout: { description: 'upper-case a text', params: Type.Object({ text: Type.String() }, { additionalProperties: false }) },
@@ -36,11 +38,11 @@ export const echoTwin: TwinKind<typeof ConfigSchema> = {
           const text = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
           lines++;
-          const decision = ctx.faults.decide('line', { text }, text);
+          const decision = ctx.faults.decide(linePoint, { text }, text);
           ctx.journal.record({ point: 'line', type: 'request', summary: text, data: { text }, fault: decision && { rule: decision.rule.id, action: decision.action } });
           if (decision?.action === 'hang') continue;
           const reply = `${config.greeting ?? ''}${text}\n`;
-          if (decision?.action === 'delay') setTimeout(() => socket.write(reply), Number(decision.params.ms));
+          if (decision?.action === 'delay') setTimeout(() => socket.write(reply), decision.params.ms);
           else socket.write(reply);
         }
       });

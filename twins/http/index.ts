@@ -91,7 +91,7 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   const log = new RequestLog(config.requestLogSize ?? 1000);
   const timers = new FaultTimers();
   // Counted from the engine's change events so the hot path never allocates to ask.
-  let requestRules = ctx.faults.rulesAt(requestPoint.name).length;
+  let requestRules = ctx.faults.rulesAt(requestPoint).length;
   const unsubscribe = ctx.faults.onChange((change) => {
     if (change.rule.point === requestPoint.name) requestRules += change.type === 'added' ? 1 : -1;
   });

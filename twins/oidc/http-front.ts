@@ -131,7 +131,7 @@ function clientIdFrom(req: IncomingMessage, url: URL): string | undefined {
 /** Whether a rule at the point matches on something only the body says. */
 function needsBody(ctx: TwinContext, point: HttpPoint, clientId: string | undefined): boolean {
   return ctx.faults
-    .rulesAt(point)
+    .rulesAt(OIDC_HTTP_POINTS[point])
     .some((rule) => rule.match.body !== undefined || rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
 }
 

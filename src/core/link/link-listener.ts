@@ -4,7 +4,7 @@
 // reconnect and removing one never waits for traffic. `down` (and `enabled: false`) close the port.
 import net from 'node:net';
 import type { RuleChange } from '../fault-engine.ts';
-import type { FaultDecision } from '../fault-point.ts';
+import type { PointDecision } from '../fault-point.ts';
 import type { FaultEvent, FaultRule } from '../fault-rule.ts';
 import { listen } from '../listen.ts';
 import { longTimeout, type LongTimer } from '../timers.ts';
@@ -12,9 +12,9 @@ import type { TwinContext } from '../twin.ts';
 import { Link, type LinkStats } from './link.ts';
 import type { LinkSocket } from './link-socket.ts';
 import { DIRECTIONS, type Direction } from './toxic.ts';
+import { connectionPoint } from './connection-point.ts';
 import { DOWN, TOXICS } from './toxics.ts';
 
-export const CONNECTION_POINT = 'connection';
 
 export interface LinkInfo {
   /** Sequential per twin, from 1. */
@@ -24,6 +24,8 @@ export interface LinkInfo {
 }
 
 export type LinkHandler = (socket: LinkSocket, info: LinkInfo) => void;
+
+type ConnectionDecision = PointDecision<typeof connectionPoint>;
 
 /** How long to keep trying to listen again on the same port after `down` is lifted. */
 const RELISTEN_ATTEMPTS = 50;
@@ -63,7 +65,7 @@ export class LinkListener {
     this.server = server;
     this.unsubscribe = this.ctx.faults.onChange((change) => this.onRuleChange(change));
     // Rules set before the twin started (a scenario's faults) apply from the first connection.
-    for (const rule of this.ctx.faults.rulesAt(CONNECTION_POINT).reverse()) this.watch(rule);
+    for (const rule of this.ctx.faults.rulesAt(connectionPoint).reverse()) this.watch(rule);
   }
 
   get enabled(): boolean {
@@ -153,25 +155,25 @@ export class LinkListener {
   }
 
   /** Every rule that fires for a new connection, per direction, oldest first (Toxiproxy's chain order). */
-  private decide(info: LinkInfo): Array<[Direction, FaultDecision]> {
-    const out: Array<[Direction, FaultDecision]> = [];
+  private decide(info: LinkInfo): Array<[Direction, ConnectionDecision]> {
+    const out: Array<[Direction, ConnectionDecision]> = [];
     // The fast path: no rule at the point, no evaluation, no toxic, bytes go straight through.
-    if (this.ctx.faults.rulesAt(CONNECTION_POINT).length === 0) return out;
+    if (this.ctx.faults.rulesAt(connectionPoint).length === 0) return out;
     for (const direction of DIRECTIONS) {
-      const fired = this.ctx.faults.decideAll(CONNECTION_POINT, linkEvent(info, direction), `#${info.id} ${direction}`);
-      for (let i = fired.length - 1; i >= 0; i--) out.push([direction, fired[i] as FaultDecision]);
+      const fired = this.ctx.faults.decideAll(connectionPoint, linkEvent(info, direction), `#${info.id} ${direction}`);
+      for (let i = fired.length - 1; i >= 0; i--) out.push([direction, fired[i]!]);
     }
     return out;
   }
 
-  private install(link: Link, direction: Direction, decision: FaultDecision): void {
+  private install(link: Link, direction: Direction, decision: ConnectionDecision): void {
     const kind = TOXICS[decision.action];
     if (!kind) return;
     link.addToxic(direction, decision.rule.id, (out) => kind.create(decision.params, decision.rng, out));
   }
 
   private onRuleChange(change: RuleChange): void {
-    if (change.rule.point !== CONNECTION_POINT || this.stopped) return;
+    if (change.rule.point !== connectionPoint.name || this.stopped) return;
     try {
       if (change.type === 'added') this.watch(change.rule);
       else this.unwatch(change.rule);
@@ -202,7 +204,7 @@ export class LinkListener {
   private apply(rule: FaultRule): void {
     const direction = directionOf(rule);
     if (rule.action.type === DOWN) {
-      if (this.ctx.faults.decideRule(rule.id, { direction }, 'listener')) {
+      if (this.ctx.faults.decideRule(connectionPoint, rule.id, { direction }, 'listener')) {
         this.downRules.add(rule.id);
         this.reconcile();
       }
@@ -212,7 +214,7 @@ export class LinkListener {
     for (const link of this.links.values()) {
       if (!link.open || link.lane(direction).has(rule.id)) continue;
       const info: LinkInfo = { id: link.id, remoteAddress: link.client.remoteAddress ?? '', remotePort: link.client.remotePort ?? 0 };
-      const decision = this.ctx.faults.decideRule(rule.id, linkEvent(info, direction), `#${link.id} ${direction}`);
+      const decision = this.ctx.faults.decideRule(connectionPoint, rule.id, linkEvent(info, direction), `#${link.id} ${direction}`);
       if (decision) this.install(link, direction, decision);
     }
   }
@@ -276,7 +278,7 @@ export class LinkListener {
     this.closedBytesIn += bytesIn;
     this.closedBytesOut += bytesOut;
     this.ctx.journal.record({
-      point: CONNECTION_POINT,
+      point: connectionPoint.name,
       type: 'connection',
       summary: `close #${link.id} (${bytesIn} bytes in, ${bytesOut} out)`,
       data: { id: link.id, event: 'close', remoteAddress, remotePort, bytesIn, bytesOut, durationMs: Date.now() - link.openedAt },
@@ -284,7 +286,7 @@ export class LinkListener {
   }
 
   private record(info: LinkInfo, event: 'open' | 'refused', summary: string): void {
-    this.ctx.journal.record({ point: CONNECTION_POINT, type: 'connection', summary, data: { ...info, event } });
+    this.ctx.journal.record({ point: connectionPoint.name, type: 'connection', summary, data: { ...info, event } });
   }
 }
 
