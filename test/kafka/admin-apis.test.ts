@@ -1,9 +1,10 @@
 // The admin APIs a client reaches for beyond produce and consume, with real clients (kafkajs and
 // @platformatic/kafka): config changes that DescribeConfigs shows and the logs obey (retention.ms,
-// max.message.bytes, cleanup.policy), DeleteRecords, DescribeCluster, OffsetForLeaderEpoch.
+// max.message.bytes, cleanup.policy), DeleteRecords, DescribeCluster, OffsetForLeaderEpoch,
+// partition reassignments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { Admin as PltAdmin, Connection, describeClusterV1, offsetForLeaderEpochV4 } from '@platformatic/kafka';
+import { Admin as PltAdmin, Connection, alterPartitionReassignmentsV0, describeClusterV1, listPartitionReassignmentsV0, offsetForLeaderEpochV4 } from '@platformatic/kafka';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
@@ -194,5 +195,24 @@ describe('DescribeCluster and OffsetForLeaderEpoch', () => {
     expect(await ask(1)).toEqual([0, 1, 3]);
     expect(await ask(5)).toEqual([0, -1, -1]);
     await conn.close();
+  }, 30_000);
+});
+
+describe('partition reassignments', () => {
+  it('platformatic AlterPartitionReassignments v0: replicas move at once, the leader follows, bad lists are refused', async () => {
+    await admin.createTopics({ topics: [{ topic: 'moving', replicaAssignment: [{ partition: 0, replicas: [0] }] }] });
+    const conn = await connection(h.twin.endpoints.bootstrap!.split(',')[0]!);
+    const alter = (replicas: number[]) => alterPartitionReassignmentsV0.api.async(conn, 5000, false, [{ name: 'moving', partitions: [{ partitionIndex: 0, replicas }] }]);
+    expect((await alter([1])).responses[0]!.partitions[0]!.errorCode).toBe(0);
+    const meta = await admin.fetchTopicMetadata({ topics: ['moving'] });
+    expect(meta.topics[0]!.partitions[0]).toMatchObject({ leader: 1, replicas: [1] });
+    // platformatic rejects an answer carrying an error code, with Kafka's description of it.
+    expect(await failureType(alter([9]))).toMatch(/Replica assignment is invalid/);
+    expect(await failureType(alter([1, 1]))).toMatch(/Replica assignment is invalid/);
+    const listed = await listPartitionReassignmentsV0.api.async(conn, 5000, [{ name: 'moving', partitionIndexes: [0] }]);
+    expect(listed).toMatchObject({ errorCode: 0, topics: [] });
+    await conn.close();
+    await send('moving', [{ value: 'after the move' }]);
+    expect(await offsets('moving')).toEqual({ low: '0', high: '1' });
   }, 30_000);
 });

@@ -90,6 +90,11 @@ const cases: Record<number, { body: (v: number) => Record<string, unknown>; expe
     body: () => ({ resources: [{ resourceType: 2, resourceName: 'v', configs: [{ name: 'retention.bytes', configOperation: 0, value: '-1' }] }], validateOnly: true }),
     expect: (r) => expect(r.responses).toMatchObject([{ errorCode: 0 }]),
   },
+  45: {
+    body: () => ({ timeoutMs: 1000, topics: [{ name: 'v', partitions: [{ partitionIndex: 0, replicas: null }] }] }),
+    expect: (r) => expect(r.responses).toMatchObject([{ partitions: [{ errorCode: 85 }] }]),
+  },
+  46: { body: () => ({ timeoutMs: 1000, topics: null }), expect: (r) => expect(r).toMatchObject({ errorCode: 0, topics: [] }) },
   60: { body: () => ({ includeClusterAuthorizedOperations: false, endpointType: 1 }), expect: (r) => expect(r).toMatchObject({ errorCode: 0, controllerId: 0 }) },
 };
 

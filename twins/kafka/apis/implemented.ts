@@ -32,6 +32,8 @@ export const IMPLEMENTED = [
   { name: 'CreatePartitions', definition: 'CreatePartitions', folder: 'create-partitions', versions: [0, 3] },
   { name: 'DeleteGroups', definition: 'DeleteGroups', folder: 'delete-groups', versions: [0, 2] },
   { name: 'IncrementalAlterConfigs', definition: 'IncrementalAlterConfigs', folder: 'incremental-alter-configs', versions: [0, 1] },
+  { name: 'AlterPartitionReassignments', definition: 'AlterPartitionReassignments', folder: 'alter-partition-reassignments', versions: [0, 0] },
+  { name: 'ListPartitionReassignments', definition: 'ListPartitionReassignments', folder: 'list-partition-reassignments', versions: [0, 0] },
   { name: 'DescribeCluster', definition: 'DescribeCluster', folder: 'describe-cluster', versions: [0, 1] },
 ] as const satisfies ReadonlyArray<{ name: string; definition: string; folder: string; versions: readonly [number, number] }>;
 

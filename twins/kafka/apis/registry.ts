@@ -3,6 +3,7 @@ import type { ApiHandler } from './api.ts';
 import { addOffsetsToTxnApi } from './add-offsets-to-txn/handler.ts';
 import { addPartitionsToTxnApi } from './add-partitions-to-txn/handler.ts';
 import { alterConfigsApi } from './alter-configs/handler.ts';
+import { alterPartitionReassignmentsApi } from './alter-partition-reassignments/handler.ts';
 import { apiVersionsApi } from './api-versions/handler.ts';
 import { createPartitionsApi } from './create-partitions/handler.ts';
 import { createTopicsApi } from './create-topics/handler.ts';
@@ -22,6 +23,7 @@ import { joinGroupApi } from './join-group/handler.ts';
 import { leaveGroupApi } from './leave-group/handler.ts';
 import { listGroupsApi } from './list-groups/handler.ts';
 import { listOffsetsApi } from './list-offsets/handler.ts';
+import { listPartitionReassignmentsApi } from './list-partition-reassignments/handler.ts';
 import { metadataApi } from './metadata/handler.ts';
 import { offsetCommitApi } from './offset-commit/handler.ts';
 import { offsetFetchApi } from './offset-fetch/handler.ts';
@@ -63,6 +65,8 @@ const handlers: ApiHandler[] = [
   createPartitionsApi,
   deleteGroupsApi,
   incrementalAlterConfigsApi,
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
   describeClusterApi,
 ];
 

@@ -296,6 +296,25 @@ export class Cluster {
     return p;
   }
 
+  /**
+   * AlterPartitionReassignments: the partition's replicas become `replicas` at once (the twin's
+   * brokers share one log, so every new replica is in sync); a leader no longer among them hands
+   * over to the first one that is up. Returns why not, or undefined.
+   */
+  reassign(topic: string, index: number, replicas: number[]): string | undefined {
+    const p = this.partition(topic, index);
+    if (!p) return `The partition ${topic}-${index} does not exist.`;
+    const why = checkAssignment(replicas, index, replicas.length, this.brokers);
+    if (why) return why;
+    p.replicas = [...replicas];
+    this.options.onEvent(`replicas of ${topic}/${index} reassigned to ${replicas.join(',')}`, { topic, partition: index, replicas });
+    if (!replicas.includes(p.leader)) {
+      const next = replicas.find((r) => this.brokers.some((b) => b.nodeId === r && b.up)) as number;
+      this.moveLeader(topic, index, next);
+    }
+    return undefined;
+  }
+
   /** Marks a broker down or up; partitions it led move to brokers that are up. */
   setBrokerUp(nodeId: number, up: boolean): void {
     const broker = this.brokers.find((b) => b.nodeId === nodeId);
