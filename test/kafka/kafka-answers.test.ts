@@ -146,6 +146,13 @@ describe('CreateTopics and CreatePartitions check what they are given', () => {
   });
 });
 
+describe('topic configs in the twin config', () => {
+  it('an unknown topic config or a bad value is a config error naming the field', async () => {
+    await expect(startTwin(kafkaTwin, { topics: [{ name: 'x', config: { 'no.such.config': '1' } }] })).rejects.toThrow(/topics\[0\]\.config.*Unknown topic config name: no\.such\.config/);
+    await expect(startTwin(kafkaTwin, { topics: [{ name: 'x', config: { 'retention.ms': 'soon' } }] })).rejects.toThrow(/topics\[0\]\.config.*Invalid value soon for configuration retention\.ms/);
+  });
+});
+
 describe('DescribeConfigs', () => {
   it("kafkajs: a topic's every Kafka 3.9 config, defaults with their broker synonyms, overrides as topic configs", async () => {
     await admin.createTopics({ topics: [{ topic: 'described', configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });

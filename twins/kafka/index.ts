@@ -41,6 +41,7 @@ const TOPIC_FIELD_OF_ERROR = new Map<number, string>([
   [ERR.INVALID_PARTITIONS, 'partitions'],
   [ERR.POLICY_VIOLATION, 'partitions'],
   [ERR.INVALID_REPLICATION_FACTOR, 'replicationFactor'],
+  [ERR.INVALID_CONFIG, 'config'],
 ]);
 
 export const kafkaTwin = defineTwinKind({
