@@ -12,11 +12,11 @@ export interface StoredBatch {
   header: BatchHeader;
   appendedAt: number;
   /**
-   * [offset, timestamp] of each record, read from the records the first time a lookup by time
-   * needs them: the header's maxTimestamp is what the producer claimed (sarama sends -1), and a
-   * broker goes by the records.
+   * The largest timestamp of the batch's records, read from the records the first time a lookup by
+   * time or time retention needs it: the header's maxTimestamp is what the producer claimed
+   * (sarama 1.22 sends -1), and a broker goes by the records.
    */
-  times?: Array<[number, number]>;
+  maxTime?: number;
 }
 
 /** A record found by time: its offset and its own timestamp. */
@@ -146,7 +146,7 @@ export class PartitionLog {
   /** The first record whose own timestamp is ≥ ts (ListOffsets by time), or undefined. */
   offsetForTime(ts: number): TimedOffset | undefined {
     for (const b of this.batches) {
-      if (b.header.attributes & ATTR.control) continue;
+      if (b.header.attributes & ATTR.control || this.maxTimeOf(b) < ts) continue;
       for (const [offset, timestamp] of this.timesOf(b)) if (offset >= this.logStartOffset && timestamp >= ts) return { offset, timestamp };
     }
     return undefined;
@@ -154,28 +154,33 @@ export class PartitionLog {
 
   /** The first record with the largest timestamp (ListOffsets -3, KIP-734), or undefined. */
   maxTimestamp(): TimedOffset | undefined {
-    let best: TimedOffset | undefined;
-    for (const b of this.batches) {
-      if (b.header.attributes & ATTR.control) continue;
-      for (const [offset, timestamp] of this.timesOf(b)) if (offset >= this.logStartOffset && (!best || timestamp > best.timestamp)) best = { offset, timestamp };
-    }
-    return best;
+    let newest: StoredBatch | undefined;
+    for (const b of this.batches) if (!(b.header.attributes & ATTR.control) && (!newest || this.maxTimeOf(b) > this.maxTimeOf(newest))) newest = b;
+    if (!newest) return undefined;
+    const max = this.maxTimeOf(newest);
+    for (const [offset, timestamp] of this.timesOf(newest)) if (offset >= this.logStartOffset && timestamp === max) return { offset, timestamp };
+    return undefined;
   }
 
-  /** Each record's offset and timestamp: LogAppendTime batches have the batch's for every record. */
+  /** A batch's largest record timestamp, kept once read (one number per batch). */
+  private maxTimeOf(b: StoredBatch): number {
+    b.maxTime ??= this.timesOf(b).reduce((m, [, t]) => Math.max(m, t), -1);
+    return b.maxTime;
+  }
+
+  /**
+   * Each record's offset and timestamp, read again each time (a lookup opens the one batch it
+   * lands in): LogAppendTime batches have the batch's time for every record.
+   */
   private timesOf(b: StoredBatch): Array<[number, number]> {
-    if (b.times) return b.times;
     const h = b.header;
-    if (h.attributes & ATTR.timestampType) b.times = [[b.baseOffset, h.maxTimestamp]];
-    else {
-      try {
-        b.times = decodeRecords({ header: h, bytes: b.bytes }, this.maxBatchBytes).map((r) => [b.baseOffset + r.offsetDelta, h.baseTimestamp + r.timestampDelta]);
-      } catch {
-        // A batch the twin cannot open (a corrupt fault, past kafkaBatchBytes): its header's word.
-        b.times = [[b.baseOffset, h.maxTimestamp]];
-      }
+    if (h.attributes & ATTR.timestampType) return [[b.baseOffset, h.maxTimestamp]];
+    try {
+      return decodeRecords({ header: h, bytes: b.bytes }, this.maxBatchBytes).map((r) => [b.baseOffset + r.offsetDelta, h.baseTimestamp + r.timestampDelta]);
+    } catch {
+      // A batch the twin cannot open (a corrupt fault, past kafkaBatchBytes): its header's word.
+      return [[b.baseOffset, h.maxTimestamp]];
     }
-    return b.times;
   }
 
   /**
@@ -201,7 +206,7 @@ export class PartitionLog {
     let dropped = false;
     while (this.batches.length > 0) {
       const first = this.batches[0] as StoredBatch;
-      const newest = this.timesOf(first).reduce((m, [, t]) => Math.max(m, t), -1);
+      const newest = this.maxTimeOf(first);
       if ((newest >= 0 ? newest : first.appendedAt) >= now - ms) break;
       this.dropFirst();
       this.logStartOffset = first.lastOffset + 1;
