@@ -18,6 +18,8 @@ import { authentication, authSasl, message, negotiateProtocolVersion, parameterS
 import { BackendCode } from './message-codes.ts';
 
 const N = Buffer.from('N');
+/** PostgreSQL's MAX_STARTUP_PACKET_LENGTH counts the packet less its own length word. */
+const STARTUP_PACKET_LIMIT = MAX_STARTUP_PACKET + 4;
 const S = Buffer.from('S');
 
 export interface Started {
@@ -36,7 +38,7 @@ export interface Started {
 /** Runs the handshake; undefined when the connection ended (cancel, fault, refusal, client gone). */
 export async function startup(raw: Duplex, front: Front): Promise<Started | undefined> {
   let socket = raw;
-  let source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+  let source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
   let encrypted = false;
   let release: (() => void) | undefined;
   const refuse = (error: BackendError): undefined => {
@@ -61,7 +63,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         source.detach();
         socket = new tls.TLSSocket(raw, { isServer: true, secureContext: front.tls.context });
         socket.on('error', () => {}); // a failed handshake fails the source below
-        source = new FrameSource(socket, new WireReader(false, MAX_STARTUP_PACKET));
+        source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
         encrypted = true;
         continue;
       }
@@ -77,11 +79,14 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         return undefined;
       }
       if (code >> 16 !== 3) {
-        return refuse(BackendError.of('0A000', { message: `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.0` }));
+        const refusal = BackendError.of('0A000', { message: `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.0` });
+        // A client older than 3.0 could not read a v3 ErrorResponse: PostgreSQL answers it in the 2.0 form.
+        socket.end(code >> 16 < 3 ? errorV2(refusal) : refusal.toMessage());
+        return undefined;
       }
       minor = code & 0xffff;
-      params = new Map();
-      for (let name = body.cstring(); name !== ''; name = body.cstring()) params.set(name, body.cstring());
+      params = startupParams(frame.body.subarray(4));
+      if (!params) return refuse(BackendError.of('08P01', { message: 'invalid startup packet layout: expected terminator as last byte' }));
     }
     source.reader.typed = true;
 
@@ -154,7 +159,10 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     deadline.clear();
     source.detach();
     release?.();
-    if (error instanceof FrameError) return refuse(BackendError.of('08P01', { message: `invalid startup packet: ${error.message}` }));
+    // A first packet whose length is out of range is only logged by PostgreSQL, which then closes:
+    // the bytes may be anything (an HTTP probe, a client's Terminate before it sent a startup packet).
+    if (error instanceof FrameError && !source.reader.typed) front.ctx.log.debug('postgres: invalid length of startup packet; connection closed');
+    else if (error instanceof FrameError) return refuse(BackendError.of('08P01', { message: `invalid startup packet: ${error.message}` }));
     if (!(error instanceof ConnectionClosed)) front.ctx.log.debug('postgres: startup failed', { error: (error as Error).message });
     socket.destroy();
     raw.destroy();
@@ -169,6 +177,34 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
 function asLoggedIn(status: Buffer, user: string): Buffer {
   const name = 'session_authorization';
   return status.toString('latin1', 5, 5 + name.length + 1) === `${name}\0` ? parameterStatus(name, user) : status;
+}
+
+/**
+ * A StartupMessage's parameters, read as PostgreSQL's ProcessStartupPacket reads them: name/value
+ * pairs up to an empty name, which must be the packet's last byte; undefined when it is not (a name
+ * without a value, no terminator, bytes after it).
+ */
+function startupParams(body: Buffer): Map<string, string> | undefined {
+  const params = new Map<string, string>();
+  // PostgreSQL reads the packet into a buffer one zero byte longer, so a string never runs past it.
+  const end = (from: number): number => {
+    const zero = body.indexOf(0, from);
+    return zero === -1 ? body.length : zero;
+  };
+  let offset = 0;
+  while (offset < body.length && body[offset] !== 0) {
+    const nameEnd = end(offset);
+    if (nameEnd + 1 >= body.length) break;
+    const valueEnd = end(nameEnd + 1);
+    params.set(body.toString('utf8', offset, nameEnd), body.toString('utf8', nameEnd + 1, valueEnd));
+    offset = valueEnd + 1;
+  }
+  return offset === body.length - 1 ? params : undefined;
+}
+
+/** An ErrorResponse in protocol 2.0's form: 'E', then the text as the server logs it. */
+function errorV2(error: BackendError): Buffer {
+  return Buffer.concat([Buffer.from('E'), Buffer.from(`${error.severity}:  ${error.message}\n\0`)]);
 }
 
 /** SCRAM-SHA-256, the server side. Any user name but the twin's fails like a wrong password. */
