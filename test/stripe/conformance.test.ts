@@ -28,6 +28,13 @@ describe('stripe twin: response conformance with the client types', () => {
     const declined = await stripe.paymentIntents.create({ amount: 700, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true }).catch((e: Stripe.errors.StripeCardError) => e);
     see('PaymentIntent', (declined as Stripe.errors.StripeCardError).payment_intent);
     see('PaymentIntent', await stripe.paymentIntents.create({ amount: 900, currency: 'eur', payment_method: 'pm_card_authenticationRequired', confirm: true, return_url: 'https://example.com/back' }));
+    // A 3D Secure challenge completed: the charge reports the authentication (ECI, result, version).
+    const challenged = await stripe.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method: 'pm_card_threeDSecure2Required', confirm: true });
+    const authenticated = (await rig.h.twin.actions?.authenticate?.({ intent: challenged.id })) as Stripe.PaymentIntent;
+    const charge3ds = see('Charge', await stripe.charges.retrieve(authenticated.latest_charge as string));
+    expect(charge3ds.payment_method_details?.card?.three_d_secure).toMatchObject({ result: 'authenticated', authentication_flow: 'challenge', electronic_commerce_indicator: '05' });
+    expect(charge3ds.payment_method_details?.card?.electronic_commerce_indicator).toBe('05');
+    expect(charge.payment_method_details?.card?.three_d_secure).toBeNull();
     const product = see('Product', await stripe.products.create({ name: 'Pro', default_price_data: { currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } } }));
     const price = see('Price', await stripe.prices.retrieve(product.default_price as string));
     const sub = see('Subscription', await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice'] }));

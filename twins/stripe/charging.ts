@@ -53,20 +53,42 @@ export function lastError(decline: Decline, pm: PaymentMethod, charge?: string):
   };
 }
 
+/**
+ * A completed 3D Secure 2 challenge as the charge reports it. The ECI of a fully authenticated
+ * payment is 02 on Mastercard and 05 on the other networks.
+ */
+function challengeResult(state: StripeState, pm: PaymentMethod) {
+  const hex = [...state.ids.random(32)].map((c) => (c.charCodeAt(0) % 16).toString(16)).join('');
+  return {
+    authentication_flow: 'challenge',
+    electronic_commerce_indicator: pm.card.brand === 'mastercard' ? '02' : '05',
+    exemption_indicator: null,
+    result: 'authenticated',
+    result_reason: null,
+    transaction_id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    version: '2.2.0',
+  };
+}
+
 /** What a charge copies from the payment it belongs to: a PaymentIntent, or a bare charges.create. */
 export type Payment = Pick<
   PaymentIntent,
   'amount' | 'currency' | 'customer' | 'description' | 'metadata' | 'receipt_email' | 'shipping' | 'statement_descriptor' | 'statement_descriptor_suffix' | 'transfer_group'
 > & { id: string | null };
 
-/** A new charge for `pi` with `pm`, approved (captured or not) or declined. */
+/**
+ * A new charge for `pi` with `pm`, approved (captured or not) or declined; `authenticated` when a 3D
+ * Secure challenge preceded it, which the card details then report as Stripe does.
+ */
 export function createCharge(
   state: StripeState,
   pi: Payment,
   pm: PaymentMethod,
   result: { approved: true; capture: boolean } | { approved: false; decline: Decline },
+  authenticated = false,
 ): Charge {
   const id = state.ids.next('ch');
+  const threeDSecure = authenticated ? challengeResult(state, pm) : null;
   const approved = result.approved;
   const captured = approved && result.capture;
   const charge: Charge = {
@@ -127,8 +149,7 @@ export function createCharge(
         brand: pm.card.brand,
         checks: { ...pm.card.checks, cvc_check: pm.card.checks.cvc_check === null ? null : approved ? 'pass' : 'unavailable' },
         country: pm.card.country,
-        // Set by a 3D Secure authentication the issuer answers with an ECI; the twin's challenges report none.
-        electronic_commerce_indicator: null,
+        electronic_commerce_indicator: threeDSecure?.electronic_commerce_indicator ?? null,
         exp_month: pm.card.exp_month,
         exp_year: pm.card.exp_year,
         extended_authorization: { status: 'disabled' },
@@ -144,7 +165,7 @@ export function createCharge(
         network_transaction_id: approved ? state.ids.random(15) : null,
         overcapture: { maximum_amount_capturable: pi.amount, status: 'unavailable' },
         regulated_status: null,
-        three_d_secure: null,
+        three_d_secure: threeDSecure,
         // Links Cartes Bancaires transactions; null for every other network.
         transaction_link_id: null,
         wallet: null,

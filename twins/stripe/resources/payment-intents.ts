@@ -197,7 +197,7 @@ export function attempt(
   }
   pi.next_action = null;
   if (outcome.kind === 'decline') {
-    const charge = createCharge(state, pi, pm, { approved: false, decline: outcome.decline });
+    const charge = createCharge(state, pi, pm, { approved: false, decline: outcome.decline }, state.authenticated.has(pi.id));
     pi.status = 'requires_payment_method';
     pi.latest_charge = charge.id;
     pi.last_payment_error = lastError(outcome.decline, pm, charge.id);
@@ -206,7 +206,7 @@ export function attempt(
     throw declineError(outcome.decline, { charge: charge.id, payment_intent: snapshot(pi), payment_method: snapshot(pm) });
   }
   const manual = pi.capture_method === 'manual';
-  const charge = createCharge(state, pi, pm, { approved: true, capture: !manual });
+  const charge = createCharge(state, pi, pm, { approved: true, capture: !manual }, state.authenticated.has(pi.id));
   pi.latest_charge = charge.id;
   pi.last_payment_error = null;
   if (pi.setup_future_usage !== null && pi.customer !== null && pm.customer === null) attachPaymentMethod(state, pm, pi.customer, call);
