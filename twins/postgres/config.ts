@@ -21,7 +21,7 @@ export const PostgresConfigSchema = Type.Object(
         description: "SSLRequest: off answers N (default); on accepts TLS with a self-signed certificate (endpoint sslRootCert); required also refuses unencrypted sessions (FATAL 28000), and the url asks for TLS",
       }),
     ),
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1, description: 'sessions past this get FATAL 53300' })),
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1, description: 'concurrent sessions; the one past it gets FATAL 53300 (default 100, PostgreSQL\'s max_connections)' })),
     envVar: Type.Optional(Type.String({ minLength: 1, description: 'name of the URL env var (default DATABASE_URL)' })),
     backend: Type.Optional(
       Type.Object(

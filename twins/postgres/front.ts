@@ -20,7 +20,7 @@ export interface FrontOptions {
   secret: ScramSecret;
   /** Database names a client may ask for; all map to the twin's database. */
   databases: ReadonlySet<string>;
-  maxConnections?: number;
+  maxConnections: number;
   /** Answer SSLRequest with TLS; `required`: refuse sessions that did not ask for it. */
   tls?: { context: SecureContext; required: boolean };
 }
@@ -35,7 +35,7 @@ export class Front {
   readonly secret: ScramSecret;
   readonly databases: ReadonlySet<string>;
   readonly tls: FrontOptions['tls'];
-  private readonly maxConnections: number | undefined;
+  private readonly maxConnections: number;
   private admitted = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly sockets = new Set<Duplex>();
@@ -74,7 +74,7 @@ export class Front {
 
   /** Takes a maxConnections slot; undefined when none is free. */
   admit(): (() => void) | undefined {
-    if (this.maxConnections !== undefined && this.admitted >= this.maxConnections) return undefined;
+    if (this.admitted >= this.maxConnections) return undefined;
     this.admitted++;
     let released = false;
     return () => {

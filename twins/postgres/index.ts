@@ -23,6 +23,9 @@ const postgresActions = {
   },
 };
 
+/** PostgreSQL's own max_connections default: the 101st concurrent session is refused, as in production. */
+const DEFAULT_MAX_CONNECTIONS = 100;
+
 function hex(ctx: TwinContext, label: string, n: number): string {
   const rng = ctx.rng(label);
   return Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
@@ -59,7 +62,7 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     user,
     secret: scramSecret(password, ctx.rng('scram-salt').bytes(16)),
     databases: new Set([database, db.login.database]),
-    maxConnections: config.maxConnections,
+    maxConnections: config.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     tls: identity && { context: identity.context, required: tlsMode === 'required' },
   });
   let link;
