@@ -6,13 +6,14 @@ import { StandinError, isStandinError, type Limits } from '../core/index.ts';
 
 export function errorAnswer(error: unknown, contentType: string | undefined, limits: Limits): StandinError {
   if (isStandinError(error)) return error;
-  const fastify = error as FastifyError;
+  // Fastify's errors are Errors with optional fields (code, statusCode, validation); anything else thrown has none.
+  const fastify: Partial<FastifyError> = error instanceof Error ? error : {};
   const known = standinErrorOf(fastify, contentType, limits);
   if (known) return known;
   if (fastify.validation) {
     const context = fastify.validationContext ?? 'body';
     const first = fastify.validation[0];
-    const params = first?.params as Record<string, unknown> | undefined;
+    const params = first?.params;
     const field = fieldOf(context, first?.instancePath ?? '', params);
     return new StandinError('STANDIN_ERR_API_VALIDATION', { detail: `${field}: ${describeAjv(first?.message ?? 'is invalid', params)}` });
   }
@@ -29,7 +30,7 @@ export function answerNotFound(request: FastifyRequest, reply: FastifyReply): Fa
 }
 
 /** Fastify's own errors that have a code of ours. */
-function standinErrorOf(error: FastifyError, contentType: string | undefined, limits: Limits): StandinError | undefined {
+function standinErrorOf(error: Partial<FastifyError>, contentType: string | undefined, limits: Limits): StandinError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new StandinError('STANDIN_ERR_API_BODY_TOO_LARGE', { limit: limits.apiBodyBytes });
