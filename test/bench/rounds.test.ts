@@ -1,0 +1,59 @@
+// The http-class benches' helpers: rounds rotate, ratios pair within a round, and a server in its
+// own process is charged the CPU it spends (read from /proc) and goes away when stopped.
+import { describe, expect, it } from 'vitest';
+import { processCpuMicros } from '../../bench/support/proc-cpu.ts';
+import { inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
+import { startServerProcess } from '../../bench/support/server-process.ts';
+
+describe('bench rounds', () => {
+  it('starts each round with the next system', () => {
+    expect([0, 1, 2, 3].map((r) => rotated(['a', 'b', 'c'], r).join(''))).toEqual(['abc', 'bca', 'cab', 'abc']);
+  });
+
+  it('runs every system once per round and keeps their samples in round order', async () => {
+    const order: string[] = [];
+    let n = 0;
+    const { samples, load } = await inRounds(['a', 'b'], 3, async (s) => {
+      order.push(s);
+      return { rate: ++n, cpuPerOp: 0 };
+    });
+    expect(order.join('')).toBe('abbaab');
+    expect(samples.a.map((s) => s.rate)).toEqual([1, 4, 5]);
+    expect(samples.b.map((s) => s.rate)).toEqual([2, 3, 6]);
+    expect(load).toHaveLength(3);
+  });
+
+  it('pairs ratios within a round, so a slow round does not move the median', () => {
+    const twin = [100, 10, 100, 100, 100].map((rate) => ({ rate, cpuPerOp: 1 }));
+    const base = [125, 12.5, 125, 200, 110].map((rate) => ({ rate, cpuPerOp: 1 }));
+    const p = paired(twin, base, 'rate');
+    expect(p.median).toBe(0.8);
+    expect(p.min).toBe(0.5);
+    expect(p.max).toBeCloseTo(100 / 110);
+    expect(median([3, 1, 2, 4])).toBe(2.5);
+  });
+});
+
+describe('bench server process', () => {
+  it('reads the CPU a process has spent from /proc', () => {
+    const before = processCpuMicros(process.pid);
+    const usage = process.cpuUsage();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x = (x + i) % 1_000_003;
+    const spent = process.cpuUsage(usage);
+    const charged = processCpuMicros(process.pid) - before;
+    expect(x).toBeGreaterThanOrEqual(0);
+    // /proc counts in clock ticks (10 ms), process.cpuUsage in µs: equal within a few ticks.
+    expect(Math.abs(charged - (spent.user + spent.system))).toBeLessThan(50_000);
+  });
+
+  it('serves from its own pid, is charged for the requests, and exits when stopped', async () => {
+    const server = await startServerProcess<{ url: string }>(new URL('../../bench/targets/http-server.ts', import.meta.url), ['fastify']);
+    expect(server.pid).not.toBe(process.pid);
+    const before = server.cpuMicros();
+    for (let i = 0; i < 200; i++) expect((await fetch(server.info.url)).status).toBe(200);
+    expect(server.cpuMicros()).toBeGreaterThan(before);
+    await server.stop();
+    expect(() => process.kill(server.pid, 0)).toThrow();
+  }, 120_000);
+});
