@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { BenchRow } from './bench-row.ts';
 import { httpLoad } from './support/http-load.ts';
-import { describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan } from './support/rounds.ts';
+import { clientRow, describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan } from './support/rounds.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
 const CONNECTIONS = 32;
@@ -16,7 +16,7 @@ const SYSTEMS = ['twin', 'twin-rule', 'fastify'] as const;
 type System = (typeof SYSTEMS)[number];
 
 export default async function bench(): Promise<BenchRow[]> {
-  const plan = roundPlan({ rounds: 6, seconds: 2 }, { rounds: 15, seconds: 5 });
+  const plan = roundPlan({ rounds: 12, seconds: 1 }, { rounds: 30, seconds: 3 });
   const script = new URL('./targets/http-server.ts', import.meta.url);
   const servers = {} as Record<System, ServerProcess<{ url: string }>>;
   try {
@@ -59,6 +59,7 @@ export default async function bench(): Promise<BenchRow[]> {
         baseline: { name: 'bare Fastify', value: cpu('fastify') },
       },
       { name: 'server CPU per request, twin with the non-matching rule', unit: 'µs', standin: cpu('twin-rule'), baseline: { name: 'twin, no rules', value: cpu('twin') } },
+      clientRow('autocannon CPU per request (bench process), against the twin', samples.twin, samples.fastify, 'against bare Fastify'),
     ];
   } finally {
     for (const server of Object.values(servers)) await server.stop();

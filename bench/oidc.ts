@@ -11,7 +11,7 @@ import { oidcTwin } from '../twins/oidc/index.ts';
 import { spareKeyReady } from '../twins/oidc/key-ring.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
 import { httpLoad } from './support/http-load.ts';
-import { describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan } from './support/rounds.ts';
+import { clientRow, describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan } from './support/rounds.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
 const CONNECTIONS = 16;
@@ -94,6 +94,7 @@ export default async function bench(): Promise<BenchRow[]> {
         standin: cpu('twin'),
         baseline: { name: 'bare oidc-provider', value: cpu('bare') },
       },
+      clientRow('autocannon CPU per token (bench process), against the twin', samples.twin, samples.bare, 'against bare oidc-provider'),
     ];
   } finally {
     for (const server of Object.values(servers)) await server.stop();

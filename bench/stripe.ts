@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import type { BenchRow } from './bench-row.ts';
-import { describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
+import { clientRow, describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
 const IN_FLIGHT = 16;
@@ -94,6 +94,7 @@ export default async function bench(): Promise<BenchRow[]> {
           // Issue 18's goal is for create + confirm; the one-call figure is shown beside it.
           ...(calls === 'two-calls' ? { goal: '≤ 3× canned', met: cpu.median <= 3 } : {}),
         },
+        clientRow(`stripe-node CPU per operation, ${calls} (bench process), against the twin`, t, c, 'against canned answers'),
       );
     }
     return rows;

@@ -3,12 +3,18 @@
 // so whatever the machine does for a few seconds lands on both sides of a ratio. The benches report
 // the median of those per-round ratios, and the median of each side's own figures beside them.
 import { loadavg } from 'node:os';
+import type { BenchRow } from '../bench-row.ts';
 import type { ServerProcess } from './server-process.ts';
 
-/** One system's figures in one round: operations per second, and server CPU per operation (µs). */
+/**
+ * One system's figures in one round: operations per second, server CPU per operation (µs), and the
+ * bench process's own CPU per operation (the load generator's: when it nears a core's worth, the
+ * client, not the server, sets the rate).
+ */
 export interface Sample {
   rate: number;
   cpuPerOp: number;
+  clientCpuPerOp: number;
 }
 
 export interface RoundPlan {
@@ -61,9 +67,11 @@ export async function inRounds<K extends string>(systems: readonly K[], rounds: 
 /** Runs `work` (which reports the operations it completed) and charges the server's CPU to them. */
 export async function measured(server: ServerProcess<unknown>, work: () => Promise<{ ops: number; seconds: number }>): Promise<Sample> {
   const before = server.cpuMicros();
+  const client = process.cpuUsage();
   const { ops, seconds } = await work();
   const cpu = server.cpuMicros() - before;
-  return { rate: ops / seconds, cpuPerOp: cpu / ops };
+  const { user, system } = process.cpuUsage(client);
+  return { rate: ops / seconds, cpuPerOp: cpu / ops, clientCpuPerOp: (user + system) / ops };
 }
 
 export interface Paired {
@@ -87,4 +95,10 @@ export function describePaired(p: Paired): string {
 /** "load 21.4–23.0 (2 cores)": the machine's 1-minute load average over the rounds. */
 export function describeLoad(load: readonly number[], cores: number): string {
   return `load ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${cores} cores`;
+}
+
+/** The load generator's CPU per operation against the twin, beside its CPU against the baseline. */
+export function clientRow(name: string, twin: readonly Sample[], base: readonly Sample[], baseName: string): BenchRow {
+  const micros = (samples: readonly Sample[]): number => Math.round(medianOf(samples, 'clientCpuPerOp') * 10) / 10;
+  return { name, unit: 'µs', standin: micros(twin), baseline: { name: baseName, value: micros(base) } };
 }

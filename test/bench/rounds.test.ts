@@ -15,7 +15,7 @@ describe('bench rounds', () => {
     let n = 0;
     const { samples, load } = await inRounds(['a', 'b'], 3, async (s) => {
       order.push(s);
-      return { rate: ++n, cpuPerOp: 0 };
+      return { rate: ++n, cpuPerOp: 0, clientCpuPerOp: 0 };
     });
     expect(order.join('')).toBe('abbaab');
     expect(samples.a.map((s) => s.rate)).toEqual([1, 4, 5]);
@@ -24,8 +24,8 @@ describe('bench rounds', () => {
   });
 
   it('pairs ratios within a round, so a slow round does not move the median', () => {
-    const twin = [100, 10, 100, 100, 100].map((rate) => ({ rate, cpuPerOp: 1 }));
-    const base = [125, 12.5, 125, 200, 110].map((rate) => ({ rate, cpuPerOp: 1 }));
+    const twin = [100, 10, 100, 100, 100].map((rate) => ({ rate, cpuPerOp: 1, clientCpuPerOp: 1 }));
+    const base = [125, 12.5, 125, 200, 110].map((rate) => ({ rate, cpuPerOp: 1, clientCpuPerOp: 1 }));
     const p = paired(twin, base, 'rate');
     expect(p.median).toBe(0.8);
     expect(p.min).toBe(0.5);
