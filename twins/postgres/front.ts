@@ -26,6 +26,8 @@ export interface FrontOptions {
 }
 
 const PIDS_KEPT = 4096;
+/** Checks of an ended backend before its client's close goes out anyway (a backend stuck in its exit). */
+const BACKEND_EXIT_CHECKS = 50;
 
 export class Front {
   readonly ctx: TwinContext;
@@ -113,6 +115,7 @@ export class Front {
         started.release();
       },
       cancelUpstream: (key) => sendCancel(this.db.target, key),
+      backendGone: (pid) => this.backendGone(pid),
       clientPid: (pid) => this.pids.get(pid) ?? pid,
       queryRules: () => this.queryRules > 0,
       cut: (how) => cutClient(started.socket, socket, how),
@@ -131,6 +134,14 @@ export class Front {
     key.writeInt32BE(this.ctx.rng('backend-pid', ++this.keysIssued).between(1_000, 4_194_303), 0); // Linux's pid range
     randomBytes(key.length - 4).copy(key, 4);
     return key;
+  }
+
+  /** Asks the server until the backend has left pg_stat_activity (it does within its exit), or gives up. */
+  private async backendGone(pid: number): Promise<void> {
+    for (let attempt = 0; attempt < BACKEND_EXIT_CHECKS && !this.closed; attempt++) {
+      const listed = await this.db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = ${pid}`, { readOnly: true }).catch(() => undefined);
+      if (!listed || listed.rows.length === 0) return;
+    }
   }
 
   /** A CancelRequest's key (process id + secret): the session it names, if it is ours, is cancelled. */
