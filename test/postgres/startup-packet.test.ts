@@ -93,6 +93,11 @@ const cases: Record<string, { bytes: Buffer; answer: string[] }> = {
     bytes: packet(PROTOCOL_30, 'user\0app\0\0xyz'),
     answer: ['E SFATAL | VFATAL | C08P01 | Minvalid startup packet layout: expected terminator as last byte'],
   },
+  'protocol 2.0': { bytes: packet(2 << 16), answer: ['v2 FATAL:  unsupported frontend protocol 2.0: server supports 3.0 to 3.2\n'] },
+  'protocol 4.0': {
+    bytes: packet(4 << 16),
+    answer: ['E SFATAL | VFATAL | C0A000 | Munsupported frontend protocol 4.0: server supports 3.0 to 3.2'],
+  },
   'no user': {
     bytes: packet(PROTOCOL_30, 'database\0app\0\0'),
     answer: ['E SFATAL | VFATAL | C28000 | Mno PostgreSQL user name specified in startup packet'],

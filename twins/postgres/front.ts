@@ -126,11 +126,12 @@ export class Front {
 
   /**
    * The BackendKeyData a client gets for an upstream session: a process id drawn from the seed, since
-   * a client sees it (and the same run must show the same one), and a random secret as long as the
-   * upstream's, since it authorises cancels. The relay maps the id back (cancel, notifications).
+   * a client sees it (and the same run must show the same one), and a random secret, since it
+   * authorises cancels: 4 bytes in protocol 3.0, 32 from 3.2 on (PostgreSQL 18's length). The relay
+   * maps the id back (cancel, notifications); a CancelRequest names the whole key, whatever its length.
    */
-  clientKey(upstream: Buffer): Buffer {
-    const key = Buffer.alloc(4 + Math.max(4, upstream.length - 4));
+  clientKey(upstream: Buffer, minor: number): Buffer {
+    const key = Buffer.alloc(4 + (minor >= 2 ? 32 : Math.max(4, upstream.length - 4)));
     key.writeInt32BE(this.ctx.rng('backend-pid', ++this.keysIssued).between(1_000, 4_194_303), 0); // Linux's pid range
     randomBytes(key.length - 4).copy(key, 4);
     return key;

@@ -18,6 +18,8 @@ import { authentication, authSasl, message, negotiateProtocolVersion, parameterS
 import { BackendCode } from './message-codes.ts';
 
 const N = Buffer.from('N');
+/** The newest protocol minor version (3.2, PostgreSQL 18's), whose cancel keys are longer. */
+const LATEST_MINOR = 2;
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH counts the packet less its own length word. */
 const STARTUP_PACKET_LIMIT = MAX_STARTUP_PACKET + 4;
 const S = Buffer.from('S');
@@ -79,7 +81,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         return undefined;
       }
       if (code >> 16 !== 3) {
-        const refusal = BackendError.of('0A000', { message: `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.0` });
+        const refusal = BackendError.of('0A000', { message: `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.${LATEST_MINOR}` });
         // A client older than 3.0 could not read a v3 ErrorResponse: PostgreSQL answers it in the 2.0 form.
         socket.end(code >> 16 < 3 ? errorV2(refusal) : refusal.toMessage());
         return undefined;
@@ -97,7 +99,8 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
       return refuse(BackendError.of('28000', { message: `no pg_hba.conf entry for host "${(raw as Duplex & { remoteAddress?: string }).remoteAddress ?? ''}", user "${user}", database "${database}", no encryption` }));
     }
     const unrecognized = [...params.keys()].filter((k) => k.startsWith('_pq_.'));
-    if (minor > 0 || unrecognized.length > 0) socket.write(negotiateProtocolVersion(0, unrecognized));
+    // PostgreSQL 18 speaks 3.0 and 3.2 (3.1 was never used); a later minor is offered 3.2.
+    if (minor > LATEST_MINOR || unrecognized.length > 0) socket.write(negotiateProtocolVersion(Math.min(minor, LATEST_MINOR), unrecognized));
 
     const decision = front.ctx.faults.decide(startupPoint, { user, database, application_name: params.get('application_name') ?? '' }, `${user}@${database}`);
     if (decision?.action === 'error') return refuse(errorOf(decision.params, 'FATAL'));
@@ -145,7 +148,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     const clientEnded = source.ended;
     source.detach();
     source.reader.maxBytes = MAX_MESSAGE;
-    const key = front.clientKey(upstream.key);
+    const key = front.clientKey(upstream.key, Math.min(minor, LATEST_MINOR));
     socket.write(
       Buffer.concat([
         authentication(AuthCode.Ok),

@@ -64,7 +64,8 @@ export function readyForQuery(status: number): Buffer {
 }
 
 export function negotiateProtocolVersion(minor: number, unrecognized: string[]): Buffer {
-  return message(BackendCode.NegotiateProtocolVersion, int32(minor), int32(unrecognized.length), ...unrecognized.map(cstr));
+  // The newest version the server supports, in full (major 3 in the high 16 bits).
+  return message(BackendCode.NegotiateProtocolVersion, int32((3 << 16) | minor), int32(unrecognized.length), ...unrecognized.map(cstr));
 }
 
 export interface ColumnSpec {
