@@ -2,9 +2,9 @@
 // baseline in the same run: `standin --help` against `node -e ''`, `standin serve` answering /health
 // against a bare Fastify server answering the same route, `standin mcp` answering `initialize`
 // against `node -e ''`. Rounds rotate the order so that no command always runs first (cold caches)
-// or last. Builds dist/ first when it is missing.
+// or last. Builds dist/ first when it is missing or stale.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { percentile, type Bench, type BenchRow } from './bench-row.ts';
 
@@ -98,11 +98,23 @@ async function stop(child: ReturnType<typeof spawn>): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Builds dist/ when it is missing or older than the newest source file, so the figures are of this tree. */
 function ensureDist(): void {
-  if (existsSync(new URL('../dist/src/cli/main.js', import.meta.url))) return;
+  const built = new URL('../dist/src/cli/main.js', import.meta.url);
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource()) return;
   process.stderr.write('startup bench: building dist/ (npm run build, about a minute)…\n');
-  const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('npm run build failed');
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
+
+function newestSource(): number {
+  let newest = 0;
+  for (const dir of ['src', 'twins']) {
+    for (const entry of readdirSync(new URL(`../${dir}`, import.meta.url), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(`${entry.parentPath}/${entry.name}`).mtimeMs);
+    }
+  }
+  return newest;
 }
 
 const bench: Bench = async () => {

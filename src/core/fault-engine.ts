@@ -306,7 +306,7 @@ export const FaultRuleViewSchema = Type.Object({
   twin: Type.String(),
   point: Type.String(),
   match: Type.Record(Type.String(), Type.Unknown()),
-  action: Type.Record(Type.String(), Type.Unknown()),
+  action: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), { description: 'one action: its name → its parameters' }),
   trigger: Type.Record(Type.String(), Type.Unknown()),
   createdAt: Type.Number(),
   matched: Type.Integer(),

@@ -109,7 +109,7 @@ export class StripeState {
     };
     this.events.insert(event);
     this.todayShapes.set(event, today);
-    this.ctx.journal.record({ point: 'webhook', type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
+    this.ctx.journal.record({ type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
     for (const listener of this.listeners) listener(event, object);
     return event;
   }
