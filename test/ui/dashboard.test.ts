@@ -2,6 +2,7 @@
 // control plane, with fetch driving the twin the page watches. Screenshots go to reports/ui/ (CI
 // artifacts), with the first-paint figure in reports/ui/figures.json (reported, not asserted).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
@@ -81,9 +82,16 @@ describe.skipIf(chromiumPath === undefined)(
       const row = page.locator(`tr[data-env="${checkout.id}"]`);
       await row.waitFor(WAIT);
       expect(await row.locator('td').allInnerTexts()).toEqual(['checkout', expect.stringMatching(/^\d+s$/), '—', '2', '·']);
-      const firstPaintMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+      const paint = () => page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+      const firstPaintMs = await paint();
       expect(firstPaintMs).toBeGreaterThan(0);
-      writeFileSync(`${REPORTS}/figures.json`, `${JSON.stringify({ firstContentfulPaintMs: Math.round(firstPaintMs!) })}\n`);
+      // Issue 16's figure: the same page again, from a warm server (and a browser past its own start).
+      await page.reload();
+      await row.waitFor(WAIT);
+      const warmPaintMs = await paint();
+      expect(warmPaintMs).toBeGreaterThan(0);
+      const figures = { firstContentfulPaintMs: Math.round(firstPaintMs!), warmFirstContentfulPaintMs: Math.round(warmPaintMs!), loadAverage: loadavg()[0]!.toFixed(2) };
+      writeFileSync(`${REPORTS}/figures.json`, `${JSON.stringify(figures)}\n`);
       await page.screenshot({ path: `${REPORTS}/environments.png` });
     }, TEST_TIMEOUT);
 
@@ -205,6 +213,40 @@ describe.skipIf(chromiumPath === undefined)(
       expect(text).toContain('seed 7');
       expect(text).toMatch(/✓ .*exit/i);
       expect(text).toContain('--seed 7');
+    }, TEST_TIMEOUT);
+
+    it("creates an environment through the page: a bad field gets the API's message beside it, then the new one opens with its twins", async () => {
+      await page.fill('#new-env-name', 'from-the-page');
+      await page.fill('#new-env-seed', 'forty-two');
+      await page.fill('#new-env-twins', 'api: http\nstore: http');
+      await page.click('#env-form button[type=submit]');
+      await expect.poll(() => page.locator('#new-env-seed').getAttribute('aria-invalid'), WAIT).toBe('true');
+      expect(await page.locator('#new-env-seed + .field-error').textContent()).toBe('invalid request: body.seed: must be integer');
+      expect((await cp.call('GET', '/environments')).body.environments.map((e: { name?: string }) => e.name)).not.toContain('from-the-page');
+
+      // A twin's error (from its kind, not the route's schema) lands beside the twins box.
+      await page.fill('#new-env-seed', '42');
+      await page.fill('#new-env-twins', 'api: http\nstore: nope');
+      await page.click('#env-form button[type=submit]');
+      await expect.poll(() => page.locator('#new-env-twins').getAttribute('aria-invalid'), WAIT).toBe('true');
+      expect(await page.locator('#new-env-twins ~ .field-error').textContent()).toContain('twins.store.kind: unknown twin kind nope');
+      expect(await page.locator('#new-env-seed').getAttribute('aria-invalid')).toBeNull();
+
+      await page.fill('#new-env-twins', 'api: http\nstore: http');
+      await page.fill('#new-env-ttl', '600');
+      await page.click('#env-form button[type=submit]');
+      await expect.poll(() => page.textContent('#env-title'), WAIT).toBe('from-the-page');
+      const created = (await cp.call('GET', '/environments')).body.environments.find((e: { name?: string }) => e.name === 'from-the-page');
+      expect(created).toMatchObject({ twins: { api: 'http', store: 'http' } });
+      expect(await page.locator('#new-env-twins').getAttribute('aria-invalid')).toBeNull();
+      // The returned token is kept for this tab as a pasted one is, never in the address.
+      const kept = await page.evaluate((id) => (globalThis as any).sessionStorage.getItem(`standin.env.${id}`), created.id);
+      expect((await cp.call('GET', `/environments/${created.id}`, { token: kept })).body.seed).toBe(42);
+      expect(page.url()).not.toContain(kept);
+      await page.click('#tab-twins');
+      await page.locator('article[data-twin="store"]').waitFor(WAIT);
+      expect(await page.locator('article[data-twin]').evaluateAll((els) => els.map((e) => e.getAttribute('data-twin')))).toEqual(['api', 'store']);
+      await page.screenshot({ path: `${REPORTS}/created-through-the-page.png`, fullPage: true });
     }, TEST_TIMEOUT);
 
     it('a page without a token cannot see another environment', async () => {

@@ -4,6 +4,7 @@
 
 import { ApiError, api, envPath, tokens } from './api.js';
 import { copyButton, h } from './dom.js';
+import { clearFieldErrors, environmentSpec, showFieldError } from './env-form.js';
 import { EventStore } from './event-store.js';
 import { followJournal } from './journal-stream.js';
 import { buildRuleForm } from './rule-form.js';
@@ -23,7 +24,7 @@ async function refreshEnvs() {
   try {
     const { environments } = await api('GET', '/environments', { token: tokens.admin() });
     state.envs = environments;
-    $('envs-status').textContent = environments.length ? '' : 'No environments yet: create one through the API, the SDK or `standin up`.';
+    $('envs-status').textContent = environments.length ? '' : 'No environments yet: create one below, or through the API, the SDK or `standin up`.';
     await Promise.all(
       environments.map(async (env) => {
         const token = tokens.forEnv(env.id);
@@ -365,6 +366,38 @@ function compact(value) {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
+// ---------------------------------------------------------------- new environment
+
+// Creating needs what the API's POST /environments needs (the admin token when the server has one);
+// the answer's token is kept as a pasted one is, and the new environment opened.
+$('env-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('env-form');
+  const general = $('env-form-error');
+  clearFieldErrors(form);
+  general.textContent = '';
+  let created;
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    created = await api('POST', '/environments', { token: tokens.admin(), body: environmentSpec(form) });
+  } catch (error) {
+    showFieldError(form, general, error.message);
+    return;
+  } finally {
+    button.disabled = false;
+  }
+  tokens.setEnv(created.id, created.token);
+  for (const input of form.querySelectorAll('[data-path]')) input.value = '';
+  await refreshEnvs();
+  selectEnv(created.id);
+});
+
+/** The kinds the server has, as a hint under the twins box. */
+function showKinds(kinds) {
+  $('new-env-kinds').textContent = `Kinds: ${kinds.map((k) => k.kind).join(', ')}`;
+}
+
 // ---------------------------------------------------------------- scenario runs
 
 $('run-form').addEventListener('submit', async (event) => {
@@ -463,7 +496,7 @@ function kindsOnce() {
 }
 
 async function start() {
-  void kindsOnce().catch(() => {});
+  kindsOnce().then(({ kinds }) => showKinds(kinds), () => {});
   renderAdmin();
   resetFilters();
   api('GET', '/version').then((v) => ($('server-version').textContent = `v${v.version}`), () => {});
