@@ -85,12 +85,23 @@ describe.skipIf(chromiumPath === undefined)(
       const paint = () => page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
       const firstPaintMs = await paint();
       expect(firstPaintMs).toBeGreaterThan(0);
-      // Issue 16's figure: the same page again, from a warm server (and a browser past its own start).
-      await page.reload();
-      await row.waitFor(WAIT);
-      const warmPaintMs = await paint();
-      expect(warmPaintMs).toBeGreaterThan(0);
-      const figures = { firstContentfulPaintMs: Math.round(firstPaintMs!), warmFirstContentfulPaintMs: Math.round(warmPaintMs!), loadAverage: loadavg()[0]!.toFixed(2) };
+      // Issue 16's figure: the page again from a warm server, i.e. once the first load's GET /kinds
+      // (which loads every twin kind on the server) has answered. Three reloads; the median is the figure.
+      await expect.poll(() => page.textContent('#new-env-kinds'), WAIT).toContain('http');
+      const warm: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await page.reload();
+        await row.waitFor(WAIT);
+        warm.push(Math.round((await paint())!));
+        await expect.poll(() => page.textContent('#new-env-kinds'), WAIT).toContain('http');
+      }
+      expect(warm.every((ms) => ms > 0)).toBe(true);
+      const figures = {
+        firstContentfulPaintMs: Math.round(firstPaintMs!),
+        warmFirstContentfulPaintMs: [...warm].sort((a, b) => a - b)[1],
+        warmRunsMs: warm,
+        loadAverage: loadavg()[0]!.toFixed(2),
+      };
       writeFileSync(`${REPORTS}/figures.json`, `${JSON.stringify(figures)}\n`);
       await page.screenshot({ path: `${REPORTS}/environments.png` });
     }, TEST_TIMEOUT);
