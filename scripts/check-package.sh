@@ -51,9 +51,12 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { cat serve.log; fail "npx standin serve printed no URL"; }
-curl -sf "$url/health" | grep -q '"status":"ok"' || fail "GET $url/health"
-curl -sf "$url/ui" | grep -q '<title>Standin dashboard</title>' || fail "GET $url/ui (the dashboard, from dist/ui/public)"
-curl -sf "$url/ui/timeline.js" | grep -q 'export class Timeline' || fail "GET $url/ui/timeline.js"
+# The body is read whole before grep: `curl | grep -q` under pipefail fails when grep stops reading
+# early and curl, still writing a large body, gets SIGPIPE.
+answers() { local body; body=$(curl -sf "$1") && grep -qF -- "$2" <<<"$body"; }
+answers "$url/health" '"status":"ok"' || fail "GET $url/health"
+answers "$url/ui" '<title>Standin dashboard</title>' || fail "GET $url/ui (the dashboard, from dist/ui/public)"
+answers "$url/ui/timeline.js" 'export class Timeline' || fail "GET $url/ui/timeline.js"
 
 # 4. The SDK from plain node: ESM import and require, against that server.
 cat >sdk.mjs <<'JS'
