@@ -5,7 +5,7 @@
 //     as Stripe does (`capture_method=sometimes` → 400);
 //   test/stripe/fixtures/object-shapes.json — every field of each response object (and of the
 //     nested structures they carry): required or optional, and its type, for the conformance test.
-// Run after upgrading the `stripe` devDependency: node bin/run-ts.js scripts/write-stripe-tables.ts
+// Run after upgrading the `stripe` devDependency: npm run stripe-tables
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
