@@ -45,9 +45,19 @@ const bench: Bench = async () => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${server.url}/ui#env=${env.id}`);
-    const firstPaint = await page.evaluate(() => (globalThis as any).performance.getEntriesByName('first-contentful-paint')[0]?.startTime as number);
-    await page.reload();
-    const warmPaint = await page.evaluate(() => (globalThis as any).performance.getEntriesByName('first-contentful-paint')[0]?.startTime as number);
+    const paint = () => page.evaluate(() => (globalThis as any).performance.getEntriesByName('first-contentful-paint')[0]?.startTime as number);
+    const kindsListed = () => page.waitForFunction(() => (globalThis as any).document.querySelector('#new-env-kinds')?.textContent.includes('http'));
+    const firstPaint = await paint();
+    // Warm as in the browser test: once the first load's GET /kinds (which loads every twin kind on
+    // the server) has answered; the median of three reloads.
+    await kindsListed();
+    const warmRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.reload();
+      warmRuns.push(await paint());
+      await kindsListed();
+    }
+    const warmPaint = [...warmRuns].sort((a, b) => a - b)[1]!;
     await page.fill('#env-token', env.token);
     await page.click('#token-form button[type=submit]');
     await page.waitForFunction(() => (globalThis as any).standinDashboard?.store.count > 0, undefined, { timeout: 600_000 });
@@ -125,7 +135,7 @@ const bench: Bench = async () => {
     const liveDraws = sort(live.draws);
     const rows: BenchRow[] = [
       { name: 'dashboard /ui first contentful paint, first load', unit: 'ms', standin: Math.round(firstPaint) },
-      { name: 'dashboard /ui first contentful paint, reload (warm server)', unit: 'ms', standin: Math.round(warmPaint), goal: '≤ 300 ms', met: warmPaint <= 300 },
+      { name: 'dashboard /ui first contentful paint, reload (warm server, median of 3)', unit: 'ms', standin: Math.round(warmPaint), goal: '≤ 300 ms', met: warmPaint <= 300 },
       { name: `timeline: ${full.count.toLocaleString('en')} events paged into the page`, unit: 's', standin: +(pagedMs / 1000).toFixed(1) },
       { name: `timeline: draw p50, ${full.inView.toLocaleString('en')} events in view`, unit: 'ms', standin: +percentile(draws, 50).toFixed(2) },
       { name: `timeline: draw p95, ${full.inView.toLocaleString('en')} events in view`, unit: 'ms', standin: +percentile(draws, 95).toFixed(2), goal: '< 16.7 ms (60 fps)', met: percentile(draws, 95) < 16.7 },
