@@ -111,8 +111,8 @@ function qualifiedName(symbol: ts.Symbol): string {
   return checker.getFullyQualifiedName(symbol).replace(/^"[^"]*"\./, '');
 }
 
-// A type as the tables describe it.
-type Desc =
+// A type as the tables describe it (test/stripe/object-conformance.ts reads the same tables).
+export type Desc =
   | 'string'
   | 'number'
   | 'boolean'

@@ -4,19 +4,7 @@
 // one the types list. Nested structures are checked the same way; an expanded object is checked
 // when its type is one of the generated roots.
 import { readFileSync } from 'node:fs';
-
-type Desc =
-  | 'string'
-  | 'number'
-  | 'boolean'
-  | 'null'
-  | 'unknown'
-  | { enum: string[] }
-  | { array: Desc }
-  | { ref: string }
-  | { record: Desc }
-  | { list: Desc }
-  | { union: Desc[] };
+import type { Desc } from '../../scripts/write-stripe-tables.ts';
 
 interface Field {
   optional: boolean;

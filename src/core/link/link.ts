@@ -2,6 +2,7 @@
 // client → twin, downstream = twin → client) and the twin's side, which is either the LinkSocket
 // handed to the twin or, once `attach`ed, an upstream socket the bytes go straight to.
 import type net from 'node:net';
+import { cutConnection } from './cut.ts';
 import { Lane, type LaneSink, type LaneSource } from './lane.ts';
 import { LinkSocket, type LinkSocketHost } from './link-socket.ts';
 import type { CloseHow, Direction, Toxic, ToxicOutlet } from './toxic.ts';
@@ -105,7 +106,7 @@ export class Link implements LinkSocketHost {
     this.upstream.destroy();
     this.downstream.destroy();
     this.destroyTwinSide();
-    if (how === 'reset') resetOrDestroy(this.client);
+    if (how === 'reset') cutConnection(this.client, 'reset');
     else this.client.destroySoon();
   }
 
@@ -164,15 +165,4 @@ export class Link implements LinkSocketHost {
     this.destroyTwinSide();
     this.onClosed(this);
   }
-}
-
-/**
- * An RST while the socket can still send one. Once `end()` has started a shutdown that is not done,
- * libuv refuses the reset (uv_tcp_close_reset: EINVAL) and Node (20–24) then never closes the handle:
- * the descriptor leaks, 'close' never comes, and at exit the process spins in its handle cleanup
- * forever. Our FIN is on its way then, so a plain destroy is the closest thing to a reset.
- */
-export function resetOrDestroy(socket: net.Socket): void {
-  if (socket.writableEnded && !socket.writableFinished) socket.destroy();
-  else socket.resetAndDestroy();
 }
