@@ -91,13 +91,31 @@ function dtsFiles(dir: string): string[] {
 const program = ts.createProgram(dtsFiles(RESOURCES), { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, strict: true });
 const checker = program.getTypeChecker();
 
-/** Top-level exported interfaces of the resource modules, by name. */
+/**
+ * Exported interfaces of the resource modules, by the name the stripe package gives them: `Charge`
+ * for resources/Charges.d.ts, `Checkout.Session` for resources/Checkout/Sessions.d.ts (a bare
+ * `Session` is also BillingPortal's and FinancialConnections'), and the parameter interfaces such a
+ * module declares in its namespace (`Checkout.SessionCreateParams`).
+ */
 const interfaces = new Map<string, ts.InterfaceDeclaration>();
+const add = (name: string, declaration: ts.InterfaceDeclaration): void => {
+  if (!interfaces.has(name)) interfaces.set(name, declaration);
+};
 for (const file of program.getSourceFiles()) {
   if (!file.fileName.startsWith(RESOURCES)) continue;
+  const dir = namespaceOf(file.fileName);
   for (const statement of file.statements) {
-    if (ts.isInterfaceDeclaration(statement) && !interfaces.has(statement.name.text)) interfaces.set(statement.name.text, statement);
+    if (ts.isInterfaceDeclaration(statement)) add(dir ? `${dir}.${statement.name.text}` : statement.name.text, statement);
+    else if (dir && ts.isModuleDeclaration(statement) && statement.name.text === dir && statement.body && ts.isModuleBlock(statement.body)) {
+      for (const inner of statement.body.statements) if (ts.isInterfaceDeclaration(inner)) add(`${dir}.${inner.name.text}`, inner);
+    }
   }
+}
+
+/** `Checkout` for a module under resources/Checkout/, '' for one directly in resources/. */
+function namespaceOf(fileName: string): string {
+  const parts = fileName.slice(RESOURCES.length + 1).split('/');
+  return parts.length > 1 ? (parts[0] as string) : '';
 }
 
 function interfaceType(name: string): ts.Type {
@@ -108,7 +126,10 @@ function interfaceType(name: string): ts.Type {
 
 /** `PaymentIntent.NextAction` for a symbol declared in a resource module's namespaces. */
 function qualifiedName(symbol: ts.Symbol): string {
-  return checker.getFullyQualifiedName(symbol).replace(/^"[^"]*"\./, '');
+  const name = checker.getFullyQualifiedName(symbol).replace(/^"[^"]*"\./, '');
+  const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? '';
+  const dir = file.startsWith(RESOURCES) ? namespaceOf(file) : '';
+  return dir && !name.startsWith(`${dir}.`) ? `${dir}.${name}` : name;
 }
 
 // A type as the tables describe it (test/stripe/object-conformance.ts reads the same tables).
@@ -214,14 +235,18 @@ while (queue.length) {
 
 /** Nested structures are followed; top-level objects only when they are roots (expandables are ids by default). */
 function followable(ref: string): boolean {
-  if (ref.includes('.')) return resolveNamed(ref) !== undefined;
-  return (OBJECT_INTERFACES as readonly string[]).includes(ref);
+  if ((OBJECT_INTERFACES as readonly string[]).includes(ref)) return true;
+  return !interfaces.has(ref) && resolveNamed(ref) !== undefined;
 }
 
 function resolveNamed(name: string): ts.Type | undefined {
   if (namedTypes.has(name)) return namedTypes.get(name);
-  const [head, ...rest] = name.split('.');
-  const root = interfaces.get(head as string);
+  // The longest leading part that names an interface (`Checkout.Session` of `Checkout.Session.AutomaticTax`).
+  const parts = name.split('.');
+  let cut = parts.length;
+  while (cut > 0 && !interfaces.has(parts.slice(0, cut).join('.'))) cut--;
+  const root = interfaces.get(parts.slice(0, cut).join('.'));
+  const rest = parts.slice(cut);
   if (!root) return undefined;
   let symbol: ts.Symbol | undefined = checker.getSymbolAtLocation(root.name);
   // The namespace merged with the interface holds the nested declarations.
@@ -297,7 +322,7 @@ export type EnumTree = readonly string[] | { readonly [key: string]: EnumTree };
 export const STRIPE_TYPES_VERSION = ${JSON.stringify(version)};
 
 export const PARAM_ENUMS = {
-${Object.entries(paramEnums).map(([name, tree]) => `  ${name}: ${JSON.stringify(tree)},`).join('\n')}
+${Object.entries(paramEnums).map(([name, tree]) => `  ${/^\w+$/.test(name) ? name : JSON.stringify(name)}: ${JSON.stringify(tree)},`).join('\n')}
 } as const satisfies Record<string, EnumTree>;
 
 export type ParamInterface = keyof typeof PARAM_ENUMS;
