@@ -1,6 +1,7 @@
 // The core contract: what twins, environments and the API share. Twins import from here only.
 export * from './errors.ts';
 export * from './expectation.ts';
+export * from './explore-vocabulary.ts';
 export * from './files.ts';
 export * from './limits.ts';
 export * from './fault-engine.ts';

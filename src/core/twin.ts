@@ -4,6 +4,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { RuleChange } from './fault-engine.ts';
 import type { TwinExpectation } from './expectation.ts';
+import type { ExploreVocabulary } from './explore-vocabulary.ts';
 import type { FaultDecision, FaultPoint, PointDecision, PointEvent } from './fault-point.ts';
 import type { FaultEvent, FaultRule } from './fault-rule.ts';
 import type { FileAccess } from './files.ts';
@@ -46,6 +47,8 @@ export interface TwinKind<Schema extends TSchema = TSchema, Actions extends Acti
   actions?: Actions;
   /** Scenario expectations about the twin's state (`defineExpectation`), e.g. postgres `sql`. */
   expectations?: readonly TwinExpectation[];
+  /** What `standin explore` tries against this kind's twins; `pointVocabulary(points)` when absent. */
+  explore?: ExploreVocabulary;
   start(config: Static<Schema>, ctx: TwinContext): Promise<RunningTwin<Actions>>;
   /** Releases process-wide resources (e.g. a shared PostgreSQL server) when Standin exits. */
   shutdown?(): Promise<void>;
