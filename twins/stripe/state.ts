@@ -20,6 +20,8 @@ import type {
   StripeEvent,
   StripeObject,
   Subscription,
+  InvoiceItem,
+  TestClock,
   WebhookEndpoint,
 } from './stripe-objects.ts';
 import type { Decline, TestCard } from './test-cards.ts';
@@ -54,6 +56,8 @@ export class StripeState {
   readonly events = new Collection<StripeEvent>('event');
   readonly subscriptions = new Collection<Subscription>('subscription');
   readonly invoices = new Collection<Invoice>('invoice');
+  readonly invoiceItems = new Collection<InvoiceItem>('invoiceitem');
+  readonly testClocks = new Collection<TestClock>('test_clock');
   /** The PaymentIntent that pays each invoice (Stripe exposes it through `payments`, includable). */
   readonly invoicePayments = new Map<string, string>();
   /** Fields Stripe leaves out unless expanded (`charge.refunds`, `invoice.payments`, `invoice.confirmation_secret`). */
@@ -71,6 +75,8 @@ export class StripeState {
   baseUrl = '';
   ids: IdGenerator;
   private readonly listeners = new Set<EventListener>();
+  /** A test clock's frozen_time while its objects are worked on (billing-clock.ts), else null. */
+  private clockTime: number | null = null;
   /** Each event's object in today's shape, serialized, so it can be rendered at another version. */
   private readonly todayShapes = new WeakMap<StripeEvent, string>();
 
@@ -81,9 +87,20 @@ export class StripeState {
     this.ids = new IdGenerator((...label) => ctx.rng('ids', ...label));
   }
 
-  /** Unix seconds from the twin's clock. */
+  /** Unix seconds from the twin's clock, or the frozen_time of the test clock being worked on. */
   now(): number {
-    return Math.floor(this.ctx.now() / 1000);
+    return this.clockTime ?? Math.floor(this.ctx.now() / 1000);
+  }
+
+  /** Runs `work` with now() at `time`: objects of a test clock live at its frozen_time. */
+  atTime<T>(time: number | null, work: () => T): T {
+    const outer = this.clockTime;
+    this.clockTime = time;
+    try {
+      return work();
+    } finally {
+      this.clockTime = outer;
+    }
   }
 
   onEvent(listener: EventListener): () => void {
@@ -148,6 +165,8 @@ export class StripeState {
       evt: this.events,
       sub: this.subscriptions,
       in: this.invoices,
+      ii: this.invoiceItems,
+      clock: this.testClocks,
     };
     return byPrefix[prefix];
   }
@@ -167,6 +186,8 @@ export class StripeState {
       webhook_endpoints: this.webhookEndpoints,
       subscriptions: this.subscriptions,
       invoices: this.invoices,
+      invoice_items: this.invoiceItems,
+      test_clocks: this.testClocks,
       events: this.events,
     };
   }

@@ -32,7 +32,7 @@ export interface Customer extends StripeObject {
   preferred_locales: string[];
   shipping: unknown;
   tax_exempt: string;
-  test_clock: null;
+  test_clock: string | null;
 }
 
 export interface CardDetails {
@@ -374,7 +374,7 @@ export interface Subscription extends StripeObject {
   schedule: null;
   start_date: number;
   status: SubscriptionStatus;
-  test_clock: null;
+  test_clock: string | null;
   transfer_data: null;
   trial_end: number | null;
   trial_settings: Json;
@@ -449,11 +449,49 @@ export interface Invoice extends StripeObject {
   status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
   subtotal: number;
   subtotal_excluding_tax: number;
-  test_clock: null;
+  test_clock: string | null;
   total: number;
   total_discount_amounts: unknown[];
   total_excluding_tax: number;
   total_pretax_credit_amounts: unknown[];
   total_taxes: unknown[];
   webhooks_delivered_at: number | null;
+}
+
+/** Simulated time for the customers attached to it (resources/test-clocks.ts, billing-clock.ts). */
+export interface TestClock extends StripeObject {
+  object: 'test_helpers.test_clock';
+  created: number;
+  deletes_after: number;
+  frozen_time: number;
+  livemode: false;
+  name: string | null;
+  status: 'advancing' | 'ready' | 'internal_failure';
+  status_details: { advancing?: { target_frozen_time: number } };
+}
+
+/** A pending charge or credit for a customer's next invoice (the twin makes them for prorations). */
+export interface InvoiceItem extends StripeObject {
+  object: 'invoiceitem';
+  amount: number;
+  currency: string;
+  customer: string;
+  customer_account: null;
+  date: number;
+  description: string | null;
+  discountable: boolean;
+  discounts: unknown[];
+  invoice: string | null;
+  livemode: false;
+  metadata: Metadata;
+  net_amount: number;
+  parent: { subscription_details: { subscription: string; subscription_item?: string } | null; type: 'subscription_details' } | null;
+  period: { end: number; start: number };
+  pricing: { price_details: { price: string; product: string }; type: 'price_details'; unit_amount_decimal: string | null } | null;
+  proration: boolean;
+  proration_details: { credited_items: null; discount_amounts: unknown[] };
+  quantity: number;
+  quantity_decimal: string;
+  tax_rates: unknown[];
+  test_clock: string | null;
 }
