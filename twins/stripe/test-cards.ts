@@ -28,6 +28,8 @@ export interface TestCard {
   threeDS?: 'always' | 'on_session';
   /** The decline the charge ends in (after authentication, for 3DS cards). */
   decline?: Decline;
+  /** The dispute the charge gets once it succeeds (resources/disputes.ts); an inquiry moves no money. */
+  dispute?: { reason: string; inquiry: boolean };
 }
 
 const declined = (decline_code: string, message = 'Your card was declined.'): Decline => ({
@@ -70,7 +72,7 @@ const card = (
   number: string,
   brand: CardBrand,
   tokens: string[],
-  extra: Partial<Pick<TestCard, 'funding' | 'country' | 'threeDS' | 'decline'>> = {},
+  extra: Partial<Pick<TestCard, 'funding' | 'country' | 'threeDS' | 'decline' | 'dispute'>> = {},
 ): TestCard => ({ number, brand, funding: 'credit', country: 'US', tokens, ...extra });
 
 export const TEST_CARDS: readonly TestCard[] = [
@@ -120,6 +122,12 @@ export const TEST_CARDS: readonly TestCard[] = [
   }),
   // Attaching to a customer succeeds, charging it fails.
   card('4000000000000341', 'visa', ['pm_card_chargeCustomerFail', 'tok_chargeCustomerFail'], { decline: DECLINES.generic_decline }),
+  // Disputes: the charge succeeds, then is disputed.
+  card('4000000000000259', 'visa', ['pm_card_createDispute', 'tok_createDispute'], { dispute: { reason: 'fraudulent', inquiry: false } }),
+  card('4000000000002685', 'visa', ['pm_card_createDisputeProductNotReceived', 'tok_createDisputeProductNotReceived'], {
+    dispute: { reason: 'product_not_received', inquiry: false },
+  }),
+  card('4000000000001976', 'visa', ['pm_card_createDisputeInquiry', 'tok_createDisputeInquiry'], { dispute: { reason: 'fraudulent', inquiry: true } }),
   // 3D Secure
   card('4000002760003184', 'visa', ['pm_card_authenticationRequired', 'tok_authenticationRequired'], { threeDS: 'always' }),
   card('4000002500003155', 'visa', ['pm_card_authenticationRequiredOnSetup', 'tok_authenticationRequiredOnSetup'], {
