@@ -128,6 +128,7 @@ export const ScenarioReportSchema = Type.Object({
   expectations: Type.Array(
     Type.Object({
       index: Type.Integer(),
+      invariant: Type.Optional(Type.Boolean({ description: 'an item of invariants: (index into that list), not of expect:' })),
       type: Type.String({ description: 'the key it is written with (exitCode, journal, sql, topic…)' }),
       name: Type.String(),
       passed: Type.Boolean(),

@@ -22,7 +22,7 @@ export async function upCommand(args: string[]): Promise<void> {
   let env;
   try {
     // The file's own twins may bind what it says; clients of the control API beside it may not.
-    env = await server.manager.create(spec, scenarioFileAccess(file));
+    env = await server.manager.create(spec, scenarioFileAccess(file, scenario));
   } catch (error) {
     await server.close();
     throw withFilePosition(source, error);
