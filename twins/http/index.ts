@@ -23,6 +23,7 @@ import { RequestLog, type RequestFilter } from './request-log.ts';
 import { StubRegistry } from './stub-registry.ts';
 import { StubSchema } from './stub-schema.ts';
 import { httpExpectation } from './expectations.ts';
+import { httpExplore } from './explore.ts';
 
 export const HttpConfigSchema = Type.Object(
   {
@@ -74,6 +75,7 @@ export const httpTwin = defineTwinKind({
   configSchema: HttpConfigSchema,
   points: [requestPoint, connectionPoint],
   expectations: [httpExpectation],
+  explore: httpExplore,
   actions: httpActions,
   start: startHttpTwin,
 });

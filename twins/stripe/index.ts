@@ -26,6 +26,7 @@ import { trigger, TriggerParamsSchema } from './trigger.ts';
 import { WebhookDispatcher } from './webhooks/delivery.ts';
 import { inspectState } from './inspect.ts';
 import { stripeExpectation } from './expectations.ts';
+import { stripeExplore } from './explore.ts';
 
 export { StripeConfigSchema, type StripeConfig } from './config.ts';
 
@@ -47,6 +48,7 @@ export const stripeTwin = defineTwinKind({
   configSchema: StripeConfigSchema,
   points: stripePoints,
   expectations: [stripeExpectation],
+  explore: stripeExplore,
   actions: stripeActions,
   start: startStripe,
 });

@@ -14,6 +14,7 @@ import {
   type TwinContext,
 } from '../../src/core/index.ts';
 import { formatHostPort, HOST_PORT_PATTERN, parseHostPort, type HostPort } from './upstream-address.ts';
+import { tcpExplore } from './explore.ts';
 
 export const TcpConfigSchema = Type.Object(
   {
@@ -52,6 +53,7 @@ export const tcpTwin = defineTwinKind({
   description: 'a fault-injecting TCP proxy in front of any upstream (Toxiproxy semantics)',
   configSchema: TcpConfigSchema,
   points: [connectionPoint],
+  explore: tcpExplore,
   actions: tcpActions,
   start: startTcpTwin,
 });
