@@ -25,6 +25,7 @@ import { buildProvider, loadProvider } from './provider-factory.ts';
 import { ProviderSlot } from './provider-slot.ts';
 import { RedirectCorruptions } from './redirect-corruption.ts';
 import { TokenStore } from './token-store.ts';
+import { oidcExplore } from './explore.ts';
 
 const RotateKeysParams = Type.Object(
   {
@@ -72,6 +73,7 @@ export const oidcTwin = defineTwinKind({
   description: 'OpenID Connect provider (node-oidc-provider) with headless login, token minting, key rotation and identity faults',
   configSchema: OidcConfigSchema,
   points: oidcPoints,
+  explore: oidcExplore,
   actions: oidcActions,
   start: startOidcTwin,
 });
