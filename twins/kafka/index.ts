@@ -12,6 +12,7 @@ import { encodeBatch } from './protocol/record-batch.ts';
 import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
 import { topicExpectation } from './expectations.ts';
+import { kafkaExplore } from './explore.ts';
 
 const ProduceParams = Type.Object(
   {
@@ -49,6 +50,7 @@ export const kafkaTwin = defineTwinKind({
   description: 'Kafka-protocol broker cluster in process (kafkajs, librdkafka/kcat, kafka-python, @platformatic/kafka)',
   configSchema: KafkaConfigSchema,
   points: kafkaPoints,
+  explore: kafkaExplore,
   expectations: [topicExpectation],
   actions: {
     produce: { description: 'append a record as if a producer sent it', params: ProduceParams },
