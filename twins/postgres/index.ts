@@ -13,6 +13,7 @@ import { Front } from './front.ts';
 import { scramSecret } from './scram.ts';
 import { removeTlsIdentity, tlsIdentity } from './tls.ts';
 import { sqlExpectation } from './expectations.ts';
+import { postgresExplore } from './explore.ts';
 
 export { shutdownEmbeddedServer } from './embedded-server.ts';
 
@@ -126,6 +127,7 @@ export const postgresTwin = defineTwinKind({
   description: 'PostgreSQL: a real engine behind a protocol-aware fault front (pg, postgres.js, psql, any libpq client)',
   configSchema: PostgresConfigSchema,
   points: [connectionPoint, startupPoint, queryPoint],
+  explore: postgresExplore,
   expectations: [sqlExpectation],
   actions: postgresActions,
   start,
