@@ -8,7 +8,9 @@ import type { Params } from './params.ts';
 import type {
   BalanceTransaction,
   Charge,
+  CheckoutSession,
   Customer,
+  Dispute,
   Json,
   PaymentIntent,
   PaymentMethod,
@@ -56,6 +58,8 @@ export class StripeState {
   readonly events = new Collection<StripeEvent>('event');
   readonly subscriptions = new Collection<Subscription>('subscription');
   readonly invoices = new Collection<Invoice>('invoice');
+  readonly checkoutSessions = new Collection<CheckoutSession>('checkout.session');
+  readonly disputes = new Collection<Dispute>('dispute');
   readonly invoiceItems = new Collection<InvoiceItem>('invoiceitem');
   readonly testClocks = new Collection<TestClock>('test_clock');
   /** The PaymentIntent that pays each invoice (Stripe exposes it through `payments`, includable). */
@@ -165,6 +169,8 @@ export class StripeState {
       evt: this.events,
       sub: this.subscriptions,
       in: this.invoices,
+      cs: this.checkoutSessions,
+      dp: this.disputes,
       ii: this.invoiceItems,
       clock: this.testClocks,
     };
@@ -186,6 +192,8 @@ export class StripeState {
       webhook_endpoints: this.webhookEndpoints,
       subscriptions: this.subscriptions,
       invoices: this.invoices,
+      checkout_sessions: this.checkoutSessions,
+      disputes: this.disputes,
       invoice_items: this.invoiceItems,
       test_clocks: this.testClocks,
       events: this.events,

@@ -495,3 +495,129 @@ export interface InvoiceItem extends StripeObject {
   tax_rates: unknown[];
   test_clock: string | null;
 }
+
+/** One line of a Checkout Session (`line_items`), with the price it was bought at. */
+export interface CheckoutLineItem extends StripeObject {
+  object: 'item';
+  adjustable_quantity: null;
+  amount_discount: number;
+  amount_subtotal: number;
+  amount_tax: number;
+  amount_total: number;
+  currency: string;
+  description: string | null;
+  metadata: Metadata;
+  price: Price;
+  quantity: number;
+}
+
+export interface CheckoutSession extends StripeObject {
+  object: 'checkout.session';
+  adaptive_pricing: { enabled: boolean } | null;
+  after_expiration: null;
+  allow_promotion_codes: boolean | null;
+  allowed_payment_method_types: string[] | null;
+  amount_subtotal: number | null;
+  amount_total: number | null;
+  automatic_tax: { enabled: boolean; liability: null; provider: null; status: null };
+  billing_address_collection: string | null;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  client_secret: string | null;
+  collected_information: { business_name: null; individual_name: null; shipping_details: null } | null;
+  consent: null;
+  consent_collection: unknown;
+  created: number;
+  currency: string | null;
+  currency_conversion: null;
+  custom_fields: unknown[];
+  custom_text: { after_submit: null; shipping_address: null; submit: null; terms_of_service_acceptance: null };
+  customer: string | null;
+  customer_account: null;
+  customer_creation: 'always' | 'if_required' | null;
+  customer_details: {
+    address: null;
+    business_name: null;
+    email: string | null;
+    individual_name: null;
+    name: string | null;
+    phone: null;
+    tax_exempt: 'none';
+    tax_ids: unknown[];
+  } | null;
+  customer_email: string | null;
+  discounts: unknown[];
+  expires_at: number;
+  integration_identifier: string | null;
+  invoice: string | null;
+  invoice_creation: Json | null;
+  livemode: false;
+  locale: string | null;
+  managed_payments: null;
+  metadata: Metadata;
+  mode: 'payment' | 'setup' | 'subscription';
+  origin_context: null;
+  payment_intent: string | null;
+  payment_link: null;
+  payment_method_collection: 'always' | 'if_required' | null;
+  payment_method_configuration_details: null;
+  payment_method_options: Json | null;
+  payment_method_types: string[];
+  payment_status: 'no_payment_required' | 'paid' | 'unpaid';
+  permissions: null;
+  phone_number_collection: { enabled: boolean };
+  recovered_from: null;
+  redirect_on_completion?: string;
+  return_url?: string;
+  saved_payment_method_options: Json | null;
+  setup_intent: string | null;
+  shipping_address_collection: unknown;
+  shipping_cost: null;
+  shipping_options: unknown[];
+  status: 'open' | 'complete' | 'expired';
+  submit_type: string | null;
+  subscription: string | null;
+  success_url: string | null;
+  total_details: { amount_discount: number; amount_shipping: number; amount_tax: number } | null;
+  ui_mode: string;
+  url: string | null;
+  wallet_options: null;
+}
+
+export type DisputeStatus =
+  | 'warning_needs_response'
+  | 'warning_under_review'
+  | 'warning_closed'
+  | 'needs_response'
+  | 'under_review'
+  | 'won'
+  | 'lost';
+
+export interface Dispute extends StripeObject {
+  object: 'dispute';
+  amount: number;
+  balance_transactions: BalanceTransaction[];
+  charge: string;
+  created: number;
+  currency: string;
+  enhanced_eligibility_types: string[];
+  /** Every evidence field, null until given (enhanced_evidence is `{}` until given). */
+  evidence: Record<string, unknown>;
+  evidence_details: {
+    due_by: number | null;
+    enhanced_eligibility: Json;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+    submission_method: 'manual' | 'not_submitted';
+  };
+  intended_submission_method: string | null;
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Metadata;
+  network_reason_code: string | null;
+  payment_intent: string | null;
+  payment_method_details: { card: { brand: string; case_type: 'chargeback' | 'inquiry'; network: string; network_reason_code: string | null }; type: 'card' };
+  reason: string;
+  status: DisputeStatus;
+}
