@@ -33,7 +33,7 @@ export function formatScenario(report: ScenarioReport): string {
   if (report.error) lines.push(`    ${report.status === 'error' ? 'error' : 'note'}: ${report.error}`);
   for (const step of report.steps) lines.push(`    step @${step.at}ms ${step.ok ? 'ok' : 'FAILED'}: ${step.detail}`);
   for (const e of report.expectations) {
-    lines.push(`    ${e.passed ? '✓' : '✗'} ${e.name}: ${e.expected}${e.passed ? '' : `\n        observed: ${e.observed}`}`);
+    lines.push(`    ${e.passed ? '✓' : '✗'} ${e.invariant ? 'invariant ' : ''}${e.name}: ${e.expected}${e.passed ? '' : `\n        observed: ${e.observed}`}`);
   }
   const failing = report.status !== 'passed';
   if (failing && report.sut) {

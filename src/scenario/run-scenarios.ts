@@ -19,7 +19,7 @@ export async function runScenarioFiles(files: string[], manager: EnvironmentMana
   const worker = async (): Promise<void> => {
     for (const [index, file] of queue) {
       const report = await readScenarioFile(file, manager.registry).then(
-        (parsed) => runScenario(parsed, manager, { seed: options.seed, access: scenarioFileAccess(file) }),
+        (parsed) => runScenario(parsed, manager, { seed: options.seed, access: scenarioFileAccess(file, parsed.scenario) }),
         (error: Error): ScenarioReport => ({
           file,
           name: file,

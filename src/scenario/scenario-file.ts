@@ -1,8 +1,9 @@
 // Reads and checks a scenario file. Every problem is reported as file:line:column: field: detail.
-import { StandinError, checkSchema, conforms, isStandinError } from '../core/index.ts';
+import { dirname, resolve } from 'node:path';
+import { StandinError, checkSchema, conforms, isStandinError, type FaultClass } from '../core/index.ts';
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
 import { checkExpectations, ExpectationProblem, type CheckedExpectation, type KindSource } from './expectations/checked-expectations.ts';
-import { ScenarioOuterSchema, type Scenario } from './scenario-schema.ts';
+import { ScenarioOuterSchema, WhenSchema, faultClasses, type Scenario } from './scenario-schema.ts';
 import { readYamlSource, parseYamlSource, type YamlLimits, type YamlSource } from './yaml-source.ts';
 
 export interface ScenarioFile {
@@ -10,6 +11,18 @@ export interface ScenarioFile {
   source: YamlSource;
   /** The `expect:` items, checked and bound to their evaluators. */
   expectations: CheckedExpectation[];
+  /** The `invariants:` items, likewise, each with the fault classes its `when` names. */
+  invariants: CheckedInvariant[];
+}
+
+export interface CheckedInvariant extends CheckedExpectation {
+  /** Checked only in runs that injected a fault of one of these classes; undefined: in every run. */
+  when?: FaultClass[];
+}
+
+/** The folder the file's relative paths name: its `root:`, else its own folder. */
+export function scenarioRoot(file: ScenarioFile): string {
+  return resolve(dirname(file.source.file), file.scenario.root ?? '.');
 }
 
 /** `kinds`: where the twin kinds' expectations are declared (the server's registry). */
@@ -35,12 +48,41 @@ async function checkScenario(source: YamlSource, kinds: KindSource): Promise<Sce
     const verbs = (['addFault', 'removeFault', 'action'] as const).filter((k) => step[k] !== undefined);
     if (verbs.length !== 1) fail(`steps[${i}]`, 'each step has exactly one of: addFault, removeFault, action');
   });
+  (value.explore?.skip ?? []).forEach((entry, i) => {
+    const twin = entry.split('.')[0] as string;
+    if (!Object.hasOwn(value.twins, twin)) fail(`explore.skip[${i}]`, `no twin ${twin} in this scenario's twins`);
+  });
   try {
-    return { scenario: value, source, expectations: await checkExpectations(value.expect ?? [], value.twins, kinds) };
+    const invariantItems = value.invariants ?? [];
+    const invariants = await checkExpectations(
+      invariantItems.map(({ when: _when, ...item }) => item),
+      value.twins,
+      kinds,
+      'invariants',
+    );
+    return {
+      scenario: value,
+      source,
+      expectations: await checkExpectations(value.expect ?? [], value.twins, kinds),
+      invariants: invariants.map((checked, i) => {
+        const when = invariantItems[i]?.when;
+        return when === undefined ? checked : { ...checked, when: whenClasses(when, `invariants[${i}].when`) };
+      }),
+    };
   } catch (error) {
     if (error instanceof ExpectationProblem) return fail(error.field, error.detail);
     throw error;
   }
+}
+
+/** `when:` as a list of fault classes (the open schema reads it unchecked: checked here). */
+function whenClasses(when: unknown, field: string): FaultClass[] {
+  const problems = checkSchema(WhenSchema, when, field);
+  if (problems.length > 0 || !conforms(WhenSchema, when)) {
+    const [problem = { field, detail: 'is not a fault class' }] = problems;
+    throw new ExpectationProblem(problem.field, `${problem.detail} (one of ${faultClasses.join(', ')})`);
+  }
+  return typeof when === 'string' ? [when] : when;
 }
 
 /** The environment a scenario runs in. */

@@ -1,18 +1,22 @@
 // Runs one scenario: starts its environment, applies its faults, runs the command with its timed
-// steps, evaluates its expectations, and always tears the environment down.
+// steps, evaluates its expectations (and its invariants that hold whatever the faults), and always
+// tears the environment down. Its parts run alone too: `standin explore` runs the same file many
+// times in environments it keeps warm.
 import { dirname, resolve } from 'node:path';
-import { filesBeside, type Verdict } from '../core/index.ts';
+import { filesUnder, type FaultRuleInput, type Verdict } from '../core/index.ts';
 import { anyAddress } from '../environments/bind-policy.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
 import type { CheckedExpectation } from './expectations/checked-expectations.ts';
 import type { ExpectationContext } from './expectations/index.ts';
-import { environmentSpecOf, withFilePosition, type ScenarioFile } from './scenario-file.ts';
-import { durationMs, type Setup, type Step } from './scenario-schema.ts';
+import { environmentSpecOf, scenarioRoot, withFilePosition, type ScenarioFile } from './scenario-file.ts';
+import { durationMs, type Scenario, type Setup, type Step } from './scenario-schema.ts';
 import { runSut, type SutResult } from './sut-process.ts';
 
 export interface ExpectationReport extends Verdict {
   index: number;
+  /** An item of `invariants:` (index into that list), not of `expect:`. */
+  invariant?: boolean;
   /** The key it is written with: the runner's own (exitCode, journal…) or a twin kind's (sql, topic…). */
   type: string;
   name: string;
@@ -43,9 +47,9 @@ export interface ScenarioReport {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** What the operator's own scenario file may reach: files in its folder, any address and port. */
-export function scenarioFileAccess(file: string): TwinAccess {
-  return { files: filesBeside(file), bind: anyAddress };
+/** What the operator's own scenario file may reach: files in its folder (or its `root:`), any address and port. */
+export function scenarioFileAccess(file: string, scenario: Pick<Scenario, 'root'> = {}): TwinAccess {
+  return { files: filesUnder(resolve(dirname(file), scenario.root ?? '.')), bind: anyAddress };
 }
 
 export async function runScenario(
@@ -61,39 +65,15 @@ export async function runScenario(
   const base: Pick<ScenarioReport, 'file' | 'name' | 'steps' | 'expectations'> = { file: source.file, name: scenario.name, steps: [], expectations: [] };
   let env: Environment | undefined;
   try {
-    try {
-      env = await manager.create(environmentSpecOf(scenario, options.seed), options.access);
-    } catch (error) {
-      throw withFilePosition(source, error);
-    }
+    env = await startEnvironment(file, manager, options);
     const seed = env.seed;
-    const cwd = resolve(dirname(source.file), scenario.run?.cwd ?? '.');
-    const setupEnv: Record<string, string> = {};
-    for (const [index, setup] of (scenario.setup ?? []).entries()) {
-      Object.assign(setupEnv, await runSetup(env, setup, index));
-    }
-    const steps: StepReport[] = [];
-    let sut: SutResult | undefined;
-    if (scenario.run) {
-      const timers: NodeJS.Timeout[] = [];
-      const startedEnv = env;
-      sut = await runSut({
-        command: scenario.run.command,
-        cwd,
-        env: withOwnEnv({ ...startedEnv.mergedEnv(), ...setupEnv }, scenario.run.env ?? {}),
-        timeoutMs: scenario.run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        onStart: () => {
-          (scenario.steps ?? []).forEach((step, index) => {
-            timers.push(setTimeout(() => void applyStep(startedEnv, step, index).then((r) => steps.push(r)), durationMs(step.at)));
-          });
-        },
-      });
-      timers.forEach(clearTimeout);
-    }
-    const reports: ExpectationReport[] = [];
-    for (const [index, expectation] of file.expectations.entries()) {
-      reports.push(await evaluate(expectation, index, { sut: sut ?? emptySut(), env }));
-    }
+    const { sut, steps } = await runInEnvironment(file, env);
+    // Invariants without `when` hold in every run, this one included.
+    const always = file.invariants.filter((i) => i.when === undefined);
+    const reports = [
+      ...(await evaluateAll(file.expectations, { sut, env })),
+      ...(await evaluateAll(always, { sut, env })).map((r) => ({ ...r, invariant: true })),
+    ];
     const allHeld = reports.every((r) => r.passed);
     const status = scenario.expectFailure !== undefined ? (allHeld ? 'failed' : 'passed') : allHeld ? 'passed' : 'failed';
     return {
@@ -105,8 +85,8 @@ export async function runScenario(
         ? { error: `expected to fail (${scenario.expectFailure}) but every expectation held: the bug was not caught` }
         : {}),
       durationMs: performance.now() - started,
-      sut: sut && summarizeSut(sut),
-      steps: steps.sort((a, b) => a.index - b.index),
+      sut: scenario.run && summarizeSut(sut),
+      steps,
       expectations: reports,
       replay: replayCommand(source.file, seed),
     };
@@ -123,6 +103,74 @@ export async function runScenario(
   } finally {
     if (env) await manager.destroy(env.id).catch(() => {});
   }
+}
+
+/** Creates the file's environment; a problem it names is reported at its position in the file. */
+export async function startEnvironment(
+  file: ScenarioFile,
+  manager: EnvironmentManager,
+  options: { seed?: number; access?: Partial<TwinAccess> } = {},
+): Promise<Environment> {
+  try {
+    return await manager.create(environmentSpecOf(file.scenario, options.seed), options.access);
+  } catch (error) {
+    throw withFilePosition(file.source, error);
+  }
+}
+
+/**
+ * How one run differs from the file as written: what `standin explore` tries. Rules are added after
+ * the file's own, in order (so the last is evaluated first); `setupParams` replaces the params of the
+ * setup items at those indexes; `env` goes on top of `run.env`.
+ */
+export interface RunVariation {
+  faults?: readonly FaultRuleInput[];
+  setupParams?: ReadonlyMap<number, Record<string, unknown>>;
+  env?: Readonly<Record<string, string>>;
+}
+
+export interface RunOutcome {
+  /** What the command did (an empty result when the file has no `run:`). */
+  sut: SutResult;
+  steps: StepReport[];
+}
+
+/**
+ * Runs the file's setup, command and timed steps in a started environment, whose rules are the
+ * file's own (a fresh one, or one just reset). A failing setup throws.
+ */
+export async function runInEnvironment(file: ScenarioFile, env: Environment, variation: RunVariation = {}): Promise<RunOutcome> {
+  const { scenario } = file;
+  (variation.faults ?? []).forEach((rule, i) => env.faults.add(rule, `faults[${(scenario.faults?.length ?? 0) + i}]`));
+  const cwd = resolve(scenarioRoot(file), scenario.run?.cwd ?? '.');
+  const setupEnv: Record<string, string> = {};
+  for (const [index, setup] of (scenario.setup ?? []).entries()) {
+    const params = variation.setupParams?.get(index);
+    Object.assign(setupEnv, await runSetup(env, params === undefined ? setup : { ...setup, params }, index));
+  }
+  const steps: StepReport[] = [];
+  if (!scenario.run) return { sut: emptySut(), steps };
+  const timers: NodeJS.Timeout[] = [];
+  const sut = await runSut({
+    command: scenario.run.command,
+    cwd,
+    env: withOwnEnv({ ...env.mergedEnv(), ...setupEnv }, { ...scenario.run.env, ...variation.env }),
+    timeoutMs: scenario.run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    onStart: () => {
+      (scenario.steps ?? []).forEach((step, index) => {
+        timers.push(setTimeout(() => void applyStep(env, step, index).then((r) => steps.push(r)), durationMs(step.at)));
+      });
+    },
+  });
+  timers.forEach(clearTimeout);
+  return { sut, steps: steps.sort((a, b) => a.index - b.index) };
+}
+
+/** Evaluates expectations in order; one that throws is a failed one, with the error as observed. */
+export async function evaluateAll(expectations: readonly CheckedExpectation[], ctx: ExpectationContext): Promise<ExpectationReport[]> {
+  const reports: ExpectationReport[] = [];
+  for (const [index, expectation] of expectations.entries()) reports.push(await evaluate(expectation, index, ctx));
+  return reports;
 }
 
 /** Runs a setup action; answers the env vars it exports. A failing setup is the scenario's error. */

@@ -2,7 +2,7 @@
 // environment part, and schemas/scenario.schema.json (generated from it and every kind's
 // expectations) lets editors validate too.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { FaultRuleInputSchema } from '../core/index.ts';
+import { FaultRuleInputSchema, type FaultClass } from '../core/index.ts';
 import { EnvironmentSpecSchema } from '../environments/environment-spec.ts';
 
 /** `2s`, `500ms`, `1.5s`, `1m` or a number of milliseconds. */
@@ -56,12 +56,64 @@ export const RunSchema = Type.Object(
   strict,
 );
 
+/** Every FaultClass, for `when:`; typed so a class added to the contract must be added here too. */
+const FAULT_CLASSES = {
+  error: true,
+  delay: true,
+  hang: true,
+  disconnect: true,
+  'answer-lost': true,
+  corrupt: true,
+  drop: true,
+  duplicate: true,
+  'forged-token': true,
+} as const satisfies Record<FaultClass, true>;
+export const faultClasses = Object.keys(FAULT_CLASSES) as FaultClass[];
+
+const FaultClassSchema = Type.Union(
+  faultClasses.map((c) => Type.Literal(c)),
+  { description: 'a kind of fault, as twin kinds classify what explore injects' },
+);
+
+/** `when:` of an invariant: it is checked only in runs that injected a fault of one of these classes. */
+export const WhenSchema = Type.Union([FaultClassSchema, Type.Array(FaultClassSchema, { minItems: 1 })], {
+  description: 'checked only in explore runs that injected a fault of this class (or one of these); absent = always',
+});
+
+/** `explore:` — what `standin explore` varies besides faults, and how far it goes by default. */
+export const ExploreSectionSchema = Type.Object(
+  {
+    vary: Type.Optional(
+      Type.Object(
+        {
+          env: Type.Optional(
+            Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.Array(Type.String(), { minItems: 1 }), {
+              description:
+                'run.env variables and values to try in place of the file’s: production conditions (an upgraded API version), not faults; such a run must pass expect: too',
+            }),
+          ),
+        },
+        strict,
+      ),
+    ),
+    budget: Type.Optional(Type.Integer({ minimum: 1, description: 'runs to explore when --budget is not given (default 200)' })),
+    skip: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)?$' }), {
+        description: 'twins (`db`) or twin points (`bus.fetch`) not to inject faults into',
+      }),
+    ),
+  },
+  strict,
+);
+export type ExploreSection = Static<typeof ExploreSectionSchema>;
+
 /**
- * The scenario with `expect` items of the given schema: left open for reading a file (each item is
+ * The scenario with `expect` and `invariants` items of the given schemas (an invariant is an
+ * expectation with an optional `when`): left open for reading a file (each item is
  * checked alone, against the runner's or its twin kind's declaration, so its errors stay precise),
  * and the union of every declaration for editors (scenario-json-schema.ts).
  */
-export function scenarioSchema<E extends TSchema>(expectation: E) {
+export function scenarioSchema<E extends TSchema, I extends TSchema>(expectation: E, invariant: I) {
   return Type.Object(
     {
       $schema: Type.Optional(Type.String()),
@@ -78,12 +130,24 @@ export function scenarioSchema<E extends TSchema>(expectation: E) {
       steps: Type.Optional(Type.Array(StepSchema)),
       run: Type.Optional(RunSchema),
       expect: Type.Optional(Type.Array(expectation)),
+      invariants: Type.Optional(
+        Type.Array(invariant, {
+          description: 'expectations that hold whatever faults are injected; `standin run` checks those without `when`',
+        }),
+      ),
+      explore: Type.Optional(ExploreSectionSchema),
+      root: Type.Optional(
+        Type.String({
+          description: "the folder relative paths in this file name (run.cwd, twins' files), relative to the file; default its own folder",
+        }),
+      ),
     },
     { additionalProperties: false, title: 'Standin scenario' },
   );
 }
 
-export const ScenarioOuterSchema = scenarioSchema(Type.Record(Type.String(), Type.Unknown()));
+const OpenItem = Type.Record(Type.String(), Type.Unknown());
+export const ScenarioOuterSchema = scenarioSchema(OpenItem, OpenItem);
 export type Scenario = Static<typeof ScenarioOuterSchema>;
 
 export function durationMs(value: number | string): number {

@@ -67,12 +67,14 @@ export class ExpectationProblem extends Error {
 
 /**
  * Checks each item and binds it. `twins` are the scenario's twins (name → kind); a twin expectation
- * must name one of them of the kind that declares it. Throws an ExpectationProblem for the first bad item.
+ * must name one of them of the kind that declares it. Throws an ExpectationProblem for the first bad item;
+ * `list` is the field the items sit in (`expect`, `invariants`).
  */
 export async function checkExpectations(
   items: ReadonlyArray<Record<string, unknown>>,
   twins: Readonly<Record<string, { kind: string }>>,
   kinds: KindSource,
+  list = 'expect',
 ): Promise<CheckedExpectation[]> {
   const own = kindExpectations(await loadKinds(kinds, Object.values(twins).map((t) => t.kind)));
   /** Every kind's keys, for the message about a key this scenario cannot use: only loaded on that path. */
@@ -80,18 +82,18 @@ export async function checkExpectations(
   const checked: CheckedExpectation[] = [];
   const unknownKey = async (i: number, key: string): Promise<ExpectationProblem> => {
     const owner = (await all()).get(key);
-    if (owner) return new ExpectationProblem(`expect[${i}].${key}`, `${key} reads a ${owner.kind} twin and this scenario has none`);
-    return new ExpectationProblem(`expect[${i}].${key}`, `unknown expectation ${key}; ${await oneOf(all)}`);
+    if (owner) return new ExpectationProblem(`${list}[${i}].${key}`, `${key} reads a ${owner.kind} twin and this scenario has none`);
+    return new ExpectationProblem(`${list}[${i}].${key}`, `unknown expectation ${key}; ${await oneOf(all)}`);
   };
   for (const [i, item] of items.entries()) {
     const keys = Object.keys(item).filter((k) => k !== 'name');
     const [key] = keys;
     if (key === undefined || keys.length !== 1) {
       const unknown = keys.find((k) => !Object.hasOwn(runnerExpectations, k) && !own.has(k));
-      throw unknown === undefined ? new ExpectationProblem(`expect[${i}]`, await oneOf(all)) : await unknownKey(i, unknown);
+      throw unknown === undefined ? new ExpectationProblem(`${list}[${i}]`, await oneOf(all)) : await unknownKey(i, unknown);
     }
-    if (item.name !== undefined && typeof item.name !== 'string') throw new ExpectationProblem(`expect[${i}].name`, 'expected string');
-    const field = `expect[${i}].${key}`;
+    if (item.name !== undefined && typeof item.name !== 'string') throw new ExpectationProblem(`${list}[${i}].name`, 'expected string');
+    const field = `${list}[${i}].${key}`;
     const spec = item[key];
     const name = item.name ?? key;
     const runner = Object.hasOwn(runnerExpectations, key) ? runnerExpectations[key] : undefined;
