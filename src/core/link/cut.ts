@@ -1,5 +1,5 @@
 // Cutting a client connection, the one way every twin does it: `close` ends it with a FIN, `reset`
-// with a TCP RST (a LinkSocket or net.Socket resets; any other Duplex, e.g. a TLS socket over a
+// with a TCP RST (a net.Socket resets; any other Duplex, e.g. a TLS socket over a
 // plain stream, can only be destroyed). The `disconnect` action and the protocol errors that close a
 // session all end here, so "reset" means the same thing on every twin.
 import type { Duplex } from 'node:stream';

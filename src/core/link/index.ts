@@ -4,12 +4,9 @@
 // A rule's `match.direction` is Toxiproxy's `stream` (default downstream), `trigger.probability`
 // its `toxicity`, decided once per connection; every firing rule stacks, oldest first.
 import type net from 'node:net';
-import type { Duplex } from 'node:stream';
-import { LinkSocket } from './link-socket.ts';
 
 export type { LinkInfo } from './link-listener.ts';
 export type { LinkStats } from './link.ts';
-export { LinkSocket } from './link-socket.ts';
 export { listenHttpLinked } from './http-linked.ts';
 export { listenLinked, type LinkServer } from './listen-linked.ts';
 export { DIRECTIONS, type Direction, type CloseHow } from './toxic.ts';
@@ -19,12 +16,12 @@ export { TOXICS } from './toxics.ts';
 
 
 /**
- * Joins a linked connection to an upstream socket, both ways, half-closes included. The bytes go
- * from one socket to the other with no stream in between while no toxic acts, so a proxy costs
- * what `socket.pipe(upstream)` costs. A Duplex that is not a linked one is simply piped.
+ * Joins a linked connection to an upstream socket, both ways, half-closes included (a FIN from
+ * either end reaches the other while it may still send). While no toxic acts this is exactly
+ * `socket.pipe(upstream)` and back.
  */
-export function pipeLinked(socket: Duplex, upstream: net.Socket): void {
-  if (socket instanceof LinkSocket) return socket.attach(upstream);
+export function pipeLinked(socket: net.Socket, upstream: net.Socket): void {
+  socket.allowHalfOpen = true;
   socket.pipe(upstream);
   upstream.pipe(socket);
   socket.on('error', () => upstream.destroy());

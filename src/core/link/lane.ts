@@ -67,6 +67,11 @@ export class Lane {
     return this.outputEnded;
   }
 
+  /** Whether any toxic acts on this direction. */
+  get faulted(): boolean {
+    return this.stages.length > 0;
+  }
+
   get toxics(): string[] {
     return this.stages.map((s) => s.ruleId);
   }

@@ -1,7 +1,8 @@
-// The listener in front of a twin's port. It turns the twin's `connection` rules into toxics on
-// each link: decided per connection when it opens (every firing rule stacks, oldest first), and
-// spliced into or out of open links as rules are added or removed, so faults never wait for a
-// reconnect and removing one never waits for traffic. `down` (and `enabled: false`) close the port.
+// The listener in front of a twin's port. It hands each client's own socket to the twin and turns
+// the twin's `connection` rules into toxics on each link: decided per connection when it opens
+// (every firing rule stacks, oldest first), and spliced into or out of open links as rules are
+// added or removed, so faults never wait for a reconnect and removing one never waits for traffic.
+// A link no toxic acts on is the bare socket (see link.ts). `down` (and `enabled: false`) close the port.
 import net from 'node:net';
 import type { RuleChange } from '../fault-engine.ts';
 import type { PointDecision } from '../fault-point.ts';
@@ -10,7 +11,6 @@ import { listen } from '../listen.ts';
 import { longTimeout, type LongTimer } from '../timers.ts';
 import type { TwinContext } from '../twin.ts';
 import { Link, type LinkStats } from './link.ts';
-import type { LinkSocket } from './link-socket.ts';
 import { DIRECTIONS, type Direction } from './toxic.ts';
 import { connectionPoint } from './connection-point.ts';
 import { DOWN, TOXICS } from './toxics.ts';
@@ -23,7 +23,7 @@ export interface LinkInfo {
   remotePort: number;
 }
 
-export type LinkHandler = (socket: LinkSocket, info: LinkInfo) => void;
+export type LinkHandler = (socket: net.Socket, info: LinkInfo) => void;
 
 type ConnectionDecision = PointDecision<typeof connectionPoint>;
 
@@ -116,8 +116,9 @@ export class LinkListener {
   }
 
   private createServer(): net.Server {
-    // allowHalfOpen: a client's FIN travels through the lanes to the twin instead of ending both ways.
-    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => this.accept(client));
+    // Nagle off: toxics, not Nagle, decide how bytes are grouped. Half-open as a default net.Server:
+    // the client's FIN ends the twin's side too once its writes are out (a proxy changes that, see pipeLinked).
+    const server = net.createServer({ noDelay: true, allowHalfOpen: false }, (client) => this.accept(client));
     server.on('error', (error) => this.ctx.log.warn('link listener error', { twin: this.ctx.name, error: String(error) }));
     return server;
   }
@@ -140,7 +141,8 @@ export class LinkListener {
     this.links.set(id, link);
     for (const [direction, decision] of decisions) this.install(link, direction, decision);
     try {
-      this.handler(link.socket, info);
+      this.handler(client, info);
+      link.handedOver();
     } catch (error) {
       this.ctx.log.error('connection handler failed', { twin: this.ctx.name, error: String(error) });
       link.close('reset');

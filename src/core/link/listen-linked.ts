@@ -2,7 +2,7 @@
 import type { TwinContext } from '../twin.ts';
 import { LinkListener, type LinkInfo } from './link-listener.ts';
 import type { LinkStats } from './link.ts';
-import type { LinkSocket } from './link-socket.ts';
+import type net from 'node:net';
 
 export interface LinkServer {
   host: string;
@@ -21,16 +21,15 @@ export interface LinkServer {
 }
 
 /**
- * Listens on host:port and hands each accepted client connection to `handler` as a Duplex (a
- * LinkSocket: net.Socket-like, with `resetAndDestroy()` for an RST) whose
- * bytes pass through the twin's `connection` rules. An HTTP twin passes it to its http.Server with
+ * Listens on host:port and hands each accepted client connection to `handler` as its own
+ * net.Socket, whose bytes pass through the twin's `connection` rules while any acts on it. An HTTP twin passes it to its http.Server with
  * `server.emit('connection', socket)`; a protocol twin reads and writes it directly; a proxy calls
  * `pipeLinked(socket, upstream)`.
  */
 export async function listenLinked(
   ctx: TwinContext,
   options: { host?: string; port?: number },
-  handler: (socket: LinkSocket, info: LinkInfo) => void,
+  handler: (socket: net.Socket, info: LinkInfo) => void,
 ): Promise<LinkServer> {
   const listener = new LinkListener(ctx, options.host ?? ctx.host, options.port ?? 0, handler);
   await listener.start();
