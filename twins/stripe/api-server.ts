@@ -16,6 +16,7 @@ import {
   type PointDecision,
   type TwinContext,
 } from '../../src/core/index.ts';
+import { checkoutPage, CHECKOUT_PAGE_PREFIX } from './checkout-page.ts';
 import { StripeApiError, invalidRequest, unrecognizedUrl } from './errors.ts';
 import { expand } from './expand.ts';
 import { errorFromAction, errorType, forcedDecline, requestPoint, type StripeRequestEvent } from './faults.ts';
@@ -108,6 +109,7 @@ export class ApiServer {
     const base: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version, ...original, ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) };
 
     if (method === 'GET' && path.startsWith('/_standin/3ds/')) return this.write(res, this.authenticatePage(path, new URLSearchParams(query)));
+    if (path.startsWith(CHECKOUT_PAGE_PREFIX)) return this.write(res, checkoutPage(this.state, method, path, body));
 
     const match = this.router.match(method, path);
     let params: Params = {};

@@ -10,6 +10,9 @@ import { stripePoints } from './faults.ts';
 import { secretText } from './ids.ts';
 import type { Params } from './params.ts';
 import { balanceRoutes } from './resources/balance.ts';
+import { checkoutSessionRoutes } from './resources/checkout-sessions.ts';
+import { disputeRoutes } from './resources/disputes.ts';
+import { CompleteCheckoutParamsSchema, completeCheckout, SettleCheckoutParamsSchema, settleCheckoutSession } from './checkout-payment.ts';
 import { chargeRoutes, legacyChargeRoute } from './resources/charges.ts';
 import { createCustomer, customerRoutes } from './resources/customers.ts';
 import { authenticatePaymentIntent, paymentIntentRoutes } from './resources/payment-intents.ts';
@@ -40,11 +43,13 @@ const stripeActions = {
     ),
   },
   flush: { description: 'wait until every pending webhook delivery has succeeded or given up', params: Type.Object({}, { additionalProperties: false }) },
+  complete_checkout: { description: 'pay a Checkout Session as its hosted page would, with a test card (success, decline, 3D Secure)', params: CompleteCheckoutParamsSchema },
+  settle_checkout: { description: 'end the delayed payment of a Checkout Session completed with delayed: true', params: SettleCheckoutParamsSchema },
 };
 
 export const stripeTwin = defineTwinKind({
   kind: 'stripe',
-  description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, webhooks) for the official stripe client",
+  description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, Checkout Sessions, disputes, webhooks) for the official stripe client",
   configSchema: StripeConfigSchema,
   points: stripePoints,
   expectations: [stripeExpectation],
@@ -70,6 +75,8 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     ...setupIntentRoutes,
     ...webhookEndpointRoutes(webhookSecret),
     ...subscriptionRoutes(state),
+    ...checkoutSessionRoutes(state),
+    ...disputeRoutes(state),
     ...searchRoutes,
   ]);
   const api = new ApiServer(state, ctx, router, { secretKey, apiVersion });
@@ -127,6 +134,8 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
         if (id.startsWith('seti_')) return authenticateSetupIntent(state, state.setupIntents.require(id, 'intent'), succeed);
         return authenticatePaymentIntent(state, state.paymentIntents.require(id, 'intent'), succeed);
       },
+      complete_checkout: async (params) => completeCheckout(state, params),
+      settle_checkout: async (params) => settleCheckoutSession(state, params.session, params.outcome === 'succeeded'),
       flush: async () => {
         await webhooks.idle();
         return { deliveries: webhooks.deliveries.length };
