@@ -25,6 +25,12 @@ export const KafkaConfigSchema = Type.Object(
       Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { description: 'host:port each broker announces in Metadata (advertised.listeners), e.g. behind a proxy or NAT' }),
     ),
     clusterId: Type.Optional(Type.String({ minLength: 1 })),
+    kafkaVersion: Type.Optional(
+      Type.Union([Type.Literal('2.8'), Type.Literal('3.9'), Type.Literal('4.0')], {
+        default: '3.9',
+        description: 'the Apache Kafka release the twin answers as: the API versions it serves and lists in ApiVersions (twins/kafka/README.md)',
+      }),
+    ),
     sasl: Type.Optional(
       Type.Object(
         {

@@ -12,6 +12,7 @@ import { encodeBatch } from './protocol/record-batch.ts';
 import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
 import { topicExpectation } from './expectations.ts';
+import { DEFAULT_KAFKA_VERSION, versionTable } from './kafka-version.ts';
 import { kafkaExplore } from './explore.ts';
 
 const ProduceParams = Type.Object(
@@ -89,12 +90,13 @@ export const kafkaTwin = defineTwinKind({
     const listeners: BrokerListener[] = [];
     const runtimeConfig = { sasl: config.sasl };
     const faultTimers = new FaultTimers();
+    const versions = versionTable(config.kafkaVersion ?? DEFAULT_KAFKA_VERSION, REGISTRY);
     try {
       for (let nodeId = 0; nodeId < count; nodeId++) {
         const adv = config.advertised?.[nodeId]?.split(':');
         const broker: BrokerInfo = { nodeId, host: ctx.host, port: 0, up: true, ...(adv ? { advertised: { host: adv[0] as string, port: Number(adv[1]) } } : {}) };
         cluster.brokers.push(broker);
-        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY, faultTimers });
+        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY, versions, faultTimers });
         await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
         // Clients connect where Metadata sends them: outside a container that is --advertise-host.
         broker.advertised ??= { host: ctx.advertisedHost, port: broker.port };

@@ -6,6 +6,7 @@ import type { Cluster, BrokerInfo } from '../cluster/cluster.ts';
 import type { FaultTimers, TwinContext } from '../../../src/core/index.ts';
 import type { Message, MessageSpec } from '../protocol/schema.ts';
 import type { RequestHeader } from '../protocol/request-header.ts';
+import type { VersionTable } from '../kafka-version.ts';
 
 export interface ConnectionState {
   /** SASL: the mechanism chosen by SaslHandshake, and whether authentication succeeded. */
@@ -24,8 +25,8 @@ export interface RequestContext {
   connection: ConnectionState;
   twin: TwinContext;
   config: KafkaRuntimeConfig;
-  /** Every API this broker answers (ApiVersions lists them). */
-  apis: ReadonlyMap<number, ApiHandler>;
+  /** The API versions this broker serves and lists, as the configured Kafka release does. */
+  versions: VersionTable;
   /** The twin's fault waits (a `delay`), all cancelled when it stops. */
   faultTimers: FaultTimers;
   isClosed(): boolean;

@@ -2,8 +2,8 @@
 // a folder under apis/ with its generated schema.ts and its handler.
 // @see https://kafka.apache.org/protocol.html#protocol_api_keys
 export const IMPLEMENTED = [
-  { name: 'Produce', definition: 'Produce', folder: 'produce', versions: [3, 9] },
-  { name: 'Fetch', definition: 'Fetch', folder: 'fetch', versions: [4, 17] },
+  { name: 'Produce', definition: 'Produce', folder: 'produce', versions: [0, 9] },
+  { name: 'Fetch', definition: 'Fetch', folder: 'fetch', versions: [0, 17] },
   { name: 'ListOffsets', definition: 'ListOffsets', folder: 'list-offsets', versions: [0, 9] },
   { name: 'Metadata', definition: 'Metadata', folder: 'metadata', versions: [0, 12] },
   { name: 'OffsetCommit', definition: 'OffsetCommit', folder: 'offset-commit', versions: [0, 8] },

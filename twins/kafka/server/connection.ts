@@ -12,7 +12,6 @@ import type { Duplex } from 'node:stream';
 import { cutConnection, delayMs, matchFields, type CloseHow, type FaultTimers, type LinkInfo, type PointDecision, type TwinContext } from '../../../src/core/index.ts';
 import { type ApiHandler, type ConnectionState, type KafkaRuntimeConfig, type RequestContext } from '../apis/api.ts';
 import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
-import { advertisedVersions } from '../apis/api-versions/handler.ts';
 import { apiVersionsSpec } from '../apis/api-versions/schema.ts';
 import { ERR, errorCode, errorName } from '../protocol/error-codes.ts';
 import { FrameReader } from '../protocol/frame-reader.ts';
@@ -20,6 +19,7 @@ import { Reader, Writer } from '../protocol/primitives.ts';
 import { readRequestHeader, writeResponseHeader, type RequestHeader } from '../protocol/request-header.ts';
 import { decodeRequest, encodeResponse, isFlexible, type Message, type MessageSpec } from '../protocol/schema.ts';
 import { faultDelay } from '../faults/fault-delay.ts';
+import type { VersionTable } from '../kafka-version.ts';
 import { requestPoint, type RequestEvent } from '../points.ts';
 
 export interface BrokerRuntime {
@@ -28,6 +28,8 @@ export interface BrokerRuntime {
   twin: TwinContext;
   config: KafkaRuntimeConfig;
   apis: ReadonlyMap<number, ApiHandler>;
+  /** The versions of them served and listed (kafkaVersion). */
+  versions: VersionTable;
   /** The twin's fault waits, cancelled when it stops. */
   faultTimers: FaultTimers;
 }
@@ -101,14 +103,18 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
       return close('unreadable request header');
     }
     const api = rt.apis.get(header.apiKey);
-    if (!api) return close(`unknown API key ${header.apiKey}`);
+    const served = rt.versions.served(header.apiKey);
+    if (!api || !served) return close(`unknown API key ${header.apiKey}`);
     const { spec } = api;
     const slot: Slot = { chunks: null, done: false };
     queue.push(slot);
-    if (header.apiVersion < spec.versions[0] || header.apiVersion > spec.versions[1]) {
-      if (header.apiKey !== API_VERSIONS) return close(`${spec.name} v${header.apiVersion} is not supported`);
+    if (header.apiVersion < served[0] || header.apiVersion > served[1]) {
+      if (header.apiKey !== API_VERSIONS) {
+        rt.twin.journal.record({ point: 'request', type: 'malformed', summary: `connection ${info.id} closed: ${spec.name} v${header.apiVersion} is not served by Kafka ${rt.versions.kafkaVersion}`, data: { broker: rt.broker.nodeId, api: spec.name, version: header.apiVersion } });
+        return close(`${spec.name} v${header.apiVersion} is not supported`);
+      }
       // KIP-511: answer in v0 so any client can read which versions to use.
-      const body = { errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(rt.apis) };
+      const body = { errorCode: ERR.UNSUPPORTED_VERSION, apiKeys: rt.versions.advertised() };
       journal(rt, header, spec, ERR.UNSUPPORTED_VERSION, undefined);
       slot.chunks = encodeFrame(apiVersionsSpec, header.correlationId, 0, body, 0);
       slot.done = true;
@@ -132,7 +138,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
       connection: state,
       twin: rt.twin,
       config: rt.config,
-      apis: rt.apis,
+      versions: rt.versions,
       faultTimers: rt.faultTimers,
       isClosed: () => !open,
       onClose: (fn) => {

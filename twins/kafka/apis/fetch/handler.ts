@@ -1,6 +1,7 @@
-// Fetch (v4–v17): record batches from each partition's log on its leader, up to the high
-// watermark (read_uncommitted) or the last stable offset with the aborted transactions listed
-// (read_committed). From v13 topics are named by id. A long poll: when fewer than min_bytes are
+// Fetch: record batches from each partition's log on its leader, up to the high watermark
+// (read_uncommitted) or the last stable offset with the aborted transactions listed
+// (read_committed). From v13 topics are named by id. Below v4 the batches are converted down to
+// message sets (v0 for Fetch v0–v1, v1 for v2–v3; protocol/message-set.ts), as Kafka 3.x does. A long poll: when fewer than min_bytes are
 // ready the answer waits for an append or max_wait_ms. Fetch sessions are not kept: every answer
 // has session id 0, so clients send full fetches.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
@@ -11,6 +12,8 @@ import { ERR } from '../../protocol/error-codes.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import { fetchPoint } from '../../points.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
+import { batchToMessageSet } from '../../protocol/message-set.ts';
+import { splitBatches } from '../../protocol/record-batch.ts';
 import type { PartitionLog } from '../../cluster/log.ts';
 import {
   fetchSpec,
@@ -82,6 +85,7 @@ class FetchPass {
         return r.batches;
       });
     }
+    if (this.ctx.version < 4) chunks = chunks.map((c) => downConvert(c, this.ctx.version < 2 ? 0 : 1, twin.limits.kafkaBatchBytes));
     const records = chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     this.budget -= records.length;
     this.bytes += records.length;
@@ -130,6 +134,16 @@ export const fetchApi = defineApi<FetchRequest, FetchResponse>({
   scope: (req, ctx) =>
     topicScope(req.topics.map((t) => ({ topic: ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic, partitions: t.partitions }))),
 });
+
+/** Batches as a message set of `magic`; one the twin cannot open goes as it is (the client sees it corrupt). */
+function downConvert(chunk: Buffer, magic: 0 | 1, maxBytes: number): Buffer {
+  try {
+    return Buffer.concat(splitBatches(chunk, false).map((b) => batchToMessageSet(b, magic, maxBytes)));
+  } catch (e) {
+    if (e instanceof KafkaDecodeError) return chunk;
+    throw e;
+  }
+}
 
 function waitForAppend(logs: PartitionLog[], ms: number, ctx: RequestContext): Promise<void> {
   return new Promise((resolve) => {

@@ -1,6 +1,8 @@
-// Produce (v3+, RecordBatch v2 only): checks each batch (CRC, compression, size against the topic's
+// Produce: checks each batch (CRC, compression, size against the topic's
 // max.message.bytes, keys on a compacted topic, producer epoch and sequence), applies `produce`
 // record faults, and appends to the partition's log on its leader.
+// Below v3 a message set (magic 0/1) is converted up into one RecordBatch v2 first, as a Kafka 3.x
+// broker converts it to the topic's message format (protocol/message-set.ts).
 // acks=0 gets no response. Transactional batches open a transaction on the partition (its last
 // stable offset stays behind until EndTxn).
 // @see https://kafka.apache.org/protocol.html#The_Messages_Produce
@@ -9,6 +11,7 @@ import { ERR } from '../../protocol/error-codes.ts';
 import { isSupportedCompression, UnsupportedCompressionError } from '../../protocol/compression.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
 import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
+import { magicOf, messageSetToBatch, readMessageSet } from '../../protocol/message-set.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import { producePoint } from '../../points.ts';
 import type { Partition, Topic } from '../../cluster/topic.ts';
@@ -47,9 +50,13 @@ function produceTo(ctx: RequestContext, topic: string, index: number, records: B
   if (partition.leader !== ctx.broker.nodeId) return fail(ERR.NOT_LEADER_OR_FOLLOWER);
   let batches: BatchView[];
   try {
-    batches = splitBatches(records ?? Buffer.alloc(0));
+    const magic = records ? magicOf(records) : -1;
+    const legacy = ctx.version < 3 && (magic === 0 || magic === 1) ? readMessageSet(records as Buffer, ctx.twin.limits.kafkaBatchBytes) : undefined;
+    const upConverted = legacy && (legacy.length > 0 ? messageSetToBatch(legacy) : Buffer.alloc(0));
+    batches = splitBatches(upConverted ?? records ?? Buffer.alloc(0));
   } catch (e) {
     if (e instanceof CorruptBatchError) return fail(ERR.CORRUPT_MESSAGE, e.message);
+    if (e instanceof KafkaDecodeError || e instanceof UnsupportedCompressionError) return fail(ERR.CORRUPT_MESSAGE, (e as Error).message);
     throw e;
   }
   if (batches.length === 0) return fail(ERR.INVALID_RECORD, 'no record batch');
