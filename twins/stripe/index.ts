@@ -20,6 +20,9 @@ import { paymentMethodRoutes } from './resources/payment-methods.ts';
 import { createPrice, createProduct, productRoutes } from './resources/products.ts';
 import { refundRoutes } from './resources/refunds.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
+import { testClockRoutes } from './resources/test-clocks.ts';
+import { invoiceItemRoutes } from './resources/invoice-items.ts';
+import { advanceClock } from './billing-clock.ts';
 import { authenticateSetupIntent, setupIntentRoutes } from './resources/setup-intents.ts';
 import { createWebhookEndpoint, webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
 import { Router } from './router.ts';
@@ -49,7 +52,7 @@ const stripeActions = {
 
 export const stripeTwin = defineTwinKind({
   kind: 'stripe',
-  description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, Checkout Sessions, disputes, webhooks) for the official stripe client",
+  description: "Stateful Stripe API (customers, payment methods, intents, charges, refunds, products, prices, setup intents, subscriptions, invoices, test clocks, Checkout Sessions, disputes, webhooks) for the official stripe client",
   configSchema: StripeConfigSchema,
   points: stripePoints,
   expectations: [stripeExpectation],
@@ -75,6 +78,8 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     ...setupIntentRoutes,
     ...webhookEndpointRoutes(webhookSecret),
     ...subscriptionRoutes(state),
+    ...invoiceItemRoutes,
+    ...testClockRoutes(advanceClock),
     ...checkoutSessionRoutes(state),
     ...disputeRoutes(state),
     ...searchRoutes,

@@ -7,6 +7,7 @@ import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
 import type { Customer } from '../stripe-objects.ts';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
+import { requireClock } from './test-clocks.ts';
 
 const FIELDS: ObjectSpec = {
   address: 'hash',
@@ -37,13 +38,15 @@ export function createCustomer(state: StripeState, p: Params, call: ApiCall | nu
   if (wantedDefault !== undefined && wantedDefault !== paymentMethod && wantedDefault !== source?.id) {
     throw notTheCustomers(state.paymentMethods.require(wantedDefault, DEFAULT_PM_PARAM).id);
   }
+  // A customer of a test clock lives at the clock's time (billing-clock.ts).
+  const clock = str(p, 'test_clock') === undefined ? undefined : requireClock(state, str(p, 'test_clock') as string);
   const id = state.ids.next('cus');
   const customer: Customer = {
     id,
     object: 'customer',
     address: obj(p, 'address') ? { ...EMPTY_ADDRESS, ...obj(p, 'address') } : null,
     balance: int(p, 'balance') ?? 0,
-    created: state.now(),
+    created: clock?.frozen_time ?? state.now(),
     currency: null,
     default_source: null,
     delinquent: false,
@@ -60,7 +63,7 @@ export function createCustomer(state: StripeState, p: Params, call: ApiCall | nu
     preferred_locales: strs(p, 'preferred_locales') ?? [],
     shipping: obj(p, 'shipping') ?? null,
     tax_exempt: str(p, 'tax_exempt') ?? 'none',
-    test_clock: null,
+    test_clock: clock?.id ?? null,
   };
   state.customers.insert(customer);
   state.emit('customer.created', customer, call);
@@ -126,7 +129,7 @@ export const customerRoutes: Route[] = [
     method: 'POST',
     path: '/v1/customers',
     stripeParams: 'CustomerCreateParams',
-    params: { ...FIELDS, payment_method: 'string' },
+    params: { ...FIELDS, payment_method: 'string', test_clock: 'string' },
     handle: (call, state) => createCustomer(state, call.params, call),
   },
   { method: 'GET', path: '/v1/customers/:id', params: {}, handle: (call, state) => retrieve(state, call.pathParams.id) },
@@ -157,8 +160,10 @@ export const customerRoutes: Route[] = [
     params: { ...LIST_PARAMS, email: 'string', test_clock: 'string' },
     handle: ({ params }, state) => {
       const email = str(params, 'email');
+      const clock = str(params, 'test_clock');
       const created = createdFilter(params);
-      return state.customers.list('/v1/customers', listOptions(params), (c) => (email === undefined || c.email === email) && created(c));
+      // Without test_clock, Stripe leaves out the customers of test clocks.
+      return state.customers.list('/v1/customers', listOptions(params), (c) => (email === undefined || c.email === email) && c.test_clock === (clock ?? null) && created(c));
     },
   },
   {

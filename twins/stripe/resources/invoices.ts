@@ -1,53 +1,121 @@
-// Invoices as subscriptions make them: built from the subscription's items, finalized, and paid by
-// a PaymentIntent charged off session (or confirmed by the SUT for `default_incomplete`). Shapes
-// follow API versions from 2025-03-31 on: the PaymentIntent is reached through the includable
-// `payments` and `confirmation_secret`, the subscription through `parent`.
-// Standalone invoices (POST /v1/invoices, invoice items) are not implemented.
+// Invoices as subscriptions make them: built from the subscription's items and pending prorations
+// (invoice-items.ts), finalized (a renewal stays a draft for an hour first, billing-clock.ts), and
+// paid by a PaymentIntent charged off session (or confirmed by the SUT for `default_incomplete`);
+// failed automatic attempts are retried on RETRY_DAYS. Shapes follow API versions from 2025-03-31
+// on: the PaymentIntent is reached through the includable `payments` and `confirmation_secret`, the
+// subscription through `parent`. Standalone invoices (POST /v1/invoices) are not implemented.
 // @see https://docs.stripe.com/api/invoices
 import { StripeApiError, invalidRequest, unexpectedState } from '../errors.ts';
 import { createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
 import { bool, has, mergeMetadata, str } from '../params.ts';
 import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
-import type { Invoice, PaymentIntent, Subscription } from '../stripe-objects.ts';
+import type { Invoice, InvoiceItem, PaymentIntent, Subscription, SubscriptionItem } from '../stripe-objects.ts';
 import { confirmPaymentIntent, createPaymentIntent } from './payment-intents.ts';
+import { atCustomerTime } from './test-clocks.ts';
 
-/** An open (finalized) invoice for a subscription's current period. */
-export function createSubscriptionInvoice(state: StripeState, sub: Subscription, billingReason: string, call: ApiCall | null, amountOverride?: number): Invoice {
+/** How long a renewal invoice stays a draft before it is finalized and charged (Stripe's hour). */
+export const DRAFT_SECONDS = 3600;
+
+/**
+ * Days after a failed automatic attempt that the next one is made: Standin's fixed schedule in
+ * place of Smart Retries (four attempts over 15 days). After the last, billing-clock.ts ends the
+ * subscription as Stripe's default "if all retries fail" setting does.
+ */
+export const RETRY_DAYS = [3, 5, 7] as const;
+
+type Line = Record<string, unknown> & { amount: number };
+
+/** The line of a subscription item for the period `period`. */
+function itemLine(state: StripeState, sub: Subscription, item: SubscriptionItem, invoiceId: string, period: { start: number; end: number }, zero: boolean): Line {
+  const amount = zero ? 0 : (item.price.unit_amount ?? 0) * item.quantity;
+  return {
+    id: state.ids.next('il'),
+    object: 'line_item',
+    amount,
+    currency: sub.currency,
+    description: `${item.quantity} × ${item.price.nickname ?? item.price.product} (${zero ? 'Trial period' : `at $${((item.price.unit_amount ?? 0) / 100).toFixed(2)} / ${item.price.recurring?.interval ?? 'once'}`})`,
+    discount_amounts: [],
+    discountable: true,
+    discounts: [],
+    invoice: invoiceId,
+    livemode: false,
+    metadata: {},
+    parent: {
+      invoice_item_details: null,
+      subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: sub.id, subscription_item: item.id },
+      type: 'subscription_item_details',
+    },
+    period,
+    pretax_credit_amounts: [],
+    pricing: { price_details: { price: item.price.id, product: item.price.product }, type: 'price_details', unit_amount_decimal: item.price.unit_amount_decimal },
+    quantity: item.quantity,
+    quantity_decimal: String(item.quantity),
+    subscription: sub.id,
+    subtotal: amount,
+    taxes: [],
+  };
+}
+
+/** The line of a pending invoice item (a proration) as it lands on `invoiceId`. */
+function invoiceItemLine(state: StripeState, item: InvoiceItem, invoiceId: string): Line {
+  const sub = item.parent?.subscription_details?.subscription ?? null;
+  return {
+    id: state.ids.next('il'),
+    object: 'line_item',
+    amount: item.amount,
+    currency: item.currency,
+    description: item.description,
+    discount_amounts: [],
+    discountable: item.discountable,
+    discounts: [],
+    invoice: invoiceId,
+    livemode: false,
+    metadata: { ...item.metadata },
+    parent: {
+      invoice_item_details: { invoice_item: item.id, proration: item.proration, proration_details: { credited_items: null }, subscription: sub },
+      subscription_item_details: null,
+      type: 'invoice_item_details',
+    },
+    period: { ...item.period },
+    pretax_credit_amounts: [],
+    pricing: item.pricing ? { ...item.pricing, price_details: { ...item.pricing.price_details } } : null,
+    quantity: item.quantity,
+    quantity_decimal: item.quantity_decimal,
+    subscription: sub,
+    subtotal: item.amount,
+    taxes: [],
+  };
+}
+
+export interface InvoiceOptions {
+  /** The invoice's period (Stripe bills a renewal for the period that just ended). */
+  period?: { start: number; end: number };
+  /** Lines for the subscription's items (a trial's are free); false leaves them off (an update invoicing prorations only). */
+  items?: 'charge' | 'free' | false;
+  /** Stay a draft until billing-clock.ts finalizes it DRAFT_SECONDS later, as renewals do. */
+  draft?: boolean;
+}
+
+/**
+ * An invoice for `sub`: its items for the current period and the subscription's pending invoice
+ * items (prorations), which it takes. Finalized at once unless `draft`.
+ */
+export function createSubscriptionInvoice(state: StripeState, sub: Subscription, billingReason: string, call: ApiCall | null, options: InvoiceOptions = {}): Invoice {
   const customer = state.customers.require(sub.customer, 'customer');
   const now = state.now();
   const id = state.ids.next('in');
-  const lines = sub.items.data.map((item) => {
-    const amount = amountOverride === 0 ? 0 : (item.price.unit_amount ?? 0) * item.quantity;
-    return {
-      id: state.ids.next('il'),
-      object: 'line_item',
-      amount,
-      currency: sub.currency,
-      description: `${item.quantity} × ${item.price.nickname ?? item.price.product} (at $${((item.price.unit_amount ?? 0) / 100).toFixed(2)} / ${item.price.recurring?.interval ?? 'once'})`,
-      discount_amounts: [],
-      discountable: true,
-      discounts: [],
-      invoice: id,
-      livemode: false,
-      metadata: {},
-      parent: {
-        invoice_item_details: null,
-        subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: sub.id, subscription_item: item.id },
-        type: 'subscription_item_details',
-      },
-      period: { end: item.current_period_end, start: item.current_period_start },
-      pretax_credit_amounts: [],
-      pricing: { price_details: { price: item.price.id, product: item.price.product }, type: 'price_details', unit_amount_decimal: item.price.unit_amount_decimal },
-      quantity: item.quantity,
-      quantity_decimal: String(item.quantity),
-      subscription: sub.id,
-      subtotal: amount,
-      taxes: [],
-    };
-  });
-  const total = lines.reduce((sum, line) => sum + line.amount, 0);
-  const period = sub.items.data[0];
+  const current = sub.items.data[0];
+  const itemLines = options.items === false
+    ? []
+    : sub.items.data.map((item) => itemLine(state, sub, item, id, { start: item.current_period_start, end: item.current_period_end }, options.items === 'free'));
+  const pending = state.invoiceItems.all().filter((ii) => ii.invoice === null && ii.parent?.subscription_details?.subscription === sub.id);
+  for (const ii of pending) ii.invoice = id;
+  const lines = [...pending.map((ii) => invoiceItemLine(state, ii, id)), ...itemLines];
+  // A credit larger than the charges leaves nothing to pay (Stripe would credit the balance).
+  const total = Math.max(0, lines.reduce((sum, line) => sum + line.amount, 0));
+  const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+  const period = options.period ?? { start: current?.current_period_start ?? now, end: current?.current_period_start ?? now };
   const invoice: Invoice = {
     id,
     object: 'invoice',
@@ -64,7 +132,7 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     attempted: false,
     auto_advance: true,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null,
+    automatically_finalizes_at: options.draft ? now + DRAFT_SECONDS : null,
     billing_reason: billingReason,
     collection_method: sub.collection_method,
     created: now,
@@ -84,13 +152,13 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     default_tax_rates: [],
     description: null,
     discounts: [],
-    due_date: sub.collection_method === 'send_invoice' ? now + (sub.days_until_due ?? 30) * 86_400 : null,
-    effective_at: now,
-    ending_balance: 0,
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
     footer: null,
     from_invoice: null,
-    hosted_invoice_url: `${state.baseUrl}/_standin/invoices/${id}`,
-    invoice_pdf: `${state.baseUrl}/_standin/invoices/${id}/pdf`,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
     issuer: { type: 'self' },
     last_finalization_error: null,
     latest_revision: null,
@@ -98,12 +166,12 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     livemode: false,
     metadata: {},
     next_payment_attempt: null,
-    number: `${customer.invoice_prefix}-${String(customer.next_invoice_sequence++).padStart(4, '0')}`,
+    number: null,
     on_behalf_of: null,
     parent: { quote_details: null, subscription_details: { metadata: { ...sub.metadata }, subscription: sub.id }, type: 'subscription_details' },
     payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-    period_end: period?.current_period_start ?? now,
-    period_start: period?.current_period_start ?? now,
+    period_end: period.end,
+    period_start: period.start,
     post_payment_credit_notes_amount: 0,
     pre_payment_credit_notes_amount: 0,
     receipt_number: null,
@@ -112,11 +180,11 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     shipping_details: null,
     starting_balance: 0,
     statement_descriptor: null,
-    status: 'open',
-    status_transitions: { finalized_at: now, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
-    test_clock: null,
+    status: 'draft',
+    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    subtotal,
+    subtotal_excluding_tax: subtotal,
+    test_clock: customer.test_clock,
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,
@@ -126,9 +194,62 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
   };
   state.invoices.insert(invoice);
   state.emit('invoice.created', invoice, call);
-  state.emit('invoice.finalized', invoice, call);
-  if (total === 0) markPaid(state, invoice, call);
+  if (!options.draft) finalizeInvoice(state, invoice, call);
   return invoice;
+}
+
+/** draft → open: numbered, payable; an invoice of nothing is paid at once. */
+export function finalizeInvoice(state: StripeState, invoice: Invoice, call: ApiCall | null): void {
+  const customer = state.customers.require(invoice.customer, 'customer');
+  const now = state.now();
+  const sub = subscriptionOf(state, invoice);
+  invoice.status = 'open';
+  invoice.number = `${customer.invoice_prefix}-${String(customer.next_invoice_sequence++).padStart(4, '0')}`;
+  invoice.automatically_finalizes_at = null;
+  invoice.effective_at = now;
+  invoice.ending_balance = 0;
+  invoice.status_transitions.finalized_at = now;
+  invoice.hosted_invoice_url = `${state.baseUrl}/_standin/invoices/${invoice.id}`;
+  invoice.invoice_pdf = `${state.baseUrl}/_standin/invoices/${invoice.id}/pdf`;
+  if (invoice.collection_method === 'send_invoice') invoice.due_date = now + (sub?.days_until_due ?? 30) * 86_400;
+  state.emit('invoice.finalized', invoice, call);
+  if (invoice.total === 0) markPaid(state, invoice, call);
+}
+
+/**
+ * An automatic attempt to collect `invoice` with the default payment method (the subscription's,
+ * else the customer's). True when it got paid; a decline or no payment method is a failed attempt.
+ */
+export function attemptInvoicePayment(state: StripeState, invoice: Invoice, call: ApiCall | null): boolean {
+  const customer = state.customers.require(invoice.customer, 'customer');
+  const pm = invoice.default_payment_method ?? subscriptionOf(state, invoice)?.default_payment_method ?? customer.invoice_settings.default_payment_method;
+  if (!pm) {
+    invoice.attempted = true;
+    invoice.attempt_count++;
+    invoice.next_payment_attempt = nextAttemptAt(state, invoice);
+    state.emit('invoice.payment_failed', invoice, call);
+    return false;
+  }
+  try {
+    collectInvoice(state, invoice, pm, call);
+  } catch (error) {
+    if (!(error instanceof StripeApiError)) throw error;
+    // collectInvoice answered a decline itself; anything else (a detached payment method…) fails the attempt here.
+    if (error.fields.type !== 'card_error') {
+      invoice.next_payment_attempt = nextAttemptAt(state, invoice);
+      state.emit('invoice.payment_failed', invoice, call);
+    }
+    return false;
+  }
+  return (invoice.status as Invoice['status']) === 'paid';
+}
+
+/** When the next automatic attempt is due after a failed one; null once the schedule is spent. */
+function nextAttemptAt(state: StripeState, invoice: Invoice): number | null {
+  // A subscription's first invoice is left for the customer to pay (incomplete), not retried.
+  if (invoice.billing_reason === 'subscription_create' || invoice.collection_method !== 'charge_automatically') return null;
+  const days = RETRY_DAYS[invoice.attempt_count - 1];
+  return days === undefined ? null : state.now() + days * 86_400;
 }
 
 /** The PaymentIntent that collects an invoice, made on first need. */
@@ -167,11 +288,20 @@ export function collectInvoice(state: StripeState, invoice: Invoice, paymentMeth
     confirmPaymentIntent(state, pi, { payment_method: paymentMethod, off_session: true }, call);
   } catch (error) {
     if (error instanceof StripeApiError && error.fields.type === 'card_error') {
-      invoice.next_payment_attempt = state.now() + 3 * 86_400;
+      invoice.next_payment_attempt = nextAttemptAt(state, invoice);
       state.emit('invoice.payment_failed', invoice, call);
     }
     throw error;
   }
+}
+
+export function voidInvoice(state: StripeState, invoice: Invoice, call: ApiCall | null): Invoice {
+  invoice.status = 'void';
+  invoice.amount_remaining = 0;
+  invoice.next_payment_attempt = null;
+  invoice.status_transitions.voided_at = state.now();
+  state.emit('invoice.voided', invoice, call);
+  return invoice;
 }
 
 /** Marks invoices paid when the PaymentIntent behind them succeeds, however it was confirmed. */
@@ -242,19 +372,20 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
       params: { payment_method: 'string', off_session: 'boolean', paid_out_of_band: 'boolean', forgive: 'boolean', source: 'string', mandate: 'string' },
       handle: (call, state) => {
         const invoice = state.invoices.require(call.pathParams.id, 'invoice');
-        if (invoice.status !== 'open') throw unexpectedState(`Invoice is already ${invoice.status}.`, 'invoice_not_editable');
-        if (bool(call.params, 'paid_out_of_band') === true) {
-          markPaid(state, invoice, call);
-        } else {
-          const customer = state.customers.require(invoice.customer);
-          const sub = subscriptionOf(state, invoice);
-          const pm = str(call.params, 'payment_method') ?? sub?.default_payment_method ?? customer.invoice_settings.default_payment_method;
-          if (!pm) {
-            throw invalidRequest('This customer has no attached payment source or default payment method.', undefined, 'invoice_no_customer_payment_method');
-          }
-          collectInvoice(state, invoice, pm, call);
-        }
-        onPaid(invoice, call);
+        return atCustomerTime(state, invoice.customer, () => payInvoice(state, invoice, call, onPaid));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/invoices/:id/finalize',
+      params: { auto_advance: 'boolean' },
+      handle: (call, state) => {
+        const invoice = state.invoices.require(call.pathParams.id, 'invoice');
+        if (invoice.status !== 'draft') throw unexpectedState(`This invoice is already finalized; its status is ${invoice.status}.`, 'invoice_not_editable');
+        if (bool(call.params, 'auto_advance') !== undefined) invoice.auto_advance = bool(call.params, 'auto_advance') as boolean;
+        atCustomerTime(state, invoice.customer, () => finalizeInvoice(state, invoice, call));
+        // An invoice of nothing is paid as it is finalized.
+        if ((invoice.status as Invoice['status']) === 'paid') onPaid(invoice, call);
         return invoice;
       },
     },
@@ -265,11 +396,7 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
       handle: (call, state) => {
         const invoice = state.invoices.require(call.pathParams.id, 'invoice');
         if (invoice.status !== 'open') throw unexpectedState(`You can only void open invoices; this one is ${invoice.status}.`, 'invoice_not_editable');
-        invoice.status = 'void';
-        invoice.amount_remaining = 0;
-        invoice.status_transitions.voided_at = state.now();
-        state.emit('invoice.voided', invoice, call);
-        return invoice;
+        return atCustomerTime(state, invoice.customer, () => voidInvoice(state, invoice, call));
       },
     },
     {
@@ -293,11 +420,32 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
   ];
 }
 
+/** POST /v1/invoices/:id/pay: a draft is finalized first, as Stripe does. */
+function payInvoice(state: StripeState, invoice: Invoice, call: ApiCall, onPaid: (invoice: Invoice, call: ApiCall | null) => void): Invoice {
+  if (invoice.status !== 'open' && invoice.status !== 'draft') throw unexpectedState(`Invoice is already ${invoice.status}.`, 'invoice_not_editable');
+  if (invoice.status === 'draft') finalizeInvoice(state, invoice, call);
+  if ((invoice.status as Invoice['status']) === 'paid') {
+    // Finalized with nothing to pay.
+  } else if (bool(call.params, 'paid_out_of_band') === true) {
+    markPaid(state, invoice, call);
+  } else {
+    const customer = state.customers.require(invoice.customer);
+    const sub = subscriptionOf(state, invoice);
+    const pm = str(call.params, 'payment_method') ?? sub?.default_payment_method ?? customer.invoice_settings.default_payment_method;
+    if (!pm) {
+      throw invalidRequest('This customer has no attached payment source or default payment method.', undefined, 'invoice_no_customer_payment_method');
+    }
+    collectInvoice(state, invoice, pm, call);
+  }
+  onPaid(invoice, call);
+  return invoice;
+}
+
 export function subscriptionIdOf(invoice: Invoice): string | undefined {
   return invoice.parent?.subscription_details?.subscription ?? undefined;
 }
 
-function subscriptionOf(state: StripeState, invoice: Invoice): Subscription | undefined {
+export function subscriptionOf(state: StripeState, invoice: Invoice): Subscription | undefined {
   const id = subscriptionIdOf(invoice);
   return id ? state.subscriptions.get(id) : undefined;
 }

@@ -1,31 +1,58 @@
-// Subscriptions (a stretch of issue 6, in its simple form): create with recurring prices, the first
-// invoice charged to the default payment method at once (or left for the SUT to confirm with
-// payment_behavior=default_incomplete), trials, update, cancel now or at period end, list.
-// Periods do not advance by themselves: there are no test clocks and no renewals.
+// Subscriptions in their simple form: create with recurring prices, the first invoice charged to
+// the default payment method at once (or left for the SUT to confirm with
+// payment_behavior=default_incomplete), trials, update (prorations on price and quantity changes),
+// cancel now or at period end, list. Periods move only with a test clock: a customer created with
+// `test_clock` lives at the clock's time, and billing-clock.ts renews, retries and ends its
+// subscriptions as the clock advances. Without one, a subscription stays in its first period.
 // @see https://docs.stripe.com/api/subscriptions and https://docs.stripe.com/billing/subscriptions/overview
 import { StripeApiError, invalidRequest, missingParam } from '../errors.ts';
 import { changedFields, createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
 import { bool, has, int, mergeMetadata, metadataOf, obj, requireStr, str, type ObjectSpec, type Params } from '../params.ts';
 import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
-import type { Invoice, Price, Subscription, SubscriptionItem } from '../stripe-objects.ts';
-import { collectInvoice, createSubscriptionInvoice, invoicePaymentIntent, invoiceRoutes, subscriptionIdOf, watchInvoicePayments } from './invoices.ts';
+import type { Customer, Invoice, Price, Subscription, SubscriptionItem } from '../stripe-objects.ts';
+import { attemptInvoicePayment, collectInvoice, createSubscriptionInvoice, invoicePaymentIntent, invoiceRoutes, subscriptionIdOf, watchInvoicePayments } from './invoices.ts';
+import { createProration } from './invoice-items.ts';
 import { resolvePaymentMethod } from './payment-methods.ts';
+import { atCustomerTime, requireClock } from './test-clocks.ts';
 
 const ITEM: ObjectSpec = { price: 'string', quantity: 'integer', metadata: 'metadata', id: 'string', deleted: 'boolean', price_data: 'hash', tax_rates: 'strings', discounts: 'hashes' };
 const DAY = 86_400;
 const INTERVAL_SECONDS: Record<string, number> = { day: DAY, week: 7 * DAY, month: 30 * DAY, year: 365 * DAY };
 
-function periodEnd(start: number, price: Price): number {
+/** Stripe sends customer.subscription.trial_will_end this long before a trial ends. */
+export const TRIAL_WILL_END_SECONDS = 3 * DAY;
+/** Trials whose trial_will_end went out (kept beside the objects: Stripe has no field for it). */
+const trialWillEndSent = new WeakSet<Subscription>();
+
+/**
+ * The end of the period starting at `start`: the first billing date after it counted from
+ * `anchor` (the billing cycle anchor). Months keep the anchor's day, or the month's last day when
+ * it has fewer (an anchor on the 31st bills on Feb 28, then Mar 31), as Stripe bills.
+ */
+export function periodEnd(start: number, price: Price, anchor = start): number {
   const recurring = price.recurring;
   if (!recurring) return start;
-  if (recurring.interval === 'month' || recurring.interval === 'year') {
-    const date = new Date(start * 1000);
-    if (recurring.interval === 'month') date.setUTCMonth(date.getUTCMonth() + recurring.interval_count);
-    else date.setUTCFullYear(date.getUTCFullYear() + recurring.interval_count);
-    return Math.floor(date.getTime() / 1000);
+  const count = recurring.interval_count;
+  if (recurring.interval !== 'month' && recurring.interval !== 'year') {
+    const step = (INTERVAL_SECONDS[recurring.interval] ?? DAY) * count;
+    return anchor + (Math.floor(Math.max(0, start - anchor) / step) + 1) * step;
   }
-  return start + (INTERVAL_SECONDS[recurring.interval] ?? DAY) * recurring.interval_count;
+  const months = recurring.interval === 'month' ? count : 12 * count;
+  let n = 1;
+  // Bounded by the periods between anchor and start: a test clock advances at most two at a time.
+  while (addMonths(anchor, n * months) <= start) n++;
+  return addMonths(anchor, n * months);
+}
+
+function addMonths(time: number, months: number): number {
+  const date = new Date(time * 1000);
+  const day = date.getUTCDate();
+  date.setUTCDate(1);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(day, last));
+  return Math.floor(date.getTime() / 1000);
 }
 
 function planOf(price: Price): Record<string, unknown> {
@@ -78,7 +105,7 @@ function newItem(state: StripeState, subId: string, p: Params, index: number, st
   };
 }
 
-function setStatus(state: StripeState, sub: Subscription, status: Subscription['status'], call: ApiCall | null): void {
+export function setStatus(state: StripeState, sub: Subscription, status: Subscription['status'], call: ApiCall | null): void {
   if (sub.status === status) return;
   const previous = { status: sub.status };
   sub.status = status;
@@ -96,6 +123,10 @@ function onInvoicePaid(state: StripeState, invoice: Invoice, call: ApiCall | nul
 
 export function createSubscription(state: StripeState, p: Params, call: ApiCall | null): Subscription {
   const customer = state.customers.require(requireStr(p, 'customer'), 'customer');
+  return atCustomerTime(state, customer.id, () => createAtCustomerTime(state, customer, p, call));
+}
+
+function createAtCustomerTime(state: StripeState, customer: Customer, p: Params, call: ApiCall | null): Subscription {
   const items = p.items;
   if (!Array.isArray(items) || items.length === 0) throw missingParam('items');
   const now = state.now();
@@ -153,15 +184,15 @@ export function createSubscription(state: StripeState, p: Params, call: ApiCall 
     schedule: null,
     start_date: now,
     status: trialEnd !== null ? 'trialing' : 'incomplete',
-    test_clock: null,
+    test_clock: customer.test_clock,
     transfer_data: null,
     trial_end: trialEnd,
-    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' } },
+    trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: missingPaymentMethod(p) } },
     trial_start: trialEnd !== null ? now : null,
   };
   const behavior = str(p, 'payment_behavior') ?? 'allow_incomplete';
   state.subscriptions.insert(sub);
-  const invoice = createSubscriptionInvoice(state, sub, 'subscription_create', call, trialEnd !== null ? 0 : undefined);
+  const invoice = createSubscriptionInvoice(state, sub, 'subscription_create', call, { items: trialEnd !== null ? 'free' : 'charge' });
   sub.latest_invoice = invoice.id;
   if (invoice.status === 'open' && sub.collection_method === 'charge_automatically') {
     const pm = sub.default_payment_method ?? customer.invoice_settings.default_payment_method;
@@ -183,14 +214,43 @@ export function createSubscription(state: StripeState, p: Params, call: ApiCall 
     sub.status = 'active'; // send_invoice: active while the invoice waits for payment
   }
   state.emit('customer.subscription.created', sub, call);
+  if (trialEnd !== null && trialWillEndAt(sub) === now) sendTrialWillEnd(state, sub, call);
   return sub;
 }
 
+function missingPaymentMethod(p: Params): string {
+  const behavior = obj(obj(p, 'trial_settings') ?? {}, 'end_behavior') ?? {};
+  return str(behavior, 'missing_payment_method') ?? 'create_invoice';
+}
+
+/** When customer.subscription.trial_will_end is due (at once for a trial shorter than 3 days); null when sent or no trial. */
+export function trialWillEndAt(sub: Subscription): number | null {
+  if (sub.status !== 'trialing' || sub.trial_end === null || trialWillEndSent.has(sub)) return null;
+  return Math.max(sub.trial_end - TRIAL_WILL_END_SECONDS, sub.trial_start ?? sub.created);
+}
+
+export function sendTrialWillEnd(state: StripeState, sub: Subscription, call: ApiCall | null): void {
+  trialWillEndSent.add(sub);
+  state.emit('customer.subscription.trial_will_end', sub, call);
+}
+
+interface ItemChange {
+  item: SubscriptionItem;
+  /** Absent for an item added by this update. */
+  from?: { price: Price; quantity: number };
+  /** Absent for an item deleted by this update. */
+  to?: { price: Price; quantity: number };
+}
+
 function updateSubscription(state: StripeState, sub: Subscription, p: Params, call: ApiCall): Subscription {
-  const before = { ...sub };
+  const before = JSON.parse(JSON.stringify(sub)) as Subscription;
+  const now = state.now();
   if (has(p, 'cancel_at_period_end')) {
     sub.cancel_at_period_end = bool(p, 'cancel_at_period_end') ?? false;
     sub.cancel_at = sub.cancel_at_period_end ? (sub.items.data[0]?.current_period_end ?? null) : null;
+    // Stripe's canceled_at is the time of the request that scheduled the cancellation.
+    sub.canceled_at = sub.cancel_at_period_end ? now : null;
+    sub.cancellation_details = { ...sub.cancellation_details, reason: sub.cancel_at_period_end ? 'cancellation_requested' : null };
   }
   if (has(p, 'default_payment_method')) {
     const pm = str(p, 'default_payment_method');
@@ -198,30 +258,109 @@ function updateSubscription(state: StripeState, sub: Subscription, p: Params, ca
   }
   if (has(p, 'description')) sub.description = str(p, 'description') ?? null;
   sub.metadata = mergeMetadata(sub.metadata, p);
-  const items = p.items;
-  if (Array.isArray(items)) {
-    // Quantity and price changes take effect from the next period: no prorations.
-    items.forEach((raw, i) => {
-      const item = (raw ?? {}) as Params;
-      const existing = str(item, 'id') ? sub.items.data.find((x) => x.id === str(item, 'id')) : undefined;
-      if (str(item, 'id') && !existing) throw invalidRequest(`Invalid subscription item: ${str(item, 'id')}`, `items[${i}][id]`);
-      if (existing && bool(item, 'deleted') === true) {
-        sub.items = { ...sub.items, data: sub.items.data.filter((x) => x !== existing) };
-      } else if (existing) {
-        if (int(item, 'quantity') !== undefined) existing.quantity = int(item, 'quantity') as number;
-        if (str(item, 'price')) {
-          existing.price = state.prices.require(str(item, 'price') as string, `items[${i}][price]`);
-          existing.plan = planOf(existing.price);
-        }
-      } else {
-        const start = sub.items.data[0]?.current_period_start ?? state.now();
-        sub.items = { ...sub.items, data: [...sub.items.data, newItem(state, sub.id, item, i, start)] };
-      }
-    });
-  }
-  const previous = changedFields(before, sub);
+  const changes = Array.isArray(p.items) ? changeItems(state, sub, p.items as Params[]) : [];
+  if (changes.length > 0) prorate(state, sub, changes, p, call);
+  const previous = changedFields(before as unknown as Record<string, unknown>, sub);
   if (previous) state.emit('customer.subscription.updated', sub, call, previous);
   return sub;
+}
+
+/** Applies `items[]` of an update; the changes in price or quantity, for prorations. */
+function changeItems(state: StripeState, sub: Subscription, items: Params[]): ItemChange[] {
+  const changes: ItemChange[] = [];
+  items.forEach((raw, i) => {
+    const item = raw ?? {};
+    const id = str(item, 'id');
+    const existing = id ? sub.items.data.find((x) => x.id === id) : undefined;
+    if (id && !existing) throw invalidRequest(`Invalid subscription item: ${id}`, `items[${i}][id]`);
+    if (existing && bool(item, 'deleted') === true) {
+      sub.items = { ...sub.items, data: sub.items.data.filter((x) => x !== existing) };
+      changes.push({ item: existing, from: { price: existing.price, quantity: existing.quantity } });
+    } else if (existing) {
+      const from = { price: existing.price, quantity: existing.quantity };
+      if (int(item, 'quantity') !== undefined) existing.quantity = int(item, 'quantity') as number;
+      const priceId = str(item, 'price');
+      if (priceId) {
+        const price = state.prices.require(priceId, `items[${i}][price]`);
+        if (!price.recurring) throw invalidRequest('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
+        if (price.currency !== sub.currency) throw invalidRequest('All prices on a subscription must have the same `currency`.', `items[${i}][price]`);
+        existing.price = price;
+        existing.plan = planOf(price);
+      }
+      if (existing.price !== from.price || existing.quantity !== from.quantity) changes.push({ item: existing, from, to: { price: existing.price, quantity: existing.quantity } });
+    } else {
+      const first = sub.items.data[0];
+      const added = newItem(state, sub.id, item, i, first?.current_period_start ?? state.now());
+      if (first) added.current_period_end = first.current_period_end;
+      sub.items = { ...sub.items, data: [...sub.items.data, added] };
+      changes.push({ item: added, to: { price: added.price, quantity: added.quantity } });
+    }
+  });
+  return changes;
+}
+
+/**
+ * Prorations for changes made mid-period, as proration_behavior asks: credit for the unused time at
+ * the old price and quantity, a charge for the remaining time at the new ones, each an invoice item
+ * for the next invoice (create_prorations), invoiced at once (always_invoice), or none. A trial has
+ * nothing to prorate. A price of another interval starts a new period now, invoiced at once.
+ */
+function prorate(state: StripeState, sub: Subscription, changes: ItemChange[], p: Params, call: ApiCall): void {
+  const behavior = str(p, 'proration_behavior') ?? 'create_prorations';
+  const at = int(p, 'proration_date') ?? state.now();
+  const billed = sub.status === 'active' || sub.status === 'past_due' || sub.status === 'unpaid';
+  const cycleReset = changes.some((c) => c.from && c.to && !sameInterval(c.from.price, c.to.price));
+  if (billed && behavior !== 'none') {
+    for (const change of changes) {
+      const { item, from, to } = change;
+      const start = item.current_period_start;
+      const end = item.current_period_end;
+      if (at < start || at >= end) continue;
+      const fraction = (end - at) / (end - start);
+      const when = new Date(at * 1000).toUTCString().slice(5, 16);
+      const label = (x: { price: Price; quantity: number }): string => `${x.quantity} × ${x.price.nickname ?? x.price.product}`;
+      if (from && (from.price.unit_amount ?? 0) > 0) {
+        const amount = -Math.round((from.price.unit_amount ?? 0) * from.quantity * fraction);
+        createProration(state, sub, { item, ...from, amount, description: `Unused time on ${label(from)} after ${when}`, period: { start: at, end } }, call);
+      }
+      // A new period starts now: the new price is billed whole on the invoice below.
+      if (to && !cycleReset) {
+        const amount = Math.round((to.price.unit_amount ?? 0) * to.quantity * fraction);
+        createProration(state, sub, { item, ...to, amount, description: `Remaining time on ${label(to)} after ${when}`, period: { start: at, end } }, call);
+      }
+    }
+  }
+  if (cycleReset) {
+    const now = state.now();
+    for (const item of sub.items.data) {
+      item.current_period_start = now;
+      item.current_period_end = periodEnd(now, item.price);
+    }
+    sub.billing_cycle_anchor = now;
+    if (sub.cancel_at_period_end) sub.cancel_at = sub.items.data[0]?.current_period_end ?? null;
+  }
+  if (billed && (cycleReset || behavior === 'always_invoice')) {
+    const invoice = createSubscriptionInvoice(state, sub, 'subscription_update', call, { items: cycleReset ? 'charge' : false });
+    sub.latest_invoice = invoice.id;
+    if (invoice.status === 'open' && sub.collection_method === 'charge_automatically' && !attemptInvoicePayment(state, invoice, call)) {
+      // The update stands; the unpaid invoice makes the subscription past_due (payment_behavior allow_incomplete).
+      sub.status = 'past_due';
+    }
+  }
+}
+
+function sameInterval(a: Price, b: Price): boolean {
+  return a.recurring?.interval === b.recurring?.interval && a.recurring?.interval_count === b.recurring?.interval_count;
+}
+
+/** The subscription ends on its own: a scheduled cancellation reached, or its payment retries spent. */
+export function endSubscription(state: StripeState, sub: Subscription, reason: 'cancellation_requested' | 'payment_failed'): void {
+  const now = state.now();
+  sub.status = 'canceled';
+  sub.ended_at = now;
+  sub.canceled_at ??= now;
+  sub.cancellation_details = { ...sub.cancellation_details, reason };
+  state.emit('customer.subscription.deleted', sub, null);
 }
 
 export function cancelSubscription(state: StripeState, sub: Subscription, p: Params, call: ApiCall | null): Subscription {
@@ -236,6 +375,11 @@ export function cancelSubscription(state: StripeState, sub: Subscription, p: Par
   sub.cancellation_details = { comment: str(details ?? {}, 'comment') ?? null, feedback: str(details ?? {}, 'feedback') ?? null, feedback_option: null, reason: 'cancellation_requested' };
   state.emit('customer.subscription.deleted', sub, call);
   return sub;
+}
+
+/** Runs `work` at the time of the subscription's customer (its test clock's, or now). */
+function atSubscriptionTime<T>(state: StripeState, sub: Subscription, work: (sub: Subscription) => T): T {
+  return atCustomerTime(state, sub.customer, () => work(sub));
 }
 
 export function subscriptionRoutes(state: StripeState): Route[] {
@@ -272,28 +416,41 @@ export function subscriptionRoutes(state: StripeState): Route[] {
       method: 'POST',
       path: '/v1/subscriptions/:id',
       stripeParams: 'SubscriptionUpdateParams',
-      params: { cancel_at_period_end: 'boolean', default_payment_method: 'string', description: 'string', metadata: 'metadata', items: [ITEM], proration_behavior: 'string', payment_behavior: 'string' },
-      handle: (call, s) => updateSubscription(s, byId(s, call), call.params, call),
+      params: {
+        cancel_at_period_end: 'boolean',
+        default_payment_method: 'string',
+        description: 'string',
+        metadata: 'metadata',
+        items: [ITEM],
+        proration_behavior: 'string',
+        proration_date: 'integer',
+        payment_behavior: 'string',
+      },
+      handle: (call, s) => atSubscriptionTime(s, byId(s, call), (sub) => updateSubscription(s, sub, call.params, call)),
     },
     {
       method: 'DELETE',
       path: '/v1/subscriptions/:id',
       stripeParams: 'SubscriptionCancelParams',
       params: { cancellation_details: { comment: 'string', feedback: 'string' }, invoice_now: 'boolean', prorate: 'boolean' },
-      handle: (call, s) => cancelSubscription(s, byId(s, call), call.params, call),
+      handle: (call, s) => atSubscriptionTime(s, byId(s, call), (sub) => cancelSubscription(s, sub, call.params, call)),
     },
     {
       method: 'GET',
       path: '/v1/subscriptions',
       stripeParams: 'SubscriptionListParams',
-      params: { ...LIST_PARAMS, customer: 'string', price: 'string', status: 'string', collection_method: 'string' },
+      params: { ...LIST_PARAMS, customer: 'string', price: 'string', status: 'string', collection_method: 'string', test_clock: 'string' },
       handle: ({ params }, s) => {
         const customer = str(params, 'customer');
         const price = str(params, 'price');
         const status = str(params, 'status');
+        const clock = str(params, 'test_clock');
+        if (clock !== undefined) requireClock(s, clock);
         const created = createdFilter(params);
         return s.subscriptions.list('/v1/subscriptions', listOptions(params), (sub) =>
           (customer === undefined || sub.customer === customer) &&
+          // Without customer or test_clock, Stripe leaves out the subscriptions of test clocks.
+          (clock !== undefined ? sub.test_clock === clock : customer !== undefined || sub.test_clock === null) &&
           (price === undefined || sub.items.data.some((i) => i.price.id === price)) &&
           // Stripe leaves canceled subscriptions out unless asked for them (or for `all`).
           (status === 'all' || (status === undefined ? sub.status !== 'canceled' : sub.status === status)) &&

@@ -1,0 +1,124 @@
+// What billing does while a test clock moves. Advancing walks the clock through each moment at
+// which something is due for its customers, earliest first, with the clock's frozen_time (and so
+// every object and event made there) at that moment:
+//   - a trial ends in 3 days: customer.subscription.trial_will_end;
+//   - a period ends: the subscription renews (items move to the next period, a draft invoice for
+//     it, customer.subscription.updated) or, when cancel_at has come, ends (…deleted); a trial's end
+//     without a payment method follows trial_settings.end_behavior (cancel, pause, or invoice);
+//   - an hour after a draft invoice was made: it is finalized and charged to the default payment
+//     method (invoice.finalized, then invoice.paid or invoice.payment_failed, the subscription
+//     past_due on a failure);
+//   - a failed invoice's next_payment_attempt: another attempt, on invoices.ts's RETRY_DAYS
+//     schedule; when the last fails the subscription is canceled (reason payment_failed), Stripe's
+//     default for "if all retries for a payment fail";
+//   - 23 hours after an incomplete subscription was created: incomplete_expired, its invoice void.
+// The same clock, objects and seed give the same moments, ids and events.
+// @see https://docs.stripe.com/billing/testing/test-clocks and https://docs.stripe.com/billing/subscriptions/overview
+import { changedFields } from './lists.ts';
+import { attemptInvoicePayment, createSubscriptionInvoice, finalizeInvoice, subscriptionOf, voidInvoice } from './resources/invoices.ts';
+import { endSubscription, periodEnd, sendTrialWillEnd, setStatus, trialWillEndAt } from './resources/subscriptions.ts';
+import { customersOf, type AdvanceClock } from './resources/test-clocks.ts';
+import type { StripeState } from './state.ts';
+import type { Invoice, Subscription } from './stripe-objects.ts';
+
+/** Stripe expires an incomplete subscription whose first invoice is unpaid after 23 hours. */
+const INCOMPLETE_SECONDS = 23 * 3600;
+/** Subscriptions whose periods keep running. */
+const RUNNING = new Set<Subscription['status']>(['active', 'past_due', 'trialing']);
+/**
+ * A guard against a moment that would not move anything (a bug, not an input): an advance is
+ * bounded to two intervals of the clock's shortest subscription, far fewer moments than this.
+ */
+const MAX_MOMENTS = 10_000;
+
+interface Moment {
+  at: number;
+  /** Order among moments at the same second: invoices first, then subscriptions. */
+  rank: number;
+  run(): void;
+}
+
+export const advanceClock: AdvanceClock = (state, clock, target) => {
+  for (let done = 0; ; done++) {
+    const next = nextMoment(state, customersOf(state, clock).map((c) => c.id), target);
+    if (!next) return;
+    if (done === MAX_MOMENTS) throw new Error(`test clock ${clock.id}: more than ${MAX_MOMENTS} billing moments in one advance`);
+    clock.frozen_time = Math.max(clock.frozen_time, next.at);
+    state.atTime(clock.frozen_time, next.run);
+  }
+};
+
+function nextMoment(state: StripeState, customerIds: string[], target: number): Moment | undefined {
+  const customers = new Set(customerIds);
+  let best: Moment | undefined;
+  const offer = (at: number | null | undefined, rank: number, run: () => void): void => {
+    if (at === null || at === undefined || at > target) return;
+    if (!best || at < best.at || (at === best.at && rank < best.rank)) best = { at, rank, run };
+  };
+  for (const invoice of state.invoices.all()) {
+    if (!customers.has(invoice.customer) || !invoice.auto_advance) continue;
+    if (invoice.status === 'draft') offer(invoice.automatically_finalizes_at, 0, () => finalizeAndCollect(state, invoice));
+    else if (invoice.status === 'open' && invoice.collection_method === 'charge_automatically') offer(invoice.next_payment_attempt, 1, () => retry(state, invoice));
+  }
+  for (const sub of state.subscriptions.all()) {
+    if (!customers.has(sub.customer)) continue;
+    if (sub.status === 'incomplete') offer(sub.created + INCOMPLETE_SECONDS, 2, () => expire(state, sub));
+    offer(trialWillEndAt(sub), 3, () => sendTrialWillEnd(state, sub, null));
+    if (!RUNNING.has(sub.status)) continue;
+    const end = sub.items.data[0]?.current_period_end;
+    if (sub.cancel_at !== null && (end === undefined || sub.cancel_at <= end)) offer(sub.cancel_at, 4, () => endSubscription(state, sub, 'cancellation_requested'));
+    else offer(end, 4, () => periodEnds(state, sub));
+  }
+  return best;
+}
+
+/** A draft's hour is up: finalize it and charge it; a failure makes an active subscription past_due. */
+function finalizeAndCollect(state: StripeState, invoice: Invoice): void {
+  finalizeInvoice(state, invoice, null);
+  if (invoice.status !== 'open' || invoice.collection_method !== 'charge_automatically') return;
+  if (attemptInvoicePayment(state, invoice, null)) return;
+  const sub = subscriptionOf(state, invoice);
+  if (sub?.status === 'active') setStatus(state, sub, 'past_due', null);
+}
+
+/** A scheduled retry; when it was the last, the subscription ends. */
+function retry(state: StripeState, invoice: Invoice): void {
+  if (attemptInvoicePayment(state, invoice, null) || invoice.next_payment_attempt !== null) return;
+  const sub = subscriptionOf(state, invoice);
+  if (sub && RUNNING.has(sub.status)) endSubscription(state, sub, 'payment_failed');
+}
+
+function expire(state: StripeState, sub: Subscription): void {
+  const invoice = sub.latest_invoice ? state.invoices.get(sub.latest_invoice) : undefined;
+  if (invoice?.status === 'open') voidInvoice(state, invoice, null);
+  sub.ended_at = state.now();
+  setStatus(state, sub, 'incomplete_expired', null);
+}
+
+/** The current period (or trial) is over: the next one starts and is invoiced. */
+function periodEnds(state: StripeState, sub: Subscription): void {
+  const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
+  const first = sub.items.data[0];
+  if (!first) return;
+  const ended = { start: first.current_period_start, end: first.current_period_end };
+  if (sub.status === 'trialing') {
+    const customer = state.customers.require(sub.customer, 'customer');
+    const hasPaymentMethod = (sub.default_payment_method ?? customer.invoice_settings.default_payment_method) !== null;
+    const behavior = (sub.trial_settings.end_behavior as { missing_payment_method?: string } | undefined)?.missing_payment_method;
+    if (!hasPaymentMethod && behavior === 'cancel') return endSubscription(state, sub, 'cancellation_requested');
+    if (!hasPaymentMethod && behavior === 'pause') {
+      sub.status = 'paused';
+      state.emit('customer.subscription.paused', sub, null);
+      state.emit('customer.subscription.updated', sub, null, changedFields(before, sub));
+      return;
+    }
+    sub.status = 'active';
+  }
+  for (const item of sub.items.data) {
+    item.current_period_start = item.current_period_end;
+    item.current_period_end = periodEnd(item.current_period_start, item.price, sub.billing_cycle_anchor);
+  }
+  const invoice = createSubscriptionInvoice(state, sub, 'subscription_cycle', null, { draft: true, period: ended });
+  sub.latest_invoice = invoice.id;
+  state.emit('customer.subscription.updated', sub, null, changedFields(before, sub));
+}
