@@ -35,6 +35,15 @@ const COMMANDS: Record<string, Command> = {
 `,
     run: async (args) => (await import('./run-command.ts')).runCommand(args),
   },
+  explore: {
+    usage: `  standin explore <scenario.yaml> [--budget 200] [--concurrency 2] [--seed N] [--out explore-out]
+                  [--max-failures 5] [--junit out.xml] [--json out.json]
+      Search the faults that could break a passing scenario's invariants: one run without
+      faults, then each twin kind's faults at each interaction it had, singly, then in pairs.
+      Writes each failure, shrunk, as a scenario file under --out; exits 1 when one broke.
+`,
+    run: async (args) => (await import('./explore-command.ts')).exploreCommand(args),
+  },
   mcp: {
     usage: `  standin mcp [--url http://127.0.0.1:4510] [--admin-token T] [--files-root DIR] [--verbose]
       An MCP server over stdio for agents: environments, faults, journal, scenarios as tools.

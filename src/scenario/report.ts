@@ -71,7 +71,8 @@ export function toJUnit(summary: RunSummary): string {
   ].join('\n');
 }
 
-function xml(text: string): string {
+/** Text safe in XML attributes and content (control characters XML 1.0 forbids removed). */
+export function xml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
     .replace(/&/g, '&amp;')
