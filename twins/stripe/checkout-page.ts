@@ -38,12 +38,12 @@ export function checkoutPage(state: StripeState, method: string, path: string, b
   const form = new URLSearchParams(body);
   try {
     if (step === '' && method === 'GET') return orderPage(state, session);
-    if (step === '' && method === 'POST') return answer(state, payCheckoutSession(state, session.id, cardFrom(form)));
+    if (step === '' && method === 'POST') return answer(state, payCheckoutSession(state, session.id, cardFrom(form)), form);
     if (step === 'authenticate' && method === 'GET') return challengePage(session);
     if (step === 'authenticate' && method === 'POST') return answer(state, authenticateCheckoutSession(state, session.id, form.get('outcome') !== 'fail'));
     if (step === 'return' && method === 'GET') return answer(state, checkoutSessionOutcome(state, session.id));
   } catch (error) {
-    if (error instanceof StripeApiError) return orderPage(state, session, error.message, 400);
+    if (error instanceof StripeApiError) return orderPage(state, session, { error: error.message, status: 400, form });
     throw error;
   }
   return page(404, 'Checkout', '<p>Not found.</p>');
@@ -64,16 +64,23 @@ function cardFrom(form: URLSearchParams): CheckoutCard {
   return card;
 }
 
-/** Where an outcome takes the browser next. */
-function answer(state: StripeState, result: CheckoutOutcome): PageAnswer {
+/** Where an outcome takes the browser next; a decline shows the form again with what was typed (but the card). */
+function answer(state: StripeState, result: CheckoutOutcome, form?: URLSearchParams): PageAnswer {
   const { session } = result;
   if (result.outcome === 'requires_action') return redirect(`${checkoutPageUrl(state, session.id)}/authenticate`);
-  if (result.outcome === 'declined') return orderPage(state, session, result.error.message, 402);
+  if (result.outcome === 'declined') return orderPage(state, session, { error: result.error.message, status: 402, ...(form ? { form } : {}) });
   if (session.success_url) return redirect(session.success_url.replaceAll('{CHECKOUT_SESSION_ID}', session.id));
   return orderPage(state, session);
 }
 
-function orderPage(state: StripeState, session: CheckoutSession, error?: string, status = 200): PageAnswer {
+interface Retry {
+  error: string;
+  status: number;
+  /** The form as posted, so email and name need not be typed again. */
+  form?: URLSearchParams;
+}
+
+function orderPage(state: StripeState, session: CheckoutSession, retry?: Retry): PageAnswer {
   const items = sessionLineItems(session)
     .map((item) => `<tr><td>${esc(item.description ?? item.price.id)} × ${item.quantity}</td><td>${money(item.amount_total, item.currency)}${recurring(item.price.recurring)}</td></tr>`)
     .join('');
@@ -82,20 +89,21 @@ function orderPage(state: StripeState, session: CheckoutSession, error?: string,
   let main: string;
   if (session.status === 'complete') main = `<p id="status">${session.payment_status === 'unpaid' ? 'Payment processing.' : 'Thank you — payment complete.'}</p>`;
   else if (session.status === 'expired') main = '<p id="status">This checkout session has expired.</p>';
-  else main = `${error ? `<p id="error" role="alert">${esc(error)}</p>` : ''}${cardForm(state, session)}`;
+  else main = `${retry ? `<p id="error" role="alert">${esc(retry.error)}</p>` : ''}${cardForm(state, session, retry?.form)}`;
   const back = session.status === 'open' && session.cancel_url ? `<p><a id="cancel" href="${esc(session.cancel_url)}">← Back</a></p>` : '';
-  return page(status, 'Checkout', `${back}${summary}${main}`);
+  return page(retry?.status ?? 200, 'Checkout', `${back}${summary}${main}`);
 }
 
-function cardForm(state: StripeState, session: CheckoutSession): string {
-  const email = session.customer_email ?? (session.customer ? state.customers.get(session.customer)?.email : null) ?? '';
+function cardForm(state: StripeState, session: CheckoutSession, typed?: URLSearchParams): string {
+  const email = typed?.get('email') ?? session.customer_email ?? (session.customer ? state.customers.get(session.customer)?.email : null) ?? '';
+  const name = typed?.get('name') ?? '';
   const label = session.mode === 'setup' ? 'Save card' : session.mode === 'subscription' ? 'Subscribe' : 'Pay';
   return `<form method="post" action="${esc(checkoutPageUrl(state, session.id))}">
 <label>Email <input name="email" type="email" autocomplete="email" value="${esc(email)}"></label>
 <label>Card number <input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
 <label>Expiry <input name="expiry" autocomplete="cc-exp" placeholder="MM / YY"></label>
 <label>CVC <input name="cvc" autocomplete="cc-csc" placeholder="123"></label>
-<label>Name on card <input name="name" autocomplete="cc-name"></label>
+<label>Name on card <input name="name" autocomplete="cc-name" value="${esc(name)}"></label>
 <button type="submit" id="submit">${label}</button>
 </form>`;
 }
