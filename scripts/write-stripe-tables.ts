@@ -78,6 +78,7 @@ const OBJECT_INTERFACES = [
   // Event is a union of one type per event; EventBase holds the fields they share.
   'EventBase',
   'Invoice',
+  'InvoiceItem',
   'InvoiceLineItem',
   'InvoicePayment',
   // A Checkout Session's line items.
@@ -90,6 +91,8 @@ const OBJECT_INTERFACES = [
   'SetupIntent',
   'Subscription',
   'SubscriptionItem',
+  'TestHelpers.DeletedTestClock',
+  'TestHelpers.TestClock',
   'WebhookEndpoint',
 ] as const;
 
