@@ -81,7 +81,10 @@ export class StripeState {
   private readonly listeners = new Set<EventListener>();
   /** A test clock's frozen_time while its objects are worked on (billing-clock.ts), else null. */
   private clockTime: number | null = null;
-  /** Each event's object in today's shape, serialized, so it can be rendered at another version. */
+  /**
+   * Each event's object in today's shape, serialized, so it can be rendered at another version; kept
+   * only for events whose own data is in an older shape (an account pinned to an older version).
+   */
   private readonly todayShapes = new WeakMap<StripeEvent, string>();
 
   constructor(
@@ -129,7 +132,9 @@ export class StripeState {
       type,
     };
     this.events.insert(event);
-    this.todayShapes.set(event, today);
+    // At today's version the event's own data is today's shape: no second copy, and no WeakMap
+    // entry per event (each one an ephemeron the GC traces).
+    if (atAccount !== (object as unknown)) this.todayShapes.set(event, today);
     this.ctx.journal.record({ type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
     for (const listener of this.listeners) listener(event, object);
     return event;
@@ -140,9 +145,10 @@ export class StripeState {
    * that version (a webhook endpoint's own api_version shapes its deliveries, not the account's).
    */
   eventAt(event: StripeEvent, version: string): StripeEvent {
+    if (version === event.api_version) return event;
     const today = this.todayShapes.get(event);
-    if (version === event.api_version || today === undefined) return event;
-    const object = atVersion(JSON.parse(today) as Record<string, unknown>, version, this);
+    // atVersion reshapes a copy, never what it is given.
+    const object = atVersion(today === undefined ? (event.data.object as Record<string, unknown>) : (JSON.parse(today) as Record<string, unknown>), version, this);
     const data = { object, ...(event.data.previous_attributes ? { previous_attributes: event.data.previous_attributes } : {}) };
     return { ...event, api_version: version, data };
   }
