@@ -1,20 +1,29 @@
 // The oidc twin's config: clients, users, scopes and claims, token lifetimes, the signing algorithm
 // and which grants/endpoints are on. `{}` alone resolves to a working issuer with one confidential
 // client and one user (see DEFAULT_CLIENT and DEFAULT_USER).
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { BaseTwinConfigFields } from '../../src/core/index.ts';
 
 export const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
+/** RFC 8693 §2.1. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
 export const GRANT_TYPES = [
   'authorization_code',
   'refresh_token',
   'client_credentials',
   'urn:ietf:params:oauth:grant-type:device_code',
+  TOKEN_EXCHANGE_GRANT,
 ] as const;
 
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** Algorithms a client may sign its authentication assertion with (RFC 7523): HMAC for client_secret_jwt, the rest for private_key_jwt. */
+export const CLIENT_ASSERTION_ALGS = ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 
 /** A string enum schema whose static type keeps the literal values. */
 const literals = <T extends readonly string[]>(values: T, description: string) =>
@@ -36,6 +45,19 @@ const ClientSchema = Type.Object(
     scope: Type.Optional(Type.String({ description: 'scopes the client may request (space separated); default: all' })),
     application_type: Type.Optional(literals(['web', 'native'] as const, 'native allows any loopback port in redirect URIs')),
     id_token_signed_response_alg: Type.Optional(literals(SIGNING_ALGS, "algorithm of this client's ID tokens; default signingAlg")),
+    jwks: Type.Optional(
+      Type.Object(
+        { keys: Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, description: 'public JWKs' }) },
+        { additionalProperties: false, description: "the client's public keys: they verify its private_key_jwt assertions" },
+      ),
+    ),
+    token_endpoint_auth_signing_alg: Type.Optional(
+      literals(CLIENT_ASSERTION_ALGS, 'the one algorithm its client_secret_jwt / private_key_jwt assertions must use; default any that fits'),
+    ),
+    require_pushed_authorization_requests: Type.Optional(
+      Type.Boolean({ description: 'this client must push its authorization requests (RFC 9126 §6)' }),
+    ),
+    dpop_bound_access_tokens: Type.Optional(Type.Boolean({ description: 'this client must send a DPoP proof at the token endpoint (RFC 9449 §5.2)' })),
   },
   { additionalProperties: false },
 );
@@ -78,8 +100,15 @@ const FeaturesSchema = Type.Object(
     userinfo: Type.Optional(Type.Boolean()),
     deviceFlow: Type.Optional(Type.Boolean()),
     rpInitiatedLogout: Type.Optional(Type.Boolean()),
+    pushedAuthorizationRequests: Type.Optional(Type.Boolean({ description: 'the PAR endpoint /request (RFC 9126)' })),
+    requirePushedAuthorizationRequests: Type.Optional(
+      Type.Boolean({ description: 'every client must push its authorization requests (default false)' }),
+    ),
+    dpop: Type.Optional(Type.Boolean({ description: 'DPoP-bound tokens when the client sends a proof (RFC 9449)' })),
+    dpopNonce: Type.Optional(Type.Boolean({ description: 'DPoP proofs must carry a server nonce (RFC 9449 §8; default false)' })),
+    tokenExchange: Type.Optional(Type.Boolean({ description: 'the token exchange grant (RFC 8693), for clients that list it in grant_types' })),
   },
-  { additionalProperties: false, description: 'all on by default' },
+  { additionalProperties: false, description: 'all on by default except requirePushedAuthorizationRequests and dpopNonce' },
 );
 
 export const OidcConfigSchema = Type.Object(
@@ -153,6 +182,11 @@ export interface ResolvedFeatures {
   userinfo: boolean;
   deviceFlow: boolean;
   rpInitiatedLogout: boolean;
+  pushedAuthorizationRequests: boolean;
+  requirePushedAuthorizationRequests: boolean;
+  dpop: boolean;
+  dpopNonce: boolean;
+  tokenExchange: boolean;
 }
 
 /** The config with every default filled in: what the provider factory and the actions read. */
@@ -177,14 +211,13 @@ export function resolveConfig(config: OidcConfig): ResolvedConfig {
   const defaultUser = config.defaultUser === undefined ? users[0] : users.find((u) => u.sub === config.defaultUser);
   if (!defaultUser) throw new ConfigError('defaultUser', `no user with sub ${config.defaultUser}`);
   const clients = (config.clients ?? [DEFAULT_CLIENT]).map((c) => ({ ...c }));
+  const ttl = config.ttl ?? {};
+  const features = resolveFeatures(config.features ?? {});
   const ids = new Set<string>();
   clients.forEach((client, i) => {
     if (ids.has(client.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id ${client.client_id}`);
     ids.add(client.client_id);
-    const method = client.token_endpoint_auth_method ?? (client.client_secret ? 'client_secret_basic' : 'none');
-    if (method !== 'none' && !client.client_secret) {
-      throw new ConfigError(`clients[${i}].client_secret`, `required with token_endpoint_auth_method ${method}`);
-    }
+    checkClient(client, `clients[${i}]`, features);
   });
   const subs = new Set<string>();
   users.forEach((user, i) => {
@@ -193,8 +226,6 @@ export function resolveConfig(config: OidcConfig): ResolvedConfig {
   });
   const claims = { ...STANDARD_CLAIMS, ...config.claims };
   const scopes = [...new Set(['openid', 'offline_access', ...Object.keys(claims), ...(config.scopes ?? [])])];
-  const ttl = config.ttl ?? {};
-  const features = config.features ?? {};
   return {
     clients,
     users,
@@ -213,19 +244,70 @@ export function resolveConfig(config: OidcConfig): ResolvedConfig {
       interaction: ttl.interaction ?? 3600,
     },
     signingAlg: config.signingAlg ?? 'RS256',
-    features: {
-      clientCredentials: features.clientCredentials ?? true,
-      refreshTokens: features.refreshTokens ?? true,
-      introspection: features.introspection ?? true,
-      revocation: features.revocation ?? true,
-      userinfo: features.userinfo ?? true,
-      deviceFlow: features.deviceFlow ?? true,
-      rpInitiatedLogout: features.rpInitiatedLogout ?? true,
-    },
+    features,
     requirePkce: config.requirePkce ?? false,
     loginPage: config.loginPage ?? 'browsers',
     keyRotationGraceSeconds: config.keyRotationGraceSeconds ?? 600,
   };
+}
+
+function resolveFeatures(features: NonNullable<OidcConfig['features']>): ResolvedFeatures {
+  const resolved = {
+    clientCredentials: features.clientCredentials ?? true,
+    refreshTokens: features.refreshTokens ?? true,
+    introspection: features.introspection ?? true,
+    revocation: features.revocation ?? true,
+    userinfo: features.userinfo ?? true,
+    deviceFlow: features.deviceFlow ?? true,
+    rpInitiatedLogout: features.rpInitiatedLogout ?? true,
+    pushedAuthorizationRequests: features.pushedAuthorizationRequests ?? true,
+    requirePushedAuthorizationRequests: features.requirePushedAuthorizationRequests ?? false,
+    dpop: features.dpop ?? true,
+    dpopNonce: features.dpopNonce ?? false,
+    tokenExchange: features.tokenExchange ?? true,
+  };
+  if (resolved.requirePushedAuthorizationRequests && !resolved.pushedAuthorizationRequests) {
+    throw new ConfigError('features.requirePushedAuthorizationRequests', 'needs features.pushedAuthorizationRequests');
+  }
+  if (resolved.dpopNonce && !resolved.dpop) throw new ConfigError('features.dpopNonce', 'needs features.dpop');
+  return resolved;
+}
+
+/** What the schema cannot say about one client: the credentials its auth method needs, and features it relies on. */
+function checkClient(client: ClientConfig, at: string, features: ResolvedFeatures): void {
+  const method = authMethodOf(client);
+  if ((method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt') && !client.client_secret) {
+    throw new ConfigError(`${at}.client_secret`, `required with token_endpoint_auth_method ${method}`);
+  }
+  if (method === 'private_key_jwt' && !client.jwks) {
+    throw new ConfigError(`${at}.jwks`, 'required with token_endpoint_auth_method private_key_jwt: the public keys its assertions are signed with');
+  }
+  client.jwks?.keys.forEach((jwk, j) => {
+    const field = `${at}.jwks.keys[${j}]`;
+    if ('d' in jwk || 'k' in jwk) throw new ConfigError(field, 'a private or symmetric key; register the public key only');
+    try {
+      createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    } catch (error) {
+      throw new ConfigError(field, `not a public JWK: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  const alg = client.token_endpoint_auth_signing_alg;
+  if (alg !== undefined) {
+    const wanted = alg.startsWith('HS') ? 'client_secret_jwt' : 'private_key_jwt';
+    if (method !== wanted) throw new ConfigError(`${at}.token_endpoint_auth_signing_alg`, `${alg} goes with token_endpoint_auth_method ${wanted}, not ${method}`);
+  }
+  if (client.grant_types?.includes(TOKEN_EXCHANGE_GRANT) && !features.tokenExchange) {
+    throw new ConfigError(`${at}.grant_types`, `${TOKEN_EXCHANGE_GRANT} needs features.tokenExchange`);
+  }
+  if (client.require_pushed_authorization_requests && !features.pushedAuthorizationRequests) {
+    throw new ConfigError(`${at}.require_pushed_authorization_requests`, 'needs features.pushedAuthorizationRequests');
+  }
+  if (client.dpop_bound_access_tokens && !features.dpop) throw new ConfigError(`${at}.dpop_bound_access_tokens`, 'needs features.dpop');
+}
+
+/** The client's token endpoint auth method, defaulted as registration does: a secret means Basic, none means public. */
+export function authMethodOf(client: ClientConfig): ClientAuthMethod {
+  return client.token_endpoint_auth_method ?? (client.client_secret ? 'client_secret_basic' : 'none');
 }
 
 /** A config the schema accepts but that cannot work (a duplicate id, a missing secret). */

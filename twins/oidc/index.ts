@@ -94,6 +94,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   // Cookie signing keys outlive provider rebuilds, so sessions and interactions survive a rotation.
   // A secret, so from crypto: the seeded rng would make it guessable, and no outcome depends on it.
   const cookieKeys = [randomBytes(32).toString('base64url')];
+  const dpopNonceSecret = randomBytes(32);
 
   // Requests arriving before the provider is built wait for it rather than meet an empty server.
   let front: RequestListener | undefined;
@@ -116,6 +117,7 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         keys: signingKeys,
         store,
         cookieKeys,
+        dpopNonceSecret,
         onClient: (req, clientId) => clientOf.set(req, clientId),
         onServerError: (error) => ctx.log.warn('oidc provider error', { error: String(error) }),
       }),

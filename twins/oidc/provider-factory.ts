@@ -1,6 +1,8 @@
-// The one file that touches oidc-provider. It builds a Provider from the twin's resolved config,
-// its current signing keys and its token store, and hands the rest of the twin a small typed
-// handle; oidc-provider's own types (loose, Koa-shaped) stay in here.
+// The file that touches oidc-provider (with token-exchange.ts, the one grant it lacks). It builds a
+// Provider from the twin's resolved config, its current signing keys and its token store, and hands
+// the rest of the twin a small typed handle; oidc-provider's own types (loose, Koa-shaped) stay in here.
+// Client authentication by JWT (RFC 7523), PAR (RFC 9126) and DPoP (RFC 9449) are the provider's
+// own features, configured here from the twin's config.
 //
 // oidc-provider 9 warns "Unsupported runtime. Use Node.js v22.x LTS" when imported on Node 20.
 // Standin supports Node ≥ 20.19, where the newer APIs the provider calls exist (URL.parse since
@@ -11,19 +13,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as OidcProviderModule from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import type { ResolvedConfig, UserConfig } from './config.ts';
+import { authMethodOf, type ResolvedConfig, type UserConfig } from './config.ts';
 import { htmlPage, escapeHtml } from './html-page.ts';
 import type { SigningKey } from './key-ring.ts';
+import { loadGrantHelpers, registerTokenExchange } from './token-exchange.ts';
 import type { TokenStore } from './token-store.ts';
 
-type ProviderClass = typeof OidcProviderModule.default;
+type ProviderModule = typeof OidcProviderModule;
+type ProviderClass = ProviderModule['default'];
 type ProviderInstance = InstanceType<ProviderClass>;
 
+/** The provider's error events of the endpoints where clients authenticate. */
+const CLIENT_AUTH_EVENTS = [
+  'grant.error',
+  'pushed_authorization_request.error',
+  'introspection.error',
+  'revocation.error',
+  'device_authorization.error',
+] as const;
+
 const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime.';
-let loading: Promise<ProviderClass> | undefined;
+let loading: Promise<ProviderModule> | undefined;
 
 /** Imports oidc-provider once per process, without its Node-20 runtime notice. */
-export function loadProvider(): Promise<ProviderClass> {
+export async function loadProvider(): Promise<ProviderClass> {
+  return (await loadModule()).default;
+}
+
+function loadModule(): Promise<ProviderModule> {
   loading ??= (async () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => {
@@ -31,7 +48,7 @@ export function loadProvider(): Promise<ProviderClass> {
       warn.apply(console, args);
     };
     try {
-      return (await import('oidc-provider')).default;
+      return await import('oidc-provider');
     } finally {
       console.warn = warn;
     }
@@ -71,18 +88,41 @@ export interface ProviderOptions {
   store: TokenStore;
   /** Signs the provider's cookies; the same across rebuilds so sessions survive a rotation. */
   cookieKeys: string[];
+  /** 32 bytes that key DPoP nonces (RFC 9449 §8); the same across rebuilds so a nonce outlives a rotation. */
+  dpopNonceSecret: Buffer;
   /** Called once the provider has identified the client of a request. */
   onClient(req: IncomingMessage, clientId: string): void;
   onServerError(error: unknown): void;
 }
 
 export async function buildProvider(options: ProviderOptions): Promise<ProviderHandle> {
-  const Provider = await loadProvider();
+  const [{ default: Provider, errors }, helpers] = await Promise.all([loadModule(), options.config.features.tokenExchange ? loadGrantHelpers() : undefined]);
   const provider = new Provider(options.issuer, configuration(options));
+  if (helpers) {
+    const users = new Set(options.config.users.map((u) => u.sub));
+    registerTokenExchange(provider, {
+      errors,
+      helpers,
+      issuer: options.issuer,
+      publicJwks: options.keys.map((k) => k.publicJwk),
+      isUser: (sub) => users.has(sub),
+    });
+  }
   provider.on('server_error', (_ctx: unknown, error: unknown) => options.onServerError(error));
   // With a listener, Koa no longer prints errors to stderr itself.
   // (Koa's own event; the provider typings list only the provider's events.)
   (provider as unknown as NodeJS.EventEmitter).on('error', (error: unknown) => options.onServerError(error));
+  // A failed client authentication answers "client authentication failed" and keeps the reason
+  // (wrong sub, replayed jti…) in error_detail, for the provider's logs. A test issuer's user is the
+  // developer, so the reason joins the description the client sees.
+  // (Typed per event name in the typings; one listener for several names needs the plain emitter.)
+  for (const event of CLIENT_AUTH_EVENTS) {
+    (provider as unknown as NodeJS.EventEmitter).on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
+      const body = ctx.body as { error?: string; error_description?: string } | undefined;
+      if (error.error !== 'invalid_client' || !error.error_detail || body?.error !== 'invalid_client') return;
+      body.error_description = `${body.error_description ?? 'client authentication failed'}: ${error.error_detail}`;
+    });
+  }
   provider.use(async (ctx, next) => {
     await next();
     const clientId = (ctx as KoaContextWithOIDC).oidc?.client?.clientId;
@@ -175,7 +215,7 @@ function configuration(options: ProviderOptions): Configuration {
       const grantTypes = c.grant_types ?? ['authorization_code', 'refresh_token'];
       return {
         ...c,
-        token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
+        token_endpoint_auth_method: authMethodOf(c),
         grant_types: grantTypes,
         // Without redirect_uris a client is native, whose loopback redirect URIs match any port (RFC 8252 §7.3).
         redirect_uris: c.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'],
@@ -224,6 +264,11 @@ function configuration(options: ProviderOptions): Configuration {
       introspection: { enabled: features.introspection, allowedPolicy: async () => true },
       revocation: { enabled: features.revocation, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: features.userinfo },
+      pushedAuthorizationRequests: {
+        enabled: features.pushedAuthorizationRequests,
+        requirePushedAuthorizationRequests: features.requirePushedAuthorizationRequests,
+      },
+      dPoP: { enabled: features.dpop, nonceSecret: options.dpopNonceSecret, requireNonce: () => features.dpopNonce },
       deviceFlow: {
         enabled: features.deviceFlow,
         userCodeInputSource: async (ctx, form, _out, err) => {
