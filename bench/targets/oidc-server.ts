@@ -33,6 +33,7 @@ if (which === 'twin') {
     keys: [await takeKey('RS256')],
     store: new TokenStore(),
     cookieKeys: [randomBytes(32).toString('base64url')],
+    dpopNonceSecret: randomBytes(32),
     onClient: () => {},
     onServerError: () => {},
   });
