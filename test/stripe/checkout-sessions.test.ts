@@ -193,6 +193,17 @@ describe('stripe twin: Checkout Sessions', () => {
     expect(receiver.events.map((e) => (e.event.data.object as Stripe.Checkout.Session).id)).toEqual([session.id]);
   });
 
+  it('triggers checkout.session.completed and .expired by running their flows', async () => {
+    await using rig = await startStripe();
+    const completed = (await rig.h.twin.actions?.trigger?.({ event: 'checkout.session.completed' })) as { event: Stripe.Event };
+    const session = completed.event.data.object as Stripe.Checkout.Session;
+    conforms('Checkout.Session', session);
+    expect(session).toMatchObject({ status: 'complete', payment_status: 'paid', amount_total: 3000 });
+    expect((await rig.stripe.paymentIntents.retrieve(session.payment_intent as string)).status).toBe('succeeded');
+    const expired = (await rig.h.twin.actions?.trigger?.({ event: 'checkout.session.expired' })) as { event: Stripe.Event };
+    expect((await rig.stripe.checkout.sessions.retrieve((expired.event.data.object as Stripe.Checkout.Session).id)).status).toBe('expired');
+  });
+
   it('refuses what Stripe refuses, naming the parameter', async () => {
     await using rig = await startStripe();
     const { stripe } = rig;

@@ -95,6 +95,22 @@ describe('stripe twin: disputes', () => {
     expect(lost.balance_transactions.map((t) => t.net)).toEqual([-4000]);
   });
 
+  it('refuses to refund a charged-back charge, refunds an inquiry\'s, and triggers charge.dispute.created on demand', async () => {
+    await using rig = await startStripe();
+    const { stripe } = rig;
+    const chargedBack = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    await expect(stripe.refunds.create({ payment_intent: chargedBack.id })).rejects.toMatchObject({ statusCode: 400, code: 'charge_disputed', param: 'charge' });
+    const inquired = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_createDisputeInquiry', confirm: true });
+    expect((await stripe.refunds.create({ payment_intent: inquired.id })).status).toBe('succeeded');
+
+    const triggered = (await rig.h.twin.actions?.trigger?.({ event: 'charge.dispute.created' })) as { event: Stripe.Event };
+    const dispute = triggered.event.data.object as Stripe.Dispute;
+    conforms(dispute);
+    expect((await stripe.disputes.retrieve(dispute.id)).status).toBe('needs_response');
+    // Opened once: the card's own dispute is not opened a second time.
+    expect((await stripe.disputes.list({ charge: dispute.charge as string })).data).toHaveLength(1);
+  });
+
   it('a card number typed on the hosted checkout page is disputed as its pm_card_ token is', async () => {
     await using rig = await startStripe();
     const { stripe } = rig;

@@ -5,7 +5,10 @@
 import { Type } from '@sinclair/typebox';
 import { StripeApiError } from './errors.ts';
 import type { Params } from './params.ts';
+import { payCheckoutSession } from './checkout-payment.ts';
+import { createCheckoutSession, expireCheckoutSession } from './resources/checkout-sessions.ts';
 import { createCustomer } from './resources/customers.ts';
+import { openDispute } from './resources/disputes.ts';
 import { attachPaymentMethod, resolvePaymentMethod } from './resources/payment-methods.ts';
 import { createPaymentIntent } from './resources/payment-intents.ts';
 import { createPrice, createProduct } from './resources/products.ts';
@@ -57,6 +60,20 @@ const subscribed = (state: StripeState, card = 'pm_card_visa') => {
   return createSubscription(state, { customer: customer.id, items: [{ price: price.id }] }, null);
 };
 
+/** An open Checkout Session for one $30 T-shirt. */
+const checkout = (state: StripeState) =>
+  createCheckoutSession(
+    state,
+    { mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 3000, product_data: { name: 'T-shirt' } }, quantity: 1 }], success_url: 'https://example.com/success' },
+    null,
+  );
+
+/** A payment with pm_card_createDispute, disputed now rather than after the flow (trigger reports what the flow emitted). */
+const disputed = (state: StripeState) => {
+  const pi = paid(state, { payment_method: 'pm_card_createDispute' });
+  if (pi?.latest_charge) openDispute(state, state.charges.require(pi.latest_charge), 'fraudulent', false);
+};
+
 const FLOWS: Record<string, (state: StripeState) => void> = {
   'customer.created': (s) => void createCustomer(s, { email: 'jenny.rosen@example.com', name: 'Jenny Rosen' }, null),
   'customer.updated': (s) => {
@@ -105,6 +122,10 @@ const FLOWS: Record<string, (state: StripeState) => void> = {
   'invoice.payment_succeeded': (s) => void subscribed(s),
   'invoice.payment_failed': (s) => void subscribed(s, 'pm_card_chargeCustomerFail'),
   'customer.subscription.deleted': (s) => void cancelSubscription(s, subscribed(s), {}, null),
+  'checkout.session.completed': (s) => void payCheckoutSession(s, checkout(s).id, { card: 'pm_card_visa' }),
+  'checkout.session.expired': (s) => void expireCheckoutSession(s, checkout(s), null),
+  'charge.dispute.created': disputed,
+  'charge.dispute.funds_withdrawn': disputed,
   'price.created': (s) => void createPrice(s, { currency: 'usd', unit_amount: 1500, product_data: { name: 'myproduct' } }, null),
 };
 

@@ -30,6 +30,10 @@ export function createRefund(state: StripeState, p: Params, call: ApiCall | null
   if (!charge.captured) {
     throw invalidRequest(`Charge ${charge.id} has not been captured; cancel its PaymentIntent to release the authorization.`, 'charge', 'charge_not_refundable');
   }
+  // A chargeback took the money back already (disputes.ts); an inquiry's charge can still be refunded.
+  if (state.disputes.all().some((d) => d.charge === charge.id && !d.is_charge_refundable)) {
+    throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, 'charge', 'charge_disputed');
+  }
   // A partial capture already counts its released remainder as refunded (amount_refunded).
   const remaining = charge.amount - charge.amount_refunded;
   if (remaining <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, 'charge', 'charge_already_refunded');
