@@ -37,7 +37,7 @@ const COMMANDS: Record<string, Command> = {
   },
   explore: {
     usage: `  standin explore <scenario.yaml> [--budget 200] [--concurrency 2] [--seed N] [--out explore-out]
-                  [--max-failures 5] [--junit out.xml] [--json out.json]
+                  [--max-failures 1] [--junit out.xml] [--json out.json]
       Search the faults that could break a passing scenario's invariants: one run without
       faults, then each twin kind's faults at each interaction it had, singly, then in pairs.
       Writes each failure, shrunk, as a scenario file under --out; exits 1 when one broke.

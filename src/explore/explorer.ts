@@ -22,7 +22,7 @@ import { WarmEnvironments } from './warm-environments.ts';
 
 export const DEFAULT_BUDGET = 200;
 export const DEFAULT_CONCURRENCY = 2;
-export const DEFAULT_MAX_FAILURES = 5;
+export const DEFAULT_MAX_FAILURES = 1;
 
 export interface ExploreOptions {
   /** Runs with injected faults (default: the file's explore.budget, else 200); baseline, shrinking and confirming are extra. */
@@ -30,7 +30,7 @@ export interface ExploreOptions {
   /** Environments running side by side (default 2). */
   concurrency?: number;
   seed?: number;
-  /** Stop exploring once this many schedules have broken an invariant (default 5). */
+  /** Stop exploring once this many schedules have broken an invariant (default 1: fix it, explore again). */
   maxFailures?: number;
   /** Folder to write each finding's scenario file to; without it the files are only in the report. */
   outDir?: string;
