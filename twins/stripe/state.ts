@@ -79,6 +79,8 @@ export class StripeState {
   baseUrl = '';
   ids: IdGenerator;
   private readonly listeners = new Set<EventListener>();
+  /** Events made while listeners run, handed to them in order (emit). */
+  private readonly pendingEvents: Array<[StripeEvent, StripeObject]> = [];
   /** A test clock's frozen_time while its objects are worked on (billing-clock.ts), else null. */
   private clockTime: number | null = null;
   /**
@@ -136,7 +138,19 @@ export class StripeState {
     // entry per event (each one an ephemeron the GC traces).
     if (atAccount !== (object as unknown)) this.todayShapes.set(event, today);
     this.ctx.journal.record({ type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
-    for (const listener of this.listeners) listener(event, object);
+    // An event a listener emits waits until every listener has seen the current one, so listeners
+    // (webhook deliveries above all) see events in the order they were made.
+    this.pendingEvents.push([event, object]);
+    if (this.pendingEvents.length === 1) {
+      try {
+        for (let next = this.pendingEvents[0]; next; next = this.pendingEvents[0]) {
+          for (const listener of this.listeners) listener(next[0], next[1]);
+          this.pendingEvents.shift();
+        }
+      } finally {
+        this.pendingEvents.length = 0;
+      }
+    }
     return event;
   }
 

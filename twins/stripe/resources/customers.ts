@@ -7,7 +7,7 @@ import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
 import type { Customer } from '../stripe-objects.ts';
 import { attachPaymentMethod, resolvePaymentMethod } from './payment-methods.ts';
-import { requireClock } from './test-clocks.ts';
+import { clockTime, requireClock } from './test-clocks.ts';
 
 const FIELDS: ObjectSpec = {
   address: 'hash',
@@ -38,7 +38,6 @@ export function createCustomer(state: StripeState, p: Params, call: ApiCall | nu
   if (wantedDefault !== undefined && wantedDefault !== paymentMethod && wantedDefault !== source?.id) {
     throw notTheCustomers(state.paymentMethods.require(wantedDefault, DEFAULT_PM_PARAM).id);
   }
-  // A customer of a test clock lives at the clock's time (billing-clock.ts).
   const clock = str(p, 'test_clock') === undefined ? undefined : requireClock(state, str(p, 'test_clock') as string);
   const id = state.ids.next('cus');
   const customer: Customer = {
@@ -46,7 +45,7 @@ export function createCustomer(state: StripeState, p: Params, call: ApiCall | nu
     object: 'customer',
     address: obj(p, 'address') ? { ...EMPTY_ADDRESS, ...obj(p, 'address') } : null,
     balance: int(p, 'balance') ?? 0,
-    created: clock?.frozen_time ?? state.now(),
+    created: state.now(),
     currency: null,
     default_source: null,
     delinquent: false,
@@ -130,7 +129,8 @@ export const customerRoutes: Route[] = [
     path: '/v1/customers',
     stripeParams: 'CustomerCreateParams',
     params: { ...FIELDS, payment_method: 'string', test_clock: 'string' },
-    handle: (call, state) => createCustomer(state, call.params, call),
+    // A customer of a test clock lives at the clock's time (billing-clock.ts).
+    handle: (call, state) => state.atTime(clockTime(state, call.params), () => createCustomer(state, call.params, call)),
   },
   { method: 'GET', path: '/v1/customers/:id', params: {}, handle: (call, state) => retrieve(state, call.pathParams.id) },
   {

@@ -24,6 +24,8 @@ const INTERVAL_SECONDS: Record<string, number> = { day: DAY, week: 7 * DAY, mont
 export const TRIAL_WILL_END_SECONDS = 3 * DAY;
 /** Trials whose trial_will_end went out (kept beside the objects: Stripe has no field for it). */
 const trialWillEndSent = new WeakSet<Subscription>();
+/** Subscriptions whose create request is running (their first invoice is being paid). */
+const creating = new WeakSet<Subscription>();
 
 /**
  * The end of the period starting at `start`: the first billing date after it counted from
@@ -116,6 +118,8 @@ export function setStatus(state: StripeState, sub: Subscription, status: Subscri
 function onInvoicePaid(state: StripeState, invoice: Invoice, call: ApiCall | null): void {
   const id = subscriptionIdOf(invoice);
   const sub = id ? state.subscriptions.get(id) : undefined;
+  // A subscription paid as it is created is announced active by customer.subscription.created alone.
+  if (sub && creating.has(sub)) return;
   if (sub && invoice.status === 'paid' && (sub.status === 'incomplete' || sub.status === 'past_due' || sub.status === 'unpaid')) {
     setStatus(state, sub, 'active', call);
   }
@@ -190,8 +194,22 @@ function createAtCustomerTime(state: StripeState, customer: Customer, p: Params,
     trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: missingPaymentMethod(p) } },
     trial_start: trialEnd !== null ? now : null,
   };
-  const behavior = str(p, 'payment_behavior') ?? 'allow_incomplete';
   state.subscriptions.insert(sub);
+  creating.add(sub);
+  try {
+    chargeFirstInvoice(state, sub, customer, p, call);
+  } finally {
+    creating.delete(sub);
+  }
+  state.emit('customer.subscription.created', sub, call);
+  if (trialEnd !== null && trialWillEndAt(sub) === now) sendTrialWillEnd(state, sub, call);
+  return sub;
+}
+
+/** The first invoice: free in a trial, else charged now or left for the SUT (payment_behavior). */
+function chargeFirstInvoice(state: StripeState, sub: Subscription, customer: Customer, p: Params, call: ApiCall | null): void {
+  const behavior = str(p, 'payment_behavior') ?? 'allow_incomplete';
+  const trialEnd = sub.trial_end;
   const invoice = createSubscriptionInvoice(state, sub, 'subscription_create', call, { items: trialEnd !== null ? 'free' : 'charge' });
   sub.latest_invoice = invoice.id;
   if (invoice.status === 'open' && sub.collection_method === 'charge_automatically') {
@@ -213,9 +231,6 @@ function createAtCustomerTime(state: StripeState, customer: Customer, p: Params,
   } else if (invoice.status === 'open') {
     sub.status = 'active'; // send_invoice: active while the invoice waits for payment
   }
-  state.emit('customer.subscription.created', sub, call);
-  if (trialEnd !== null && trialWillEndAt(sub) === now) sendTrialWillEnd(state, sub, call);
-  return sub;
 }
 
 function missingPaymentMethod(p: Params): string {
@@ -408,6 +423,7 @@ export function subscriptionRoutes(state: StripeState): Route[] {
         automatic_tax: 'hash',
         proration_behavior: 'string',
         currency: 'currency',
+        trial_settings: { end_behavior: { missing_payment_method: 'string' } },
       },
       handle: (call, s) => createSubscription(s, call.params, call),
     },

@@ -7,7 +7,7 @@
 // @see https://docs.stripe.com/api/test_clocks and https://docs.stripe.com/billing/testing/test-clocks
 import { invalidRequest, unexpectedState } from '../errors.ts';
 import { LIST_PARAMS, listOptions } from '../lists.ts';
-import { requireInt, str } from '../params.ts';
+import { requireInt, str, type Params } from '../params.ts';
 import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
 import type { Customer, TestClock } from '../stripe-objects.ts';
@@ -28,6 +28,12 @@ export function clockTimeOf(state: StripeState, customerId: string): number | nu
 /** Runs `work` at the customer's time: its test clock's frozen_time, or now. */
 export function atCustomerTime<T>(state: StripeState, customerId: string, work: () => T): T {
   return state.atTime(clockTimeOf(state, customerId), work);
+}
+
+/** The frozen_time of the clock a `test_clock` parameter names, if it names one. */
+export function clockTime(state: StripeState, p: Params): number | null {
+  const id = str(p, 'test_clock');
+  return (id === undefined ? undefined : state.testClocks.get(id)?.frozen_time) ?? null;
 }
 
 /** The clock a `test_clock` parameter names (404 naming the parameter when there is none). */
@@ -59,7 +65,8 @@ function createClock(state: StripeState, call: ApiCall): TestClock {
   };
   state.testClocks.insert(clock);
   if (customer) customer.test_clock = clock.id;
-  state.emit('test_helpers.test_clock.created', clock, call);
+  // A clock's own events are at its time too.
+  state.atTime(frozenTime, () => state.emit('test_helpers.test_clock.created', clock, call));
   return clock;
 }
 
@@ -102,7 +109,7 @@ function advance(state: StripeState, clock: TestClock, call: ApiCall, run: Advan
   }
   clock.status = 'advancing';
   clock.status_details = { advancing: { target_frozen_time: target } };
-  state.emit('test_helpers.test_clock.advancing', clock, call);
+  state.atTime(clock.frozen_time, () => state.emit('test_helpers.test_clock.advancing', clock, call));
   const answer: TestClock = JSON.parse(JSON.stringify(clock)) as TestClock;
   try {
     run(state, clock, target, call);
@@ -112,7 +119,7 @@ function advance(state: StripeState, clock: TestClock, call: ApiCall, run: Advan
     state.atTime(target, () => state.emit('test_helpers.test_clock.ready', clock, call));
   } catch (error) {
     clock.status = 'internal_failure';
-    state.emit('test_helpers.test_clock.internal_failure', clock, call);
+    state.atTime(clock.frozen_time, () => state.emit('test_helpers.test_clock.internal_failure', clock, call));
     throw error;
   }
   return answer;
@@ -134,7 +141,7 @@ function deleteClock(state: StripeState, clock: TestClock, call: ApiCall): objec
     state.deleted.set(id, 'customer');
   }
   state.testClocks.delete(clock.id);
-  state.emit('test_helpers.test_clock.deleted', clock, call);
+  state.atTime(clock.frozen_time, () => state.emit('test_helpers.test_clock.deleted', clock, call));
   return { id: clock.id, object: 'test_helpers.test_clock', deleted: true };
 }
 
