@@ -30,7 +30,7 @@ export interface TwinHarness extends AsyncDisposable {
 export async function startTwin<S extends TSchema>(
   kind: TwinKind<S>,
   config: Partial<Static<S>> & Record<string, unknown> = {},
-  options: { seed?: number; name?: string; journalCapacity?: number; limits?: Partial<Limits>; files?: FileAccess } = {},
+  options: { seed?: number; name?: string; journalCapacity?: number; limits?: Partial<Limits>; files?: FileAccess; now?: () => number } = {},
 ): Promise<TwinHarness> {
   const name = options.name ?? kind.kind;
   const journal = new Journal({ capacity: options.journalCapacity });
@@ -49,6 +49,7 @@ export async function startTwin<S extends TSchema>(
     log: process.env.STANDIN_TEST_LOG ? consoleLogger : silentLogger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     files: options.files,
+    now: options.now,
   });
   // Checked as an environment checks it (no defaults filled in), so tests see what users get.
   const problem = checkSchema(kind.configSchema, config)[0];
