@@ -48,6 +48,22 @@ export interface TwinDatabase {
   drop(): Promise<void>;
 }
 
+/** Where a client's session goes upstream, and as whom. */
+export type Route = Pick<TwinDatabase, 'target' | 'login'>;
+
+/**
+ * Every database a twin serves: the one its url names (`primary`), and those a client may name in
+ * its startup packet instead (`databases`, `postgres`, `template1`).
+ */
+export interface TwinDatabases {
+  primary: TwinDatabase;
+  /** The route for a database name a client asked for; undefined when the twin has none by that name. */
+  route(database: string): Promise<Route | undefined>;
+  /** Every database back to its post-init state. */
+  reset(): Promise<void>;
+  drop(): Promise<void>;
+}
+
 export interface ProvisionSpec {
   envId: string;
   twin: string;

@@ -4,6 +4,7 @@
 // Layout under <cacheDir>/postgres/<version>/:
 //   base/          the initdb result, made once and reused by every later start (initdb is the slow part)
 //   run/<pid>/     this process's working copy of base/, the server's data directory
+//   run/<pid>-<n>/ a dedicated server's (a `superuser` twin's own server, a test's server with TLS)
 // Each Standin process copies base/ into its own run dir, so parallel processes (vitest forks, two
 // CLIs) never share a data directory, and a crashed process leaves nothing that blocks the next
 // start: its run dir is swept (its orphaned server stopped) by the next process that starts one.
@@ -39,10 +40,11 @@ export interface EmbeddedServer {
 }
 
 let running: Promise<EmbeddedServer> | undefined;
+let dedicatedMade = 0;
 
 /** Starts the process's server on first use; later calls get the same one. */
 export function embeddedServer(cacheDir: string, log: Logger): Promise<EmbeddedServer> {
-  running ??= startServer(cacheDir, log).catch((error: unknown) => {
+  running ??= startServer(cacheDir, log, String(process.pid), {}).catch((error: unknown) => {
     running = undefined;
     throw error;
   });
@@ -54,6 +56,16 @@ export async function shutdownEmbeddedServer(): Promise<void> {
   const server = running;
   running = undefined;
   if (server) await (await server.catch(() => undefined))?.stop();
+}
+
+/**
+ * A server of its own, from the same cached cluster: its own data directory, port and processes, so
+ * what a session does there (superuser commands, server settings such as `ssl`) reaches no other
+ * twin. `settings` are passed as `-c name=value`; `port` is the one it had before a restart, so
+ * URLs handed out stay good. The caller stops it.
+ */
+export function dedicatedServer(cacheDir: string, log: Logger, settings: Record<string, string> = {}, port?: number): Promise<EmbeddedServer> {
+  return startServer(cacheDir, log, `${process.pid}-${++dedicatedMade}`, settings, port);
 }
 
 interface Binaries {
@@ -91,7 +103,7 @@ function hydrateSymlinks(root: string): void {
   }
 }
 
-async function startServer(cacheDir: string, log: Logger): Promise<EmbeddedServer> {
+async function startServer(cacheDir: string, log: Logger, runName: string, settings: Record<string, string>, wantedPort?: number): Promise<EmbeddedServer> {
   const began = performance.now();
   const binaries = platformBinaries();
   const user = serverOsUser();
@@ -110,11 +122,11 @@ async function startServer(cacheDir: string, log: Logger): Promise<EmbeddedServe
   const runs = join(root, 'run');
   mkdirOwned(runs, user);
   sweepStale(runs, log);
-  const dataDir = join(runs, String(process.pid));
+  const dataDir = join(runs, runName);
   rmSync(dataDir, { recursive: true, force: true });
   await execFileAsync('cp', ['-a', base, dataDir], ownedBy(user));
 
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const socketDir = await socketDirectory(dataDir, port, user);
   const logFd = openSync(join(dataDir, 'server.log'), 'a');
   const child = spawn(
@@ -130,6 +142,7 @@ async function startServer(cacheDir: string, log: Logger): Promise<EmbeddedServe
       '-c', 'full_page_writes=off',
       '-c', `max_connections=${process.env.STANDIN_PG_MAX_CONNECTIONS ?? '400'}`,
       '-c', 'shared_buffers=64MB',
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...ownedBy(user), stdio: ['ignore', logFd, logFd] },
   );
@@ -234,7 +247,7 @@ async function initdb(bin: string, root: string, base: string, user: OsUser | un
 /** Removes run dirs of processes that are gone, stopping any server they left running. */
 function sweepStale(runs: string, log: Logger): void {
   for (const entry of readdirSync(runs)) {
-    const owner = Number(entry);
+    const owner = Number(/^(\d+)(-\d+)?$/.exec(entry)?.[1]);
     if (!Number.isInteger(owner) || owner === process.pid || alive(owner)) continue;
     const dir = join(runs, entry);
     const serverPid = postmasterPid(dir);

@@ -39,6 +39,16 @@ export class FrameSource {
     }
   }
 
+  /** The first unread byte, left unread: how a connection opens tells what it speaks. */
+  async firstByte(): Promise<number> {
+    for (;;) {
+      const byte = this.reader.peek();
+      if (byte !== undefined) return byte;
+      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
+    }
+  }
+
   /** The peer half-closed (or the socket failed) while this source listened. */
   get ended(): boolean {
     return this.failure !== undefined;

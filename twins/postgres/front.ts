@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { cutConnection, FaultTimers, type CloseHow, type TwinContext } from '../../src/core/index.ts';
-import type { TwinDatabase } from './backend.ts';
+import type { Route, TwinDatabase } from './backend.ts';
 import type { ScramSecret } from './scram.ts';
 import { queryPoint } from './faults.ts';
 import { Session } from './session.ts';
@@ -18,11 +18,18 @@ export interface FrontOptions {
   auth: 'scram-sha-256' | 'trust';
   user: string;
   secret: ScramSecret;
-  /** Database names a client may ask for; all map to the twin's database. */
-  databases: ReadonlySet<string>;
+  /** Where a session for the database a client named goes; undefined: no such database. */
+  route(database: string): Promise<Route | undefined>;
   maxConnections: number;
-  /** Answer SSLRequest with TLS; `required`: refuse sessions that did not ask for it. */
-  tls?: { context: SecureContext; required: boolean };
+  tls?: FrontTls;
+}
+
+/** Answer SSLRequest (and a direct TLS ClientHello) with TLS; `required`: refuse sessions that did not. */
+export interface FrontTls {
+  context: SecureContext;
+  /** tls-server-end-point channel binding data: the hash of the server certificate (RFC 5929). */
+  endPoint: Buffer;
+  required: boolean;
 }
 
 const PIDS_KEPT = 4096;
@@ -35,7 +42,7 @@ export class Front {
   readonly auth: 'scram-sha-256' | 'trust';
   readonly user: string;
   readonly secret: ScramSecret;
-  readonly databases: ReadonlySet<string>;
+  readonly route: FrontOptions['route'];
   readonly tls: FrontOptions['tls'];
   private readonly maxConnections: number;
   private admitted = 0;
@@ -57,7 +64,7 @@ export class Front {
     this.auth = options.auth;
     this.user = options.user;
     this.secret = options.secret;
-    this.databases = options.databases;
+    this.route = options.route;
     this.maxConnections = options.maxConnections;
     this.tls = options.tls;
     this.queryRules = this.ctx.faults.rulesAt(queryPoint).length;

@@ -3,10 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { connectionPoint, defineTwinKind, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext } from '../../src/core/index.ts';
-import { InitError, loadInit, quoteIdent, type PostgresBackend, type TwinDatabase } from './backend.ts';
+import { InitError, loadInit, quoteIdent, type InitScript, type TwinDatabase, type TwinDatabases } from './backend.ts';
+import { MAINTENANCE_DATABASES, passThroughDatabases, sharedDatabases } from './database-set.ts';
+import { dedicatedDatabases } from './dedicated-backend.ts';
 import { PostgresConfigSchema, type PostgresConfig } from './config.ts';
 import { closeEmbeddedBackend, embeddedBackend } from './embedded-backend.ts';
-import { shutdownEmbeddedServer } from './embedded-server.ts';
+import { ADMIN_USER, shutdownEmbeddedServer } from './embedded-server.ts';
 import { externalBackend } from './external-backend.ts';
 import { queryPoint, startupPoint } from './faults.ts';
 import { Front } from './front.ts';
@@ -32,28 +34,81 @@ function hex(ctx: TwinContext, label: string, n: number): string {
   return Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
 }
 
-/** The twin's database; an init that cannot be read or that the engine refuses is a config mistake (a 400 naming the field). */
-async function provision(backend: PostgresBackend, config: PostgresConfig, ctx: TwinContext): Promise<TwinDatabase> {
+/** An init that cannot be read or that the engine refuses is a config mistake: a 400 naming the field. */
+function configError(ctx: TwinContext, field: string, detail: string): StandinError {
+  return new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${field}`, detail });
+}
+
+async function asConfigErrors<T>(ctx: TwinContext, prefix: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await backend.provision({
-      envId: ctx.envId,
-      twin: ctx.name,
-      init: loadInit(config.init ?? [], ctx.files),
-      randomHex: (n) => hex(ctx, `db-${n}`, n),
-    });
+    return await work();
   } catch (error) {
-    if (error instanceof InitError) throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${error.field}`, detail: error.detail });
+    if (error instanceof InitError) throw configError(ctx, `${prefix}${error.field}`, error.detail);
     throw error;
   }
 }
 
+interface DeclaredDatabase {
+  name: string;
+  init: InitScript[];
+  /** Where its init sits in the config, for errors: '' for the twin's own, `databases[1].` for others. */
+  field: string;
+}
+
+/** The databases the config declares, the url's first; names checked as PostgreSQL and the twin need them. */
+function declaredDatabases(config: PostgresConfig, ctx: TwinContext): DeclaredDatabase[] {
+  const primary = config.database ?? 'app';
+  if (primary === 'template0') throw configError(ctx, 'database', 'template0 does not allow connections');
+  const out: DeclaredDatabase[] = [{ name: primary, init: loadInit(config.init ?? [], ctx.files), field: '' }];
+  (config.databases ?? []).forEach((item, i) => {
+    const name = typeof item === 'string' ? item : item.name;
+    const path = typeof item === 'string' ? `databases[${i}]` : `databases[${i}].name`;
+    if (name === 'template0' || (MAINTENANCE_DATABASES as readonly string[]).includes(name)) {
+      throw configError(ctx, path, `${name} is a database every PostgreSQL server has; a client may connect to it without declaring it`);
+    }
+    if (out.some((d) => d.name === name)) throw configError(ctx, path, `database ${name} is declared twice (the twin's own is ${primary})`);
+    const init = typeof item === 'string' ? [] : loadInit(item.init ?? [], ctx.files);
+    out.push({ name, init, field: `databases[${i}].` });
+  });
+  return out;
+}
+
+/** The twin's databases, on the backend the config chose. */
+async function provisionAll(config: PostgresConfig, ctx: TwinContext, declared: DeclaredDatabase[], user: string, password: string, maxConnections: number): Promise<TwinDatabases> {
+  if (config.superuser) {
+    if (user === ADMIN_USER) throw configError(ctx, 'user', `${ADMIN_USER} is the name of the server's own superuser; choose another`);
+    return asConfigErrors(ctx, '', () => dedicatedDatabases({ cacheDir: ctx.cacheDir, log: ctx.log, user, password, databases: declared, maxConnections }));
+  }
+  if (config.backend) {
+    const db = await asConfigErrors(ctx, '', () =>
+      externalBackend(config.backend!.url).provision({ envId: ctx.envId, twin: ctx.name, init: declared[0]!.init, randomHex: (n) => hex(ctx, `db-${n}`, n) }),
+    );
+    return passThroughDatabases(db, declared[0]!.name);
+  }
+  const backend = embeddedBackend(ctx.cacheDir, ctx.log, ctx.limits.postgresTemplates);
+  const provision = (name: string, init: InitScript[]): Promise<TwinDatabase> =>
+    backend.provision({ envId: ctx.envId, twin: name === declared[0]!.name ? ctx.name : `${ctx.name}_${name}`, init, randomHex: (n) => hex(ctx, name === declared[0]!.name ? `db-${n}` : `db-${name}-${n}`, n) });
+  const named = new Map<string, TwinDatabase>();
+  try {
+    for (const db of declared) named.set(db.name, await asConfigErrors(ctx, db.field, () => provision(db.name, db.init)));
+  } catch (error) {
+    for (const db of named.values()) await db.drop();
+    throw error;
+  }
+  return sharedDatabases(named.get(declared[0]!.name)!, named, (name) => provision(name, []));
+}
+
 async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningTwin<typeof postgresActions>> {
-  const backend: PostgresBackend = config.backend ? externalBackend(config.backend.url) : embeddedBackend(ctx.cacheDir, ctx.log, ctx.limits.postgresTemplates);
-  const db = await provision(backend, config, ctx);
+  if (config.superuser && config.backend) throw configError(ctx, 'superuser', 'superuser needs a server of the twin\'s own; with backend.url the server is yours');
+  if (config.databases?.length && config.backend) throw configError(ctx, 'databases', 'with backend.url the databases are on your server: name them in the client, they are reached as they are');
   const user = config.user ?? 'app';
-  const database = config.database ?? 'app';
+  const declared = declaredDatabases(config, ctx);
+  const database = declared[0]!.name;
   // A secret, so from crypto: a seed is written in scenario files, and no outcome depends on it.
   const password = config.password ?? randomBytes(10).toString('hex');
+  const maxConnections = config.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const databases = await provisionAll(config, ctx, declared, user, password, maxConnections);
+  const db = databases.primary;
   const tlsMode = config.tls ?? 'off';
   const identity = tlsMode === 'off' ? undefined : await tlsIdentity(ctx.cacheDir);
   const front = new Front({
@@ -62,15 +117,15 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
     auth: config.auth ?? 'scram-sha-256',
     user,
     secret: scramSecret(password, ctx.rng('scram-salt').bytes(16)),
-    databases: new Set([database, db.login.database]),
-    maxConnections: config.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    tls: identity && { context: identity.context, required: tlsMode === 'required' },
+    route: (name) => databases.route(name),
+    maxConnections,
+    tls: identity && { context: identity.context, endPoint: identity.endPoint, required: tlsMode === 'required' },
   });
   let link;
   try {
     link = await listenLinked(ctx, { host: config.host, port: config.port }, (socket) => void front.accept(socket));
   } catch (error) {
-    await db.drop();
+    await databases.drop();
     throw error;
   }
   const address = hostPort(ctx.advertisedHost, link.port);
@@ -111,13 +166,13 @@ async function start(config: PostgresConfig, ctx: TwinContext): Promise<RunningT
       sql: async (params) => db.query(params.sql, { readOnly: false }),
     },
     async reset() {
-      await db.reset();
+      await databases.reset();
       ctx.journal.record({ type: 'state', summary: 'reset to the post-init state' });
     },
     async stop() {
       front.closeAll();
       await link.close();
-      await db.drop();
+      await databases.drop();
     },
   };
 }

@@ -1,5 +1,6 @@
 // The server side of a connection's start: SSLRequest answered 'S' and the connection taken over
-// by TLS when the twin has `tls` (else 'N'), GSSENCRequest 'N', CancelRequest routed, the StartupMessage read, `startup` rules and maxConnections applied, the client
+// by TLS when the twin has `tls` (else 'N'), or TLS from the first byte (direct SSL negotiation),
+// GSSENCRequest 'N', CancelRequest routed, the StartupMessage read, `startup` rules and maxConnections applied, the client
 // authenticated (SCRAM-SHA-256 or trust), its database name mapped to the twin's, and only then an
 // upstream session opened whose ParameterStatus and BackendKeyData the client receives.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
@@ -9,15 +10,21 @@ import { cutConnection, delayMs } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { errorOf, startupPoint } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
-import type { Front } from './front.ts';
+import type { Front, FrontTls } from './front.ts';
+import type { Route } from './backend.ts';
 import { AuthCode, FrontendCode, MAX_MESSAGE, MAX_STARTUP_PACKET, StartupCode } from './message-codes.ts';
-import { SCRAM_MECHANISM, ScramServer } from './scram.ts';
+import { SCRAM_PLUS_MECHANISM, ScramServer } from './scram.ts';
 import { connectUpstream, type UpstreamSession } from './upstream.ts';
 import { FrameError, WireReader } from './wire-reader.ts';
 import { authentication, authSasl, message, negotiateProtocolVersion, parameterStatus, readyForQuery } from './wire-writer.ts';
 import { BackendCode } from './message-codes.ts';
 
 const N = Buffer.from('N');
+/** The first byte of a TLS record carrying a handshake: a ClientHello where a length was expected. */
+const TLS_HANDSHAKE = 0x16;
+/** The ALPN protocol id PostgreSQL registered, which a direct-SSL client must offer. */
+const ALPN = 'postgresql';
+const MITM_DETAIL = 'This could be either a client-software bug or evidence of an attempted man-in-the-middle attack.';
 /** The newest protocol minor version (3.2, PostgreSQL 18's), whose cancel keys are longer. */
 const LATEST_MINOR = 2;
 /** PostgreSQL's MAX_STARTUP_PACKET_LENGTH counts the packet less its own length word. */
@@ -51,6 +58,30 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
   try {
     let params: Map<string, string> | undefined;
     let minor = 0;
+    if (front.tls && (await source.firstByte()) === TLS_HANDSHAKE) {
+      // Direct SSL negotiation (PostgreSQL 17+): the connection opens with a TLS ClientHello, and
+      // only a client that names the protocol by ALPN is served; any other is closed once the
+      // handshake is done, without a word, as PostgreSQL only logs it.
+      const hello = source.reader.take();
+      source.detach();
+      raw.pause(); // unshifted into a flowing stream with no listener, the ClientHello would be lost
+      raw.unshift(hello);
+      const secured = serverTls(raw, front.tls);
+      socket = secured;
+      source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
+      await new Promise<void>((resolve, reject) => {
+        secured.once('secure', resolve);
+        secured.once('error', reject);
+        secured.once('close', () => reject(new ConnectionClosed()));
+      });
+      if (secured.alpnProtocol !== ALPN) {
+        front.ctx.log.debug('postgres: direct SSL connection without ALPN; connection closed');
+        secured.destroy();
+        raw.destroy();
+        return undefined;
+      }
+      encrypted = true;
+    }
     while (!params) {
       const frame = await source.next();
       const body = frame.reader();
@@ -58,20 +89,29 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
       if ((code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) && encrypted) {
         return refuse(BackendError.of('08P01', { message: 'encryption requested over an encrypted connection' }));
       }
-      if (code === StartupCode.SSLRequest && front.tls) {
-        // Bytes sent before the handshake would pass as if they had come encrypted (CVE-2021-23214).
-        if (source.reader.buffered > 0) return refuse(BackendError.of('08P01', { message: 'received unencrypted data after SSL request' }));
-        socket.write(S);
-        source.detach();
-        socket = new tls.TLSSocket(raw, { isServer: true, secureContext: front.tls.context });
-        socket.on('error', () => {}); // a failed handshake fails the source below
-        source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
-        encrypted = true;
-        continue;
-      }
       if (code === StartupCode.SSLRequest || code === StartupCode.GSSENCRequest) {
-        // No TLS here, no GSS encryption at all: the client goes on in the clear or gives up.
-        socket.write(N);
+        const tlsNow = code === StartupCode.SSLRequest && front.tls !== undefined;
+        socket.write(tlsNow ? S : N);
+        if (tlsNow) {
+          // Bytes the client sent before reading the 'S' go to the handshake, as PostgreSQL 17+
+          // feeds them to its TLS layer: a pipelined ClientHello works, plaintext fails the handshake.
+          const early = source.reader.take();
+          source.detach();
+          if (early.length > 0) {
+            raw.pause(); // unshifted into a flowing stream with no listener, the bytes would be lost
+            raw.unshift(early);
+          }
+          socket = serverTls(raw, front.tls!);
+          source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
+          encrypted = true;
+          continue;
+        }
+        // 'N': the client goes on in the clear or gives up; bytes it sent before reading the answer
+        // are refused, as they could have been injected by a man in the middle (CVE-2021-23214).
+        if (source.reader.buffered > 0) {
+          const what = code === StartupCode.SSLRequest ? 'SSL' : 'GSSAPI encryption';
+          return refuse(BackendError.of('08P01', { severity: 'FATAL', message: `received unencrypted data after ${what} request`, detail: MITM_DETAIL }));
+        }
         continue;
       }
       if (code === StartupCode.CancelRequest) {
@@ -124,12 +164,23 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     release = front.admit();
     if (!release) return refuse(BackendError.of('53300'));
 
-    if (front.auth === 'scram-sha-256' && !(await authenticate(socket, source, front, user))) {
-      release();
-      return refuse(BackendError.of('28P01', { message: `password authentication failed for user "${user}"` }));
+    if (front.auth === 'scram-sha-256') {
+      const refusal = await authenticate(socket, source, front, user, encrypted);
+      if (refusal) {
+        release();
+        return refuse(refusal);
+      }
     }
     deadline.clear();
-    if (!front.databases.has(database)) {
+    let route: Route | undefined;
+    try {
+      route = await front.route(database);
+    } catch (error) {
+      release();
+      front.ctx.log.warn('postgres: could not make a database a client named', { database, error: (error as Error).message });
+      return refuse(BackendError.of('57P03', { message: `database "${database}" unavailable: ${(error as Error).message}` }));
+    }
+    if (!route) {
       release();
       return refuse(BackendError.of('3D000', { message: `database "${database}" does not exist` }));
     }
@@ -138,7 +189,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     for (const [k, v] of params) if (k !== 'user' && k !== 'database' && !k.startsWith('_pq_.')) passOn[k] = v;
     let upstream: UpstreamSession;
     try {
-      upstream = await connectUpstream(front.db.target, { ...front.db.login, params: passOn }, MAX_MESSAGE);
+      upstream = await connectUpstream(route.target, { ...route.login, params: passOn }, MAX_MESSAGE);
     } catch (error) {
       release();
       if (error instanceof BackendError) return refuse(error);
@@ -210,24 +261,43 @@ function errorV2(error: BackendError): Buffer {
   return Buffer.concat([Buffer.from('E'), Buffer.from(`${error.severity}:  ${error.message}\n\0`)]);
 }
 
-/** SCRAM-SHA-256, the server side. Any user name but the twin's fails like a wrong password. */
-async function authenticate(socket: Duplex, source: FrameSource, front: Front, user: string): Promise<boolean> {
-  socket.write(authSasl([SCRAM_MECHANISM]));
+/**
+ * SCRAM-SHA-256 (and -PLUS over TLS), the server side: undefined when the client proved the
+ * password, else the error it gets. Any user name but the twin's fails like a wrong password.
+ */
+async function authenticate(socket: Duplex, source: FrameSource, front: Front, user: string, encrypted: boolean): Promise<BackendError | undefined> {
+  const wrongPassword = BackendError.of('28P01', { message: `password authentication failed for user "${user}"` });
+  const binding = encrypted ? front.tls?.endPoint : undefined;
+  const offered = ScramServer.mechanisms(binding !== undefined);
+  socket.write(authSasl(offered));
   const initial = await source.next(MAX_STARTUP_PACKET);
   if (initial.type !== FrontendCode.Password) throw new FrameError(`expected SASLInitialResponse, got message type ${initial.type}`);
   const body = initial.reader();
-  if (body.cstring() !== SCRAM_MECHANISM) return false;
+  const mechanism = body.cstring();
+  if (!offered.includes(mechanism)) return BackendError.of('08P01', { severity: 'FATAL', message: 'client selected an invalid SASL authentication mechanism' });
   const length = body.int32();
-  const scram = new ScramServer(front.secret);
-  const serverFirst = scram.first(body.bytes(Math.max(0, length)).toString());
-  if (serverFirst === undefined) return false;
-  socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
-  const response = await source.next(MAX_STARTUP_PACKET);
-  if (response.type !== FrontendCode.Password) throw new FrameError(`expected SASLResponse, got message type ${response.type}`);
-  const serverFinal = scram.final(response.body.toString());
-  if (serverFinal === undefined || user !== front.user) return false;
-  socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
-  return true;
+  const scram = new ScramServer(front.secret, { binding, plus: mechanism === SCRAM_PLUS_MECHANISM });
+  try {
+    const serverFirst = scram.first(body.bytes(Math.max(0, length)).toString());
+    if (serverFirst === undefined) return wrongPassword;
+    socket.write(authentication(AuthCode.SASLContinue, Buffer.from(serverFirst)));
+    const response = await source.next(MAX_STARTUP_PACKET);
+    if (response.type !== FrontendCode.Password) throw new FrameError(`expected SASLResponse, got message type ${response.type}`);
+    const serverFinal = scram.final(response.body.toString());
+    if (serverFinal === undefined || user !== front.user) return wrongPassword;
+    socket.write(authentication(AuthCode.SASLFinal, Buffer.from(serverFinal)));
+    return undefined;
+  } catch (error) {
+    if (error instanceof BackendError) return error;
+    throw error;
+  }
+}
+
+/** The server side of TLS over the client's connection, offering PostgreSQL's ALPN id. */
+function serverTls(raw: Duplex, options: FrontTls): tls.TLSSocket {
+  const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: options.context, ALPNProtocols: [ALPN] });
+  secured.on('error', () => {}); // a failed handshake fails the source reading it
+  return secured;
 }
 
 /**

@@ -4,6 +4,7 @@
 // The file is `<cacheDir>/postgres/tls/<pid>.crt`: one fixed folder, not a temp dir per process, and
 // each start removes the files of processes that are gone, so a SIGKILLed Standin leaves at most its
 // own file behind until the next start.
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -13,6 +14,11 @@ export interface TlsIdentity {
   context: tls.SecureContext;
   /** The certificate (PEM): the root a verifying client trusts. */
   certFile: string;
+  /**
+   * tls-server-end-point channel binding data (RFC 5929 §4.1): the certificate hashed with its
+   * signature's hash, SHA-256 (the certificate below is signed with it).
+   */
+  endPoint: Buffer;
 }
 
 let identity: Promise<TlsIdentity> | undefined;
@@ -53,7 +59,8 @@ async function make(cacheDir: string): Promise<TlsIdentity> {
   writeFileSync(`${certFile}.tmp`, pems.cert);
   renameSync(`${certFile}.tmp`, certFile);
   written = certFile;
-  return { context: tls.createSecureContext({ key: pems.private, cert: pems.cert }), certFile };
+  const endPoint = createHash('sha256').update(new X509Certificate(pems.cert).raw).digest();
+  return { context: tls.createSecureContext({ key: pems.private, cert: pems.cert }), certFile, endPoint };
 }
 
 /** Removes the certificate file (the twin kind's shutdown). */

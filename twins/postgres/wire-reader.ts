@@ -68,6 +68,20 @@ export class WireReader {
     return this.size;
   }
 
+  /** The next unread byte, not taken; undefined when none has arrived. */
+  peek(): number | undefined {
+    return this.size === 0 ? undefined : (this.chunks[0] as Buffer)[this.offset];
+  }
+
+  /** Every unread byte, handed over: the reader is left empty (the stream is someone else's now). */
+  take(): Buffer {
+    const rest = this.size === 0 ? Buffer.alloc(0) : this.flatten();
+    this.chunks = [];
+    this.offset = 0;
+    this.size = 0;
+    return rest;
+  }
+
   /** The next whole message, or undefined when more bytes are needed; throws FrameError on garbage. */
   next(limit = this.maxBytes): Frame | undefined {
     const header = this.typed ? 5 : 4;
