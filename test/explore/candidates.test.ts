@@ -1,7 +1,7 @@
 // Candidate generation, ordering, pairing and shrinking, with a small vocabulary of their own (the
 // runs themselves are explore.test.ts's, against real twins).
 import { describe, expect, it } from 'vitest';
-import type { ExploreVocabulary, JournalEvent } from '../../src/core/index.ts';
+import type { ExploreVocabulary, FaultCandidate, JournalEvent } from '../../src/core/index.ts';
 import { candidateLabel, interactionKey, variationOf, type Candidate } from '../../src/explore/candidate.ts';
 import { candidateSpace, observeInteractions } from '../../src/explore/candidate-space.ts';
 import { pairsOf } from '../../src/explore/explorer.ts';
@@ -13,7 +13,7 @@ import type { Scenario } from '../../src/scenario/scenario-schema.ts';
 /** Requests by method and path; a cheap error and a slow hang at each; `mint` varied into a forged token. */
 const vocabulary: ExploreVocabulary = {
   interaction: (e) => (e.type === 'request' ? { point: 'request', match: { path: e.data?.path }, label: `GET ${String(e.data?.path)}` } : undefined),
-  faults: () => [
+  faults: (): FaultCandidate[] => [
     { label: '503', class: 'error', action: { error: { status: 503 } } },
     { label: 'hang', class: 'hang', action: { hang: {} }, cost: 'slow' },
     { label: 'cut', class: 'disconnect', action: { disconnect: {} } },
