@@ -29,6 +29,7 @@ const FAULTS: Record<HttpPoint, FaultCandidate[]> = {
     CUT,
     HANG,
   ],
+  par: [error('invalid_request', { error: 'invalid_request' }), error('503 temporarily_unavailable', { status: 503 }), MALFORMED, CUT, HANG],
   token: [error('invalid_grant', { error: 'invalid_grant' }), error('500 server_error', { status: 500 }), MALFORMED, CUT, HANG],
   userinfo: [error('401 invalid_token', { error: 'invalid_token' }), error('500 server_error', { status: 500 }), CUT],
   introspection: [error('500 server_error', { status: 500 }), MALFORMED, CUT],

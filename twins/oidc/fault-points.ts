@@ -19,7 +19,7 @@ import {
   type RequestEvent,
 } from '../../src/core/index.ts';
 
-export const HTTP_POINTS = ['discovery', 'jwks', 'authorize', 'token', 'userinfo', 'introspection'] as const;
+export const HTTP_POINTS = ['discovery', 'jwks', 'authorize', 'par', 'token', 'userinfo', 'introspection'] as const;
 export type HttpPoint = (typeof HTTP_POINTS)[number];
 
 /** This protocol's own ways to corrupt an answer, beside the common ones (truncate, malformed-json, wrong-content-type, empty). */
@@ -86,7 +86,8 @@ export const OIDC_HTTP_POINTS = {
     { 'wrong-state': OIDC_CORRUPTIONS['wrong-state'], 'wrong-iss': OIDC_CORRUPTIONS['wrong-iss'] },
     MatchSchema,
   ),
-  token: httpPoint('token', 'POST /token, every grant', {}, TokenMatchSchema),
+  par: httpPoint('par', 'POST /request, pushed authorization requests (RFC 9126)', {}, MatchSchema),
+  token: httpPoint('token', 'POST /token, every grant (token exchange: grantType urn:ietf:params:oauth:grant-type:token-exchange)', {}, TokenMatchSchema),
   userinfo: httpPoint('userinfo', 'GET|POST /me', {}, MatchSchema),
   introspection: httpPoint('introspection', 'POST /token/introspection', {}, MatchSchema),
 } as const satisfies Record<HttpPoint, FaultPoint>;
@@ -102,6 +103,8 @@ export function pointOf(path: string): HttpPoint | undefined {
       return 'discovery';
     case '/jwks':
       return 'jwks';
+    case '/request':
+      return 'par';
     case '/token':
       return 'token';
     case '/me':

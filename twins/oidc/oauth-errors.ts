@@ -2,6 +2,8 @@
 // @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (token endpoint errors)
 // @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1 (bearer token errors: userinfo)
 // @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5 (device flow: slow_down, authorization_pending)
+// @see https://www.rfc-editor.org/rfc/rfc9449#section-12.2 (DPoP: invalid_dpop_proof, use_dpop_nonce)
+// @see https://www.rfc-editor.org/rfc/rfc9126#section-2.3 (PAR) and rfc8707 (invalid_target)
 
 export const OAUTH_ERROR_STATUS = {
   invalid_request: 400,
@@ -21,6 +23,10 @@ export const OAUTH_ERROR_STATUS = {
   login_required: 400,
   consent_required: 400,
   interaction_required: 400,
+  invalid_dpop_proof: 400,
+  use_dpop_nonce: 400,
+  invalid_request_uri: 400,
+  invalid_target: 400,
 } as const satisfies Record<string, number>;
 
 export interface OAuthErrorResponse {
