@@ -11,6 +11,7 @@ export { listenHttpLinked } from './http-linked.ts';
 export { listenLinked, type LinkServer } from './listen-linked.ts';
 export { DIRECTIONS, type Direction, type CloseHow } from './toxic.ts';
 export { cutConnection } from './cut.ts';
+export { carriedStream } from './carried-stream.ts';
 export { connectionPoint } from './connection-point.ts';
 export { TOXICS } from './toxics.ts';
 
