@@ -46,6 +46,8 @@ describe('stripe twin: hosted checkout page over HTTP', () => {
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(html).toContain('10.00 USD');
+    const yen = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price_data: { currency: 'jpy', unit_amount: 500, product_data: { name: 'Tea' } }, quantity: 1 }], success_url: 'https://shop.example/ok' });
+    expect(await (await fetch(yen.url as string)).text()).toContain('500 JPY');
     expect((await fetch(`${rig.env.STRIPE_API_BASE}/c/pay/cs_test_missing`)).status).toBe(404);
     await stripe.checkout.sessions.expire(session.id);
     expect(await (await fetch(session.url as string)).text()).toContain('expired');

@@ -219,6 +219,7 @@ describe('stripe twin: Checkout Sessions', () => {
     expect(await refused({ mode: 'payment' })).toEqual({ param: 'line_items', code: 'parameter_missing' });
     expect(await refused({ mode: 'payment', line_items: [{ price: monthly.id, quantity: 1 }] })).toMatchObject({ param: 'line_items[0]' });
     expect(await refused({ mode: 'subscription', line_items: [{ price: oneTime.id, quantity: 1 }] })).toMatchObject({ param: 'line_items[0]' });
+    expect(await refused({ mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 20, product_data: { name: 'Sticker' } }, quantity: 2 }] })).toEqual({ param: 'line_items', code: 'amount_too_small' });
     expect(await refused({ mode: 'payment', line_items: [{ price: oneTime.id }] })).toEqual({ param: 'line_items[0][quantity]', code: 'parameter_missing' });
     expect(await refused({ mode: 'payment', line_items: [{ price: 'price_missing', quantity: 1 }] })).toEqual({ param: 'line_items[0][price]', code: 'resource_missing' });
     expect(await refused({ mode: 'setup', currency: 'usd', line_items: [{ price: oneTime.id, quantity: 1 }] })).toMatchObject({ param: 'line_items' });

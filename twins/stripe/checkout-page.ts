@@ -130,8 +130,16 @@ function page(status: number, title: string, content: string): PageAnswer {
   return { status, body, headers: { 'Content-Type': 'text/html; charset=utf-8' } };
 }
 
+/** `45.00 USD`, `500 JPY`: the currency's own minor unit, as ICU knows it. */
 function money(amount: number, currency: string): string {
-  return `${(amount / 100).toFixed(2)} ${esc(currency.toUpperCase())}`;
+  const code = currency.toUpperCase();
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // Not an ISO code ICU knows: two decimals, as most currencies have.
+  }
+  return `${(amount / 10 ** digits).toFixed(digits)} ${esc(code)}`;
 }
 
 function recurring(value: { interval: string; interval_count: number } | null): string {

@@ -4,6 +4,7 @@
 // file holds the session itself. As on Stripe since 2022-08-01, the PaymentIntent, SetupIntent or
 // Subscription is made when the customer pays, not when the session is created.
 // @see https://docs.stripe.com/api/checkout/sessions
+import { checkChargeAmount } from '../currencies.ts';
 import { invalidRequest, missingParam } from '../errors.ts';
 import { secretText } from '../ids.ts';
 import { createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
@@ -199,6 +200,7 @@ function checkShape(state: StripeState, p: Params, mode: CheckoutSession['mode']
   // Each line's price (named or inline) is read before any inline price is made, so a refused
   // request leaves nothing behind.
   let currency: string | undefined;
+  let total = 0;
   requested.forEach((item, i) => {
     const at = `line_items[${i}]`;
     const priceId = str(item, 'price');
@@ -207,6 +209,8 @@ function checkShape(state: StripeState, p: Params, mode: CheckoutSession['mode']
     const recurring = price ? price.type === 'recurring' : data ? obj(data, 'recurring') !== undefined : false;
     const itemCurrency = price?.currency ?? (data ? str(data, 'currency') : undefined);
     currency ??= itemCurrency;
+    const unit = price ? price.unit_amount : data ? (int(data, 'unit_amount') ?? Number(str(data, 'unit_amount_decimal') ?? 0)) : 0;
+    total += (unit ?? 0) * (int(item, 'quantity') ?? 1);
     if (itemCurrency !== undefined && itemCurrency !== currency) throw invalidRequest('All line items must have the same currency.', at);
     if (mode === 'payment' && recurring) {
       throw invalidRequest('You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.', at);
@@ -216,6 +220,8 @@ function checkShape(state: StripeState, p: Params, mode: CheckoutSession['mode']
       throw invalidRequest('This twin supports only recurring prices in `subscription` mode (one-time items on the first invoice are not modelled).', at);
     }
   });
+  // A one-off payment must reach the currency's minimum charge; a subscription may start at $0 (trials).
+  if (mode === 'payment' && currency !== undefined) checkChargeAmount(total, currency, 'line_items');
 }
 
 export function createCheckoutSession(state: StripeState, p: Params, call: ApiCall | null): CheckoutSession {
@@ -233,8 +239,8 @@ export function createCheckoutSession(state: StripeState, p: Params, call: ApiCa
   checkShape(state, p, sessionMode, uiMode, requested);
   const items = requested.map((item, i) => lineItem(state, item, i, call));
 
-  const id = state.ids.next('cs_test');
   const total = sessionMode === 'setup' ? null : items.reduce((sum, item) => sum + item.amount_total, 0);
+  const id = state.ids.next('cs_test');
   const paying = sessionMode !== 'setup';
   const session: CheckoutSession = {
     id,
