@@ -63,6 +63,10 @@ export const kafkaTwin = defineTwinKind({
       description: "move a partition's leader (to a broker, or the next one up); clients get NOT_LEADER_OR_FOLLOWER and refresh metadata",
       params: Type.Object({ topic: Type.String(), partition: Type.Integer({ minimum: 0 }), to: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
     },
+    compact: {
+      description: "roll the active segment of a compacted topic's partitions and run the log cleaner on them now (cleanup.policy=compact)",
+      params: Type.Object({ topic: Type.String(), partition: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+    },
     rebalance: { description: 'force a consumer group to rebalance', params: GroupParams },
     'move-coordinator': {
       description: "move a group's coordinator to another broker; clients get NOT_COORDINATOR",
@@ -176,6 +180,15 @@ export const kafkaTwin = defineTwinKind({
           const p = cluster.moveLeader(params.topic, params.partition, params.to);
           if (!p) fail('move-leader', `no partition ${params.topic}/${params.partition}`);
           return { topic: params.topic, partition: params.partition, leader: p?.leader, leaderEpoch: p?.leaderEpoch };
+        },
+        compact: async (params) => {
+          const topic = cluster.topic(params.topic) ?? fail('compact', `no topic ${params.topic}`);
+          if (!topic.logConfig.compacts) fail('compact', `topic ${params.topic} has no compact in cleanup.policy`);
+          const chosen = params.partition === undefined ? topic.partitions : [topic.partitions[params.partition] ?? fail('compact', `no partition ${params.partition} in ${params.topic}`)];
+          const now = ctx.now();
+          const partitions = chosen.map((p) => ({ partition: p.index, removed: p.log.roll(now), logStartOffset: p.log.logStartOffset, highWatermark: p.log.highWatermark }));
+          ctx.journal.record({ type: 'action', summary: `compact ${params.topic}: ${partitions.reduce((n, p) => n + p.removed, 0)} records removed`, data: { topic: params.topic, partitions } });
+          return { topic: params.topic, partitions };
         },
         rebalance: async (params) => {
           if (!cluster.groups.forceRebalance(params.group)) fail('rebalance', `group ${params.group} has no members`);

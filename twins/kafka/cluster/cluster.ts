@@ -205,9 +205,15 @@ export class Cluster {
     const logConfig: LogConfig = {
       records: positive(Number(topic.config['retention.records'] ?? -1)),
       bytes: positive(Number(value('retention.bytes'))),
-      // Kafka's default of 7 days applies at its retention check, every 5 minutes; the twin applies a
-      // retention.ms someone set, at once, and leaves records of any age alone otherwise.
+      // Kafka applies retention at its check, every log.retention.check.interval.ms; the twin applies
+      // a retention.ms someone set at once (so a test sees it), and the default at those checks.
       ms: retentionMs.source === SOURCE.DEFAULT ? undefined : Number(retentionMs.value),
+      defaultMs: retentionMs.source === SOURCE.DEFAULT ? Number(retentionMs.value) : undefined,
+      retentionCheckMs: Number(this.configs.brokerValue('log.retention.check.interval.ms').value),
+      segmentBytes: Number(value('segment.bytes')),
+      segmentMs: Number(value('segment.ms')),
+      deleteRetentionMs: Number(value('delete.retention.ms')),
+      minCompactionLagMs: Number(value('min.compaction.lag.ms')),
       deletes: policy.includes('delete'),
       compacts: policy.includes('compact'),
       logAppendTime: value('message.timestamp.type') === 'LogAppendTime',

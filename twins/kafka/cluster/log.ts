@@ -3,6 +3,7 @@
 // producer sent them with their baseOffset stamped in, so a Fetch hands out the same bytes.
 // @see https://kafka.apache.org/documentation/#log
 import { ATTR, decodeRecords, readBatchHeader, resealBatch, stampBatch, type BatchHeader } from '../protocol/record-batch.ts';
+import { cleanLog } from './log-cleaner.ts';
 
 export interface StoredBatch {
   baseOffset: number;
@@ -37,8 +38,21 @@ export interface LogConfig {
   records?: number;
   /** retention.bytes */
   bytes?: number;
-  /** retention.ms, when set: batches whose newest record is older are deleted. */
+  /** retention.ms, when set on the topic or the brokers: batches whose newest record is older are deleted at once. */
   ms?: number;
+  /**
+   * retention.ms when nobody set it (Kafka's 7 days): applied at each retention check, every
+   * log.retention.check.interval.ms (`retentionCheckMs`) of the twin's clock, as Kafka's log manager does.
+   */
+  defaultMs?: number;
+  retentionCheckMs: number;
+  /** segment.bytes and segment.ms: an append past either rolls the active segment (a compacted log is cleaned then). */
+  segmentBytes: number;
+  segmentMs: number;
+  /** delete.retention.ms: how long a tombstone outlives the cleaning that first kept it. */
+  deleteRetentionMs: number;
+  /** min.compaction.lag.ms: records newer than this are not compacted. */
+  minCompactionLagMs: number;
   /** cleanup.policy has `delete`: without it (compact only) retention deletes nothing. */
   deletes: boolean;
   /** cleanup.policy has `compact`: every record needs a key. */
@@ -49,7 +63,17 @@ export interface LogConfig {
   maxMessageBytes: number;
 }
 
-export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = { deletes: true, compacts: false, logAppendTime: false, maxMessageBytes: 1048588 };
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = {
+  deletes: true,
+  compacts: false,
+  logAppendTime: false,
+  maxMessageBytes: 1048588,
+  retentionCheckMs: 300_000,
+  segmentBytes: 1_073_741_824,
+  segmentMs: 604_800_000,
+  deleteRetentionMs: 86_400_000,
+  minCompactionLagMs: 0,
+};
 
 /** Bytes held by every partition log of one cluster, so a twin's logs can be bounded as a whole. */
 export interface LogBudget {
@@ -69,6 +93,13 @@ export class PartitionLog {
   /** The leader epoch batches are stamped with, and where each epoch began (OffsetForLeaderEpoch). */
   private leaderEpoch = 0;
   private epochStarts: Array<[number, number]> = [[0, 0]];
+  /** The active segment: where it starts and its bytes (compaction never touches it, as in Kafka). */
+  private activeStart = 0;
+  private activeBytes = 0;
+  /** When the next retention check with the default retention.ms is due (set at the first one asked). */
+  private nextRetentionCheck: number | undefined;
+  /** When each kept tombstone (by offset) may go: the first cleaning that kept it + delete.retention.ms. */
+  readonly tombstoneHorizons = new Map<number, number>();
 
   constructor(
     private readonly config: LogConfig = { ...DEFAULT_LOG_CONFIG },
@@ -93,6 +124,7 @@ export class PartitionLog {
    * timestamp type bit set, maxTimestamp = now, CRC recomputed.
    */
   append(bytes: Buffer, now: number): StoredBatch {
+    if (this.activeBytes > 0 && (this.activeBytes + bytes.length > this.config.segmentBytes || now - this.activeSince() >= this.config.segmentMs)) this.roll(now);
     const baseOffset = this.nextOffset;
     stampBatch(bytes, baseOffset, this.leaderEpoch);
     if (this.config.logAppendTime) {
@@ -105,6 +137,7 @@ export class PartitionLog {
     this.batches.push(stored);
     this.nextOffset = stored.lastOffset + 1;
     this.bytes += bytes.length;
+    this.activeBytes += bytes.length;
     this.budget.used += bytes.length;
     if (header.attributes & ATTR.transactional && !(header.attributes & ATTR.control) && !this.openTxns.has(header.producerId)) {
       this.openTxns.set(header.producerId, baseOffset);
@@ -201,7 +234,14 @@ export class PartitionLog {
    * and deletes it. Called where the log is read or written, so a change applies at once.
    */
   expire(now: number): void {
-    const { ms, deletes } = this.config;
+    const { deletes, defaultMs, retentionCheckMs } = this.config;
+    let { ms } = this.config;
+    if (ms === undefined && defaultMs !== undefined) {
+      this.nextRetentionCheck ??= now + retentionCheckMs;
+      if (now < this.nextRetentionCheck) return;
+      this.nextRetentionCheck = now + retentionCheckMs;
+      ms = defaultMs;
+    }
     if (ms === undefined || ms < 0 || !deletes) return;
     let dropped = false;
     while (this.batches.length > 0) {
@@ -213,6 +253,33 @@ export class PartitionLog {
       dropped = true;
     }
     if (dropped) this.wake();
+  }
+
+  /**
+   * Closes the active segment (segment.bytes or segment.ms reached, or the `compact` verb): a new one
+   * starts at the log end, and a compacted log is cleaned up to it. Returns the records removed.
+   */
+  roll(now: number): number {
+    this.activeStart = this.nextOffset;
+    this.activeBytes = 0;
+    return this.config.compacts ? this.clean(now) : 0;
+  }
+
+  /** Log compaction of everything before the active segment (log-cleaner.ts). Returns the records removed. */
+  private clean(now: number): number {
+    const cleaned = cleanLog(this, { end: Math.min(this.activeStart, this.lastStableOffset), now, ...this.config, maxBatchBytes: this.maxBatchBytes });
+    if (cleaned.removed === 0 && cleaned.batches === this.batches) return 0;
+    const before = this.bytes;
+    this.batches = cleaned.batches;
+    this.bytes = this.batches.reduce((n, b) => n + b.bytes.length, 0);
+    this.budget.used += this.bytes - before;
+    return cleaned.removed;
+  }
+
+  /** When the active segment's first batch was appended (segment.ms counts from it). */
+  private activeSince(): number {
+    const i = this.indexOf(this.activeStart);
+    return (this.batches[i] as StoredBatch | undefined)?.appendedAt ?? Number.POSITIVE_INFINITY;
   }
 
   /** A new leader took over with `epoch`: its records start at the log end. */
@@ -250,6 +317,9 @@ export class PartitionLog {
 
   clear(): void {
     this.batches = [];
+    this.activeStart = 0;
+    this.activeBytes = 0;
+    this.tombstoneHorizons.clear();
     this.epochStarts = [[this.leaderEpoch, 0]];
     this.logStartOffset = 0;
     this.nextOffset = 0;

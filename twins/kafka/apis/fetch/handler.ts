@@ -63,6 +63,8 @@ class FetchPass {
     if (p.leader !== broker.nodeId) return { ...base, errorCode: ERR.NOT_LEADER_OR_FOLLOWER };
     const log = p.log;
     this.logs.push(log);
+    // Retention that came due (the default retention.ms at its check) applies before anything is read.
+    log.expire(twin.now());
     const marks = { highWatermark: log.highWatermark, lastStableOffset: log.lastStableOffset, logStartOffset: log.logStartOffset };
     if (rp.fetchOffset > log.highWatermark || rp.fetchOffset < log.logStartOffset) return { ...base, ...marks, errorCode: ERR.OFFSET_OUT_OF_RANGE };
     const committedOnly = this.req.isolationLevel === 1;
