@@ -25,20 +25,23 @@ export function pathPattern(path: string): string {
 /** Calls that move money: there a declined card is an answer the client must handle. */
 const PAYING = new Set(['POST /v1/payment_intents', 'POST /v1/payment_intents/:id/confirm', 'POST /v1/charges']);
 
-const API_FAULTS: FaultCandidate[] = [
-  { label: 'answer lost after the call ran', class: 'answer-lost', action: { disconnect: { after: 'request-ran' } } },
-  { label: '500 api_error', class: 'error', action: { error: { type: 'api_error', status: 500 } } },
-  { label: '429 rate limit', class: 'error', action: { error: { type: 'rate_limit_error', status: 429 } } },
-  { label: 'connection reset before the call ran', class: 'disconnect', action: { disconnect: { reset: true } } },
-  { label: 'answer 5 s late (past a short client timeout)', class: 'delay', action: { delay: { ms: 5000 } }, cost: 'slow' },
-  { label: 'no answer', class: 'hang', action: { hang: {} }, cost: 'slow' },
-];
-
+const ANSWER_LOST: FaultCandidate = { label: 'answer lost after the call ran', class: 'answer-lost', action: { disconnect: { after: 'request-ran' } } };
+const SERVER_ERROR: FaultCandidate = { label: '500 api_error', class: 'error', action: { error: { type: 'api_error', status: 500 } } };
 const CARD_DECLINED: FaultCandidate = {
   label: 'card declined (insufficient_funds)',
   class: 'error',
   action: { error: { type: 'card_error', decline_code: 'insufficient_funds' } },
 };
+/** The rest, for every call. */
+const OTHER_FAULTS: FaultCandidate[] = [
+  { label: '429 rate limit', class: 'error', action: { error: { type: 'rate_limit_error', status: 429 } } },
+  { label: 'connection reset before the call ran', class: 'disconnect', action: { disconnect: { reset: true } } },
+  { label: 'answer 5 s late (past a short client timeout)', class: 'delay', action: { delay: { ms: 5000 } }, cost: 'slow' },
+  { label: 'no answer', class: 'hang', action: { hang: {} }, cost: 'slow' },
+];
+const API_FAULTS = [ANSWER_LOST, SERVER_ERROR, ...OTHER_FAULTS];
+/** On a call that pays, a decline is the next most common answer after the lost one and the server error. */
+const PAYING_FAULTS = [ANSWER_LOST, SERVER_ERROR, CARD_DECLINED, ...OTHER_FAULTS];
 
 const WEBHOOK_FAULTS: FaultCandidate[] = [
   { label: 'delivered twice', class: 'duplicate', action: { duplicate: {} } },
@@ -61,8 +64,6 @@ export const stripeExplore: ExploreVocabulary = {
   faults(interaction) {
     if (interaction.point === 'webhook') return WEBHOOK_FAULTS;
     const { method, path } = interaction.match;
-    if (!PAYING.has(`${String(method)} ${String(path)}`)) return API_FAULTS;
-    // After the lost answer and the server error: a decline is the next most common answer to a payment.
-    return [...API_FAULTS.slice(0, 2), CARD_DECLINED, ...API_FAULTS.slice(2)];
+    return PAYING.has(`${String(method)} ${String(path)}`) ? PAYING_FAULTS : API_FAULTS;
   },
 };
