@@ -44,7 +44,7 @@ async function send(topic: string, messages: Array<{ key: string; value: string 
 async function readAll(topic: string): Promise<Array<{ offset: number; key: string; value: string | null }>> {
   const admin = kafka.admin();
   await admin.connect();
-  const [{ high, low }] = (await admin.fetchTopicOffsets(topic)) as [{ high: string; low: string }];
+  const { high, low } = (await admin.fetchTopicOffsets(topic))[0]!;
   await admin.disconnect();
   if (high === low) return [];
   const consumer = kafka.consumer({ groupId: `read-${topic}-${groups++}` });
