@@ -69,4 +69,21 @@ describe('journal', () => {
     expect(tiny.query()).toMatchObject({ dropped: 1, lastSeq: 2 });
     expect(tiny.query().events.map((e) => e.seq)).toEqual([2]);
   });
+
+  it('grows its ring as events come, in order, up to the same bound, wrapped or not', () => {
+    // Past the first slots the ring doubles; with the byte bound evicting meanwhile, the oldest kept
+    // event sits mid-ring when it grows.
+    const one = estimateBytes({ ...entry(1), seq: 1, time: 0 });
+    const journal = new Journal({ capacity: 5000, maxBytes: one * 3000 });
+    for (let i = 1; i <= 4000; i++) journal.append(entry(i));
+    const kept = journal.query({ limit: 5000 }).events;
+    expect(kept.length).toBeGreaterThan(2000);
+    expect(kept.at(-1)?.seq).toBe(4000);
+    expect(kept.every((e, i) => i === 0 || e.seq === (kept[i - 1] as { seq: number }).seq + 1)).toBe(true);
+    expect(journal.query().dropped).toBe(4000 - kept.length);
+    const full = new Journal({ capacity: 3000 });
+    for (let i = 1; i <= 7000; i++) full.append(entry(i));
+    expect(full.query({ limit: 5000 }).events.map((e) => e.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => 4001 + i));
+    expect(full.query({ since: 6990 }).events.map((e) => e.seq)).toEqual([6991, 6992, 6993, 6994, 6995, 6996, 6997, 6998, 6999, 7000]);
+  });
 });
