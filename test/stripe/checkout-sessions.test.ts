@@ -2,8 +2,10 @@
 // retrieve, list, line items, expire, the checks Stripe makes on create, and payment through the
 // `complete_checkout` action (success, decline then retry, 3D Secure, delayed payment), with the
 // objects Stripe makes and the webhooks it sends. Every object is checked against the client's types.
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { stripeTwin } from '../../twins/stripe/index.ts';
+import { startTwin } from '../support/twin-harness.ts';
 import { conformance } from './object-conformance.ts';
 import { startReceiver, startStripe, type StripeRig } from './stripe-support.ts';
 
@@ -202,6 +204,27 @@ describe('stripe twin: Checkout Sessions', () => {
     expect((await rig.stripe.paymentIntents.retrieve(session.payment_intent as string)).status).toBe('succeeded');
     const expired = (await rig.h.twin.actions?.trigger?.({ event: 'checkout.session.expired' })) as { event: Stripe.Event };
     expect((await rig.stripe.checkout.sessions.retrieve((expired.event.data.object as Stripe.Checkout.Session).id)).status).toBe('expired');
+  });
+
+  it('a session whose expires_at has passed expires when next read, firing checkout.session.expired', async () => {
+    // The twin's clock, moved by the test (webhook signatures would carry it too, so events are read from the API).
+    let now = Date.UTC(2026, 0, 5, 12, 0, 0);
+    await using h = await startTwin(stripeTwin, {}, { seed: 7, now: () => now });
+    const env = h.twin.env;
+    const stripe = new Stripe(env.STRIPE_SECRET_KEY as string, { host: env.STRIPE_HOST, port: Number(env.STRIPE_PORT), protocol: 'http' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1000, product_data: { name: 'Seat' } }, quantity: 1 }],
+      success_url: 'https://shop.example/done',
+      expires_at: Math.floor(now / 1000) + 45 * 60,
+    });
+    now += 44 * 60_000;
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    now += 2 * 60_000;
+    expect(await stripe.checkout.sessions.retrieve(session.id)).toMatchObject({ status: 'expired', url: null });
+    await expect(h.twin.actions?.complete_checkout?.({ session: session.id })).rejects.toThrow(/expired/);
+    const expired = await stripe.events.list({ type: 'checkout.session.expired' });
+    expect(expired.data.map((e) => [(e.data.object as Stripe.Checkout.Session).id, e.created])).toEqual([[session.id, Math.floor(now / 1000)]]);
   });
 
   it('refuses what Stripe refuses, naming the parameter', async () => {

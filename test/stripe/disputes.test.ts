@@ -2,8 +2,10 @@
 // succeeds (charge.dispute.created, funds withdrawn with the $15 fee), evidence with the test values
 // winning_evidence / losing_evidence decides the dispute as Stripe's test mode does, close accepts
 // the loss, and inquiries move no money. Every dispute is checked against the client's types.
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import { stripeTwin } from '../../twins/stripe/index.ts';
+import { startTwin } from '../support/twin-harness.ts';
 import { conformance } from './object-conformance.ts';
 import { startReceiver, startStripe } from './stripe-support.ts';
 
@@ -109,6 +111,22 @@ describe('stripe twin: disputes', () => {
     expect((await stripe.disputes.retrieve(dispute.id)).status).toBe('needs_response');
     // Opened once: the card's own dispute is not opened a second time.
     expect((await stripe.disputes.list({ charge: dispute.charge as string })).data).toHaveLength(1);
+  });
+
+  it('a chargeback left unanswered past evidence_details.due_by is lost', async () => {
+    let now = Date.UTC(2026, 0, 5, 12, 0, 0);
+    await using h = await startTwin(stripeTwin, {}, { seed: 7, now: () => now });
+    const env = h.twin.env;
+    const stripe = new Stripe(env.STRIPE_SECRET_KEY as string, { host: env.STRIPE_HOST, port: Number(env.STRIPE_PORT), protocol: 'http' });
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true });
+    const [dispute] = (await stripe.disputes.list({ payment_intent: pi.id })).data;
+    expect(dispute?.evidence_details.due_by).toBe(Math.floor(now / 1000) + 7 * 86_400);
+    now += 7 * 86_400_000;
+    expect((await stripe.disputes.retrieve(dispute?.id as string)).status).toBe('needs_response');
+    now += 1000;
+    const late = await stripe.disputes.retrieve(dispute?.id as string);
+    expect(late).toMatchObject({ status: 'lost', evidence_details: { past_due: true } });
+    await expect(stripe.disputes.update(late.id, { evidence: { uncategorized_text: 'winning_evidence' } })).rejects.toMatchObject({ param: 'evidence' });
   });
 
   it('a card number typed on the hosted checkout page is disputed as its pm_card_ token is', async () => {

@@ -220,9 +220,22 @@ export function watchDisputes(state: StripeState, cardDispute: (pm: string) => {
   });
 }
 
+/**
+ * The dispute as it is now: once `due_by` has passed without a response it is past due, and a
+ * chargeback nobody answered is lost. Noticed when the dispute is next read (no timer per dispute).
+ */
+function currentDispute(state: StripeState, dispute: Dispute): Dispute {
+  const due = dispute.evidence_details.due_by;
+  const waiting = dispute.status === 'needs_response' || dispute.status === 'warning_needs_response';
+  if (!waiting || due === null || state.now() <= due) return dispute;
+  dispute.evidence_details.past_due = true;
+  if (dispute.status === 'needs_response') close(state, dispute, 'lost', null);
+  return dispute;
+}
+
 export function disputeRoutes(state: StripeState): Route[] {
   watchDisputes(state, (pm) => state.cards.get(pm)?.dispute);
-  const byId = (s: StripeState, call: ApiCall): Dispute => s.disputes.require(call.pathParams.id as string, 'dispute');
+  const byId = (s: StripeState, call: ApiCall): Dispute => currentDispute(s, s.disputes.require(call.pathParams.id as string, 'dispute'));
   return [
     { method: 'GET', path: '/v1/disputes/:id', params: {}, handle: (call, s) => byId(s, call) },
     {
@@ -248,6 +261,7 @@ export function disputeRoutes(state: StripeState): Route[] {
         const charge = str(params, 'charge');
         const pi = str(params, 'payment_intent');
         const created = createdFilter(params);
+        for (const dispute of s.disputes.all()) currentDispute(s, dispute);
         return s.disputes.list('/v1/disputes', listOptions(params), (d) =>
           (charge === undefined || d.charge === charge) && (pi === undefined || d.payment_intent === pi) && created(d),
         );
