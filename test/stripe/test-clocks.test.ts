@@ -209,6 +209,13 @@ describe('stripe twin: test clocks', () => {
     const unpaid = await stripe.customers.create({ test_clock: clock.id });
     const incomplete = await stripe.subscriptions.create({ customer: unpaid.id, items: [{ price: price.id }], payment_behavior: 'default_incomplete' });
     expect(incomplete).toMatchObject({ status: 'incomplete', created: JAN_31 + 10 * DAY });
+    // Confirmed by the SUT, a clock's invoice is paid at the clock's time.
+    const confirming = await stripe.customers.create({ test_clock: clock.id });
+    const later = await stripe.subscriptions.create({ customer: confirming.id, items: [{ price: price.id }], payment_behavior: 'default_incomplete', expand: ['latest_invoice.confirmation_secret'] });
+    const secret = (later.latest_invoice as Stripe.Invoice).confirmation_secret?.client_secret as string;
+    await stripe.paymentIntents.confirm(secret.split('_secret_')[0] as string, { payment_method: 'pm_card_visa' });
+    expect(await stripe.invoices.retrieve((later.latest_invoice as Stripe.Invoice).id)).toMatchObject({ status: 'paid', status_transitions: { paid_at: JAN_31 + 10 * DAY } });
+    expect((await stripe.subscriptions.retrieve(later.id)).status).toBe('active');
 
     await advance(rig, clock, FEB_28 + 2 * HOUR);
     const ended = await stripe.subscriptions.retrieve(sub.id);
@@ -231,6 +238,8 @@ describe('stripe twin: test clocks', () => {
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: weekly.id }] });
     await expect(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: JAN_31 + 15 * DAY })).rejects.toMatchObject({ param: 'frozen_time' });
     await expect(stripe.customers.create({ test_clock: 'clock_missing' })).rejects.toMatchObject({ statusCode: 404, param: 'test_clock' });
+    await expect(stripe.testHelpers.testClocks.create({ frozen_time: 1e15 })).rejects.toMatchObject({ statusCode: 400, param: 'frozen_time' });
+    await expect(stripe.subscriptions.create({ customer: customer.id, items: [{ price: weekly.id }], trial_end: JAN_31 - DAY })).rejects.toMatchObject({ param: 'trial_end' });
 
     await advance(rig, clock, JAN_31 + 14 * DAY);
     expect((await stripe.invoices.list({ subscription: sub.id })).data).toHaveLength(3);

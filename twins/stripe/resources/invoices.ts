@@ -312,8 +312,11 @@ export function watchInvoicePayments(state: StripeState, onPaid: (invoice: Invoi
       if (piId !== object.id) continue;
       const invoice = state.invoices.get(invoiceId);
       if (invoice && invoice.status === 'open') {
-        markPaid(state, invoice, null);
-        onPaid(invoice, null);
+        // Paid at the customer's time: a test clock's invoice confirmed by the SUT too.
+        atCustomerTime(state, invoice.customer, () => {
+          markPaid(state, invoice, null);
+          onPaid(invoice, null);
+        });
       }
     }
   });

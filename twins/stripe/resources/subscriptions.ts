@@ -136,7 +136,12 @@ function createAtCustomerTime(state: StripeState, customer: Customer, p: Params,
   const now = state.now();
   const id = state.ids.next('sub');
   const trialDays = int(p, 'trial_period_days');
-  const trialEnd = trialDays !== undefined ? now + trialDays * DAY : (int(p, 'trial_end') ?? null);
+  // trial_period_days=0 is no trial.
+  const trialEnd = trialDays !== undefined ? (trialDays > 0 ? now + trialDays * DAY : null) : (int(p, 'trial_end') ?? null);
+  if (trialDays === undefined && trialEnd !== null && (trialEnd <= now || trialEnd > now + 730 * DAY)) {
+    throw invalidRequest(`Invalid timestamp: trial_end must be in the future and at most 730 days away (now is ${now}).`, 'trial_end');
+  }
+  if (trialDays !== undefined && (trialDays < 0 || trialDays > 730)) throw invalidRequest('trial_period_days must be between 0 and 730.', 'trial_period_days');
   const periodStart = now;
   const subItems = items.map((item, i) => newItem(state, id, (item ?? {}) as Params, i, periodStart));
   if (trialEnd !== null) for (const item of subItems) item.current_period_end = trialEnd;

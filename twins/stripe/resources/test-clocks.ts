@@ -16,6 +16,9 @@ const DAY = 86_400;
 /** Stripe deletes a test clock this long after creating it (deletes_after). */
 const LIFETIME_SECONDS = 30 * DAY;
 
+/** 9999-12-31T23:59:59Z: calendar arithmetic on later times would leave what dates can hold. */
+const LATEST_TIME = 253_402_300_799;
+
 /** Runs `advance` to `target`; the billing that happens in between is billing-clock.ts's. */
 export type AdvanceClock = (state: StripeState, clock: TestClock, target: number, call: ApiCall) => void;
 
@@ -48,6 +51,7 @@ export function customersOf(state: StripeState, clock: TestClock): Customer[] {
 function createClock(state: StripeState, call: ApiCall): TestClock {
   const p = call.params;
   const frozenTime = requireInt(p, 'frozen_time');
+  if (frozenTime < 0 || frozenTime > LATEST_TIME) throw invalidRequest(`Invalid frozen_time: ${frozenTime} must be a Unix timestamp before the year 10000.`, 'frozen_time');
   const customerId = str(p, 'customer');
   const customer = customerId === undefined ? undefined : state.customers.require(customerId, 'customer');
   if (customer?.test_clock) throw invalidRequest(`The customer ${customer.id} is already attached to a test clock.`, 'customer');
