@@ -23,8 +23,8 @@ type ProviderModule = typeof OidcProviderModule;
 type ProviderClass = ProviderModule['default'];
 type ProviderInstance = InstanceType<ProviderClass>;
 
-/** The provider's error events of the endpoints where clients authenticate. */
-const CLIENT_AUTH_EVENTS = [
+/** The provider's error events of the endpoints that answer errors as JSON to a client. */
+const ERROR_EVENTS = [
   'grant.error',
   'pushed_authorization_request.error',
   'introspection.error',
@@ -112,15 +112,16 @@ export async function buildProvider(options: ProviderOptions): Promise<ProviderH
   // With a listener, Koa no longer prints errors to stderr itself.
   // (Koa's own event; the provider typings list only the provider's events.)
   (provider as unknown as NodeJS.EventEmitter).on('error', (error: unknown) => options.onServerError(error));
-  // A failed client authentication answers "client authentication failed" and keeps the reason
-  // (wrong sub, replayed jti…) in error_detail, for the provider's logs. A test issuer's user is the
-  // developer, so the reason joins the description the client sees.
+  // Some provider errors answer a generic description ("client authentication failed", "grant
+  // request is invalid") and keep the reason (wrong aud, replayed jti, no DPoP proof…) in
+  // error_detail, for the provider's logs. A test issuer's user is the developer, so the reason
+  // joins the description the client sees.
   // (Typed per event name in the typings; one listener for several names needs the plain emitter.)
-  for (const event of CLIENT_AUTH_EVENTS) {
+  for (const event of ERROR_EVENTS) {
     (provider as unknown as NodeJS.EventEmitter).on(event, (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
-      if (error.error !== 'invalid_client' || !error.error_detail || body?.error !== 'invalid_client') return;
-      body.error_description = `${body.error_description ?? 'client authentication failed'}: ${error.error_detail}`;
+      if (!error.error_detail || body?.error === undefined || body.error !== error.error) return;
+      body.error_description = `${body.error_description ?? error.error}: ${error.error_detail}`;
     });
   }
   provider.use(async (ctx, next) => {
@@ -268,7 +269,10 @@ function configuration(options: ProviderOptions): Configuration {
         enabled: features.pushedAuthorizationRequests,
         requirePushedAuthorizationRequests: features.requirePushedAuthorizationRequests,
       },
-      dPoP: { enabled: features.dpop, nonceSecret: options.dpopNonceSecret, requireNonce: () => features.dpopNonce },
+      // Without a nonce secret the provider never asks for nonces (a stale iat is then invalid_dpop_proof).
+      dPoP: features.dpopNonce
+        ? { enabled: true, nonceSecret: options.dpopNonceSecret, requireNonce: () => true }
+        : { enabled: features.dpop },
       deviceFlow: {
         enabled: features.deviceFlow,
         userCodeInputSource: async (ctx, form, _out, err) => {
