@@ -59,6 +59,13 @@ describe('stripe twin: response conformance with the client types', () => {
     const failed = see('Subscription', await stripe.subscriptions.create({ customer: declining.id, items: [{ price: price.id }], expand: ['latest_invoice.payments'] }));
     see('Invoice', failed.latest_invoice);
     see('Invoice', await stripe.invoices.pay((failed.latest_invoice as Stripe.Invoice).id, { payment_method: 'pm_card_visa' }));
+    const session = see('Checkout.Session', await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: (await stripe.prices.create({ currency: 'usd', unit_amount: 2500, product_data: { name: 'Once' } })).id, quantity: 2 }], success_url: 'https://example.com/done' }));
+    await rig.h.twin.actions?.complete_checkout?.({ session: session.id, card: 'pm_card_createDispute' });
+    const paidSession = see('Checkout.Session', await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items'] }));
+    for (const item of paidSession.line_items?.data ?? []) see('LineItem', item);
+    const [dispute] = (await stripe.disputes.list({ payment_intent: paidSession.payment_intent as string })).data;
+    see('Dispute', dispute);
+    see('Dispute', await stripe.disputes.update(dispute?.id as string, { evidence: { uncategorized_text: 'winning_evidence' } }));
     see('DeletedProduct', await stripe.products.del((await stripe.products.create({ name: 'Gone' })).id));
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
     see('WebhookEndpoint', endpoint);
