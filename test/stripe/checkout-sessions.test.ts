@@ -243,6 +243,7 @@ describe('stripe twin: Checkout Sessions', () => {
     expect(await refused({ mode: 'payment', line_items: [{ price: monthly.id, quantity: 1 }] })).toMatchObject({ param: 'line_items[0]' });
     expect(await refused({ mode: 'subscription', line_items: [{ price: oneTime.id, quantity: 1 }] })).toMatchObject({ param: 'line_items[0]' });
     expect(await refused({ mode: 'payment', line_items: [{ price_data: { currency: 'usd', unit_amount: 20, product_data: { name: 'Sticker' } }, quantity: 2 }] })).toEqual({ param: 'line_items', code: 'amount_too_small' });
+    expect(await refused({ mode: 'payment', line_items: Array.from({ length: 101 }, () => ({ price: oneTime.id, quantity: 1 })) })).toMatchObject({ param: 'line_items' });
     expect(await refused({ mode: 'payment', line_items: [{ price: oneTime.id }] })).toEqual({ param: 'line_items[0][quantity]', code: 'parameter_missing' });
     expect(await refused({ mode: 'payment', line_items: [{ price: 'price_missing', quantity: 1 }] })).toEqual({ param: 'line_items[0][price]', code: 'resource_missing' });
     expect(await refused({ mode: 'setup', currency: 'usd', line_items: [{ price: oneTime.id, quantity: 1 }] })).toMatchObject({ param: 'line_items' });
@@ -255,6 +256,13 @@ describe('stripe twin: Checkout Sessions', () => {
     // Nothing was made by the refused requests.
     expect((await stripe.checkout.sessions.list()).data).toEqual([]);
     expect((await stripe.prices.list()).data).toHaveLength(2);
+
+    const always = await stripe.checkout.sessions.create({ mode: 'payment', customer_creation: 'always', line_items: [{ price: oneTime.id, quantity: 1 }], success_url: 'https://shop.example/done' });
+    expect(always.customer).toBeNull();
+    await rig.h.twin.actions?.complete_checkout?.({ session: always.id, email: 'kept@example.com' });
+    const withCustomer = await stripe.checkout.sessions.retrieve(always.id, { expand: ['customer'] });
+    expect((withCustomer.customer as Stripe.Customer).email).toBe('kept@example.com');
+    expect((await stripe.paymentIntents.retrieve(withCustomer.payment_intent as string)).customer).toBe((withCustomer.customer as Stripe.Customer).id);
 
     const embedded = await stripe.checkout.sessions.create({ mode: 'payment', ui_mode: 'embedded_page', return_url: 'https://shop.example/return', line_items: [{ price: oneTime.id, quantity: 1 }] });
     conforms('Checkout.Session', embedded);

@@ -19,6 +19,10 @@ const MINUTE = 60;
 const MIN_LIFETIME = 30 * MINUTE;
 const MAX_LIFETIME = 24 * 60 * MINUTE;
 
+/** Stripe's caps on line items per session. @see https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-line_items */
+const MAX_PAYMENT_ITEMS = 100;
+const MAX_SUBSCRIPTION_ITEMS = 20;
+
 const PRICE_DATA: ObjectSpec = {
   currency: 'currency',
   product: 'string',
@@ -197,6 +201,8 @@ function checkShape(state: StripeState, p: Params, mode: CheckoutSession['mode']
     return;
   }
   if (requested.length === 0) throw missingParam('line_items');
+  const most = mode === 'payment' ? MAX_PAYMENT_ITEMS : MAX_SUBSCRIPTION_ITEMS;
+  if (requested.length > most) throw invalidRequest(`A Checkout Session in \`${mode}\` mode can have at most ${most} line items; ${requested.length} were given.`, 'line_items');
   // Each line's price (named or inline) is read before any inline price is made, so a refused
   // request leaves nothing behind.
   let currency: string | undefined;
