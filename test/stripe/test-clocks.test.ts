@@ -161,6 +161,28 @@ describe('stripe twin: test clocks', () => {
     expect((await stripe.subscriptions.retrieve(subA.id)).status).toBe('active');
   });
 
+  it('marks the subscription unpaid when configured: its next invoices stay drafts until the open one is paid', async () => {
+    await using rig = await startStripe({ failedPayments: { afterLastRetry: 'unpaid' } });
+    const { stripe } = rig;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_31 });
+    const customer = await clockCustomer(rig, clock);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: (await monthly(rig)).id }] });
+    const declining = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: declining.id } });
+    const firstAttempt = FEB_28 + HOUR;
+    await advance(rig, clock, firstAttempt + 15 * DAY);
+    const unpaid = await stripe.subscriptions.retrieve(sub.id);
+    expect(unpaid.status).toBe('unpaid');
+    const open = await stripe.invoices.retrieve(unpaid.latest_invoice as string);
+    expect(open).toMatchObject({ status: 'open', attempt_count: 4, next_payment_attempt: null });
+
+    await advance(rig, clock, MAR_31 + 2 * HOUR);
+    const held = await stripe.invoices.retrieve((await stripe.subscriptions.retrieve(sub.id)).latest_invoice as string);
+    expect(held).toMatchObject({ status: 'draft', auto_advance: false, automatically_finalizes_at: null, created: MAR_31 });
+    await stripe.invoices.pay(open.id, { payment_method: (await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id })).id });
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
   it('ends trials: trial_will_end 3 days before, then the first paid period; without a card, end_behavior cancel', async () => {
     await using rig = await startStripe();
     const { stripe } = rig;

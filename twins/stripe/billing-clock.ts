@@ -9,8 +9,8 @@
 //     method (invoice.finalized, then invoice.paid or invoice.payment_failed, the subscription
 //     past_due on a failure);
 //   - a failed invoice's next_payment_attempt: another attempt, on invoices.ts's RETRY_DAYS
-//     schedule; when the last fails the subscription is canceled (reason payment_failed), Stripe's
-//     default for "if all retries for a payment fail";
+//     schedule; when the last fails the subscription is canceled (reason payment_failed, Stripe's
+//     default), marked unpaid (its next invoices stay drafts) or left past_due, as configured;
 //   - 23 hours after an incomplete subscription was created: incomplete_expired, its invoice void.
 // The same clock, objects and seed give the same moments, ids and events.
 // @see https://docs.stripe.com/billing/testing/test-clocks and https://docs.stripe.com/billing/subscriptions/overview
@@ -23,8 +23,8 @@ import type { Invoice, Subscription } from './stripe-objects.ts';
 
 /** Stripe expires an incomplete subscription whose first invoice is unpaid after 23 hours. */
 const INCOMPLETE_SECONDS = 23 * 3600;
-/** Subscriptions whose periods keep running. */
-const RUNNING = new Set<Subscription['status']>(['active', 'past_due', 'trialing']);
+/** Subscriptions whose periods keep running (an unpaid one's invoices stay drafts). */
+const RUNNING = new Set<Subscription['status']>(['active', 'past_due', 'trialing', 'unpaid']);
 /**
  * A guard against a moment that would not move anything (a bug, not an input): an advance is
  * bounded to two intervals of the clock's shortest subscription, far fewer moments than this.
@@ -38,17 +38,24 @@ interface Moment {
   run(): void;
 }
 
-export const advanceClock: AdvanceClock = (state, clock, target) => {
-  for (let done = 0; ; done++) {
-    const next = nextMoment(state, customersOf(state, clock).map((c) => c.id), target);
-    if (!next) return;
-    if (done === MAX_MOMENTS) throw new Error(`test clock ${clock.id}: more than ${MAX_MOMENTS} billing moments in one advance`);
-    clock.frozen_time = Math.max(clock.frozen_time, next.at);
-    state.atTime(clock.frozen_time, next.run);
-  }
-};
+export interface BillingOptions {
+  /** What becomes of a subscription when the last retry of its invoice fails. */
+  afterLastRetry: 'cancel' | 'unpaid' | 'past_due';
+}
 
-function nextMoment(state: StripeState, customerIds: string[], target: number): Moment | undefined {
+export function billingClock(options: BillingOptions): AdvanceClock {
+  return (state, clock, target) => {
+    for (let done = 0; ; done++) {
+      const next = nextMoment(state, options, customersOf(state, clock).map((c) => c.id), target);
+      if (!next) return;
+      if (done === MAX_MOMENTS) throw new Error(`test clock ${clock.id}: more than ${MAX_MOMENTS} billing moments in one advance`);
+      clock.frozen_time = Math.max(clock.frozen_time, next.at);
+      state.atTime(clock.frozen_time, next.run);
+    }
+  };
+}
+
+function nextMoment(state: StripeState, options: BillingOptions, customerIds: string[], target: number): Moment | undefined {
   const customers = new Set(customerIds);
   let best: Moment | undefined;
   const offer = (at: number | null | undefined, rank: number, run: () => void): void => {
@@ -58,7 +65,7 @@ function nextMoment(state: StripeState, customerIds: string[], target: number): 
   for (const invoice of state.invoices.all()) {
     if (!customers.has(invoice.customer) || !invoice.auto_advance) continue;
     if (invoice.status === 'draft') offer(invoice.automatically_finalizes_at, 0, () => finalizeAndCollect(state, invoice));
-    else if (invoice.status === 'open' && invoice.collection_method === 'charge_automatically') offer(invoice.next_payment_attempt, 1, () => retry(state, invoice));
+    else if (invoice.status === 'open' && invoice.collection_method === 'charge_automatically') offer(invoice.next_payment_attempt, 1, () => retry(state, invoice, options));
   }
   for (const sub of state.subscriptions.all()) {
     if (!customers.has(sub.customer)) continue;
@@ -81,11 +88,13 @@ function finalizeAndCollect(state: StripeState, invoice: Invoice): void {
   if (sub?.status === 'active') setStatus(state, sub, 'past_due', null);
 }
 
-/** A scheduled retry; when it was the last, the subscription ends. */
-function retry(state: StripeState, invoice: Invoice): void {
+/** A scheduled retry; when it was the last, the subscription ends or is marked as configured. */
+function retry(state: StripeState, invoice: Invoice, options: BillingOptions): void {
   if (attemptInvoicePayment(state, invoice, null) || invoice.next_payment_attempt !== null) return;
   const sub = subscriptionOf(state, invoice);
-  if (sub && RUNNING.has(sub.status)) endSubscription(state, sub, 'payment_failed');
+  if (!sub || !RUNNING.has(sub.status)) return;
+  if (options.afterLastRetry === 'cancel') endSubscription(state, sub, 'payment_failed');
+  else if (options.afterLastRetry === 'unpaid') setStatus(state, sub, 'unpaid', null);
 }
 
 function expire(state: StripeState, sub: Subscription): void {
@@ -118,7 +127,8 @@ function periodEnds(state: StripeState, sub: Subscription): void {
     item.current_period_start = item.current_period_end;
     item.current_period_end = periodEnd(item.current_period_start, item.price, sub.billing_cycle_anchor);
   }
-  const invoice = createSubscriptionInvoice(state, sub, 'subscription_cycle', null, { draft: true, period: ended });
+  // Stripe stops collecting from an unpaid subscription: its new invoices wait as drafts.
+  const invoice = createSubscriptionInvoice(state, sub, 'subscription_cycle', null, { draft: true, period: ended, autoAdvance: sub.status !== 'unpaid' });
   sub.latest_invoice = invoice.id;
   state.emit('customer.subscription.updated', sub, null, changedFields(before, sub));
 }

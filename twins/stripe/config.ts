@@ -37,6 +37,19 @@ export const StripeConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    failedPayments: Type.Optional(
+      Type.Object(
+        {
+          afterLastRetry: Type.Optional(
+            Type.Union([Type.Literal('cancel'), Type.Literal('unpaid'), Type.Literal('past_due')], {
+              default: 'cancel',
+              description: "a subscription's status once every retry of its invoice failed (Stripe's \"manage failed payments\" setting)",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     fixtures: Type.Optional(
       Type.Object(
         {

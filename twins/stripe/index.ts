@@ -22,7 +22,7 @@ import { refundRoutes } from './resources/refunds.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { testClockRoutes } from './resources/test-clocks.ts';
 import { invoiceItemRoutes } from './resources/invoice-items.ts';
-import { advanceClock } from './billing-clock.ts';
+import { billingClock } from './billing-clock.ts';
 import { authenticateSetupIntent, setupIntentRoutes } from './resources/setup-intents.ts';
 import { createWebhookEndpoint, webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
 import { Router } from './router.ts';
@@ -79,7 +79,7 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     ...webhookEndpointRoutes(webhookSecret),
     ...subscriptionRoutes(state),
     ...invoiceItemRoutes,
-    ...testClockRoutes(advanceClock),
+    ...testClockRoutes(billingClock({ afterLastRetry: config.failedPayments?.afterLastRetry ?? 'cancel' })),
     ...checkoutSessionRoutes(state),
     ...disputeRoutes(state),
     ...searchRoutes,

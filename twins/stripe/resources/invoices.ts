@@ -95,6 +95,8 @@ export interface InvoiceOptions {
   items?: 'charge' | 'free' | false;
   /** Stay a draft until billing-clock.ts finalizes it DRAFT_SECONDS later, as renewals do. */
   draft?: boolean;
+  /** false: a draft left for the SUT to finalize (an unpaid subscription's renewals). */
+  autoAdvance?: boolean;
 }
 
 /**
@@ -130,9 +132,9 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
     application: null,
     attempt_count: 0,
     attempted: false,
-    auto_advance: true,
+    auto_advance: options.autoAdvance ?? true,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: options.draft ? now + DRAFT_SECONDS : null,
+    automatically_finalizes_at: options.draft && options.autoAdvance !== false ? now + DRAFT_SECONDS : null,
     billing_reason: billingReason,
     collection_method: sub.collection_method,
     created: now,
