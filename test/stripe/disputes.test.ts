@@ -49,6 +49,8 @@ describe('stripe twin: disputes', () => {
     // The dispute follows the payment: its events come after payment_intent.succeeded.
     const types = receiver.events.map((e) => e.event.type);
     expect(types.indexOf('payment_intent.succeeded')).toBeLessThan(types.indexOf('charge.dispute.created'));
+    const created = receiver.events.find((e) => e.event.type === 'charge.dispute.created')?.event.data.object as Stripe.Dispute;
+    expect(created.balance_transactions.map((t) => t.net)).toEqual([-5700]);
     const balance = await stripe.balance.retrieve();
     // Won: the withdrawal (amount and fee) and the reversal cancel out; the charge itself is still pending.
     expect(balance.available.find((b) => b.currency === 'usd')?.amount).toBe(0);

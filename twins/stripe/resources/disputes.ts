@@ -127,11 +127,14 @@ export function openDispute(state: StripeState, charge: Charge, reason: string, 
   };
   state.disputes.insert(dispute);
   charge.disputed = true;
+  // A chargeback takes the money as it opens: the created event already lists the withdrawal.
+  if (!inquiry) adjustment(state, dispute, 'withdrawal', dispute.charge);
   state.emit('charge.dispute.created', dispute, null);
-  if (!inquiry) withdraw(state, dispute);
+  if (!inquiry) state.emit('charge.dispute.funds_withdrawn', dispute, null);
   return dispute;
 }
 
+/** An inquiry escalated to a chargeback: the money leaves now. */
 function withdraw(state: StripeState, dispute: Dispute): void {
   adjustment(state, dispute, 'withdrawal', dispute.charge);
   dispute.is_charge_refundable = false;
