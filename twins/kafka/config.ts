@@ -31,6 +31,12 @@ export const KafkaConfigSchema = Type.Object(
         description: 'the Apache Kafka release the twin answers as: the API versions it serves and lists in ApiVersions (twins/kafka/README.md)',
       }),
     ),
+    tls: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'the listeners speak TLS with a self-signed certificate (endpoint caCert, env KAFKA_SSL_CA_LOCATION): security protocol SSL, or SASL_SSL with sasl',
+      }),
+    ),
     sasl: Type.Optional(
       Type.Object(
         {

@@ -11,6 +11,7 @@ import { kafkaPoints } from './points.ts';
 import { encodeBatch } from './protocol/record-batch.ts';
 import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
+import { brokerTls, removeBrokerTls } from './server/tls.ts';
 import { topicExpectation } from './expectations.ts';
 import { DEFAULT_KAFKA_VERSION, versionTable } from './kafka-version.ts';
 import { kafkaExplore } from './explore.ts';
@@ -74,6 +75,10 @@ export const kafkaTwin = defineTwinKind({
     },
   },
 
+  async shutdown() {
+    await removeBrokerTls();
+  },
+
   async start(config: KafkaConfig, ctx) {
     const count = config.brokers ?? 1;
     const configError = (path: string, detail: string): StandinError => new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path, detail });
@@ -95,12 +100,13 @@ export const kafkaTwin = defineTwinKind({
     const runtimeConfig = { sasl: config.sasl };
     const faultTimers = new FaultTimers();
     const versions = versionTable(config.kafkaVersion ?? DEFAULT_KAFKA_VERSION, REGISTRY);
+    const tls = config.tls ? await brokerTls(ctx.cacheDir, ctx.advertisedHost) : undefined;
     try {
       for (let nodeId = 0; nodeId < count; nodeId++) {
         const adv = config.advertised?.[nodeId]?.split(':');
         const broker: BrokerInfo = { nodeId, host: ctx.host, port: 0, up: true, ...(adv ? { advertised: { host: adv[0] as string, port: Number(adv[1]) } } : {}) };
         cluster.brokers.push(broker);
-        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY, versions, faultTimers });
+        const listener = new BrokerListener({ cluster, broker, twin: ctx, config: runtimeConfig, apis: REGISTRY, versions, faultTimers }, tls?.context);
         await listener.start(config.ports?.[nodeId] ?? (nodeId === 0 ? (config.port ?? 0) : 0));
         // Clients connect where Metadata sends them: outside a container that is --advertise-host.
         broker.advertised ??= { host: ctx.advertisedHost, port: broker.port };
@@ -129,8 +135,14 @@ export const kafkaTwin = defineTwinKind({
     };
 
     return {
-      endpoints: { bootstrap, brokers: bootstrap },
-      env: { KAFKA_BROKERS: bootstrap },
+      endpoints: { bootstrap, brokers: bootstrap, ...(tls ? { caCert: tls.caFile } : {}) },
+      env: {
+        KAFKA_BROKERS: bootstrap,
+        // Kafka's names for a client's settings (librdkafka, Java): the listener's protocol and CA;
+        // NODE_EXTRA_CA_CERTS lets a Node client that verifies (kafkajs `ssl: true`) trust it too.
+        ...(tls || config.sasl ? { KAFKA_SECURITY_PROTOCOL: `${config.sasl ? 'SASL_' : ''}${tls ? 'SSL' : 'PLAINTEXT'}` } : {}),
+        ...(tls ? { KAFKA_SSL_CA_LOCATION: tls.caFile, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
+      },
       inspect: async (query = {}) => inspectCluster(cluster, query as { topic?: string; group?: string; limit?: number }),
       actions: {
         produce: async (p) => {

@@ -1,19 +1,27 @@
 // One broker's listener: its own port through the link layer, stopped and restarted by the
-// broker-down / broker-up actions (a down broker's port refuses connections).
+// broker-down / broker-up actions (a down broker's port refuses connections). With TLS every
+// connection is a TLS session over the linked socket (security protocol SSL or SASL_SSL).
+import type tls from 'node:tls';
 import { listenLinked, type LinkServer } from '../../../src/core/index.ts';
 import { serveConnection, type BrokerRuntime } from './connection.ts';
+import { serverTls } from './tls.ts';
 
 export class BrokerListener {
   private server: LinkServer | undefined;
 
-  constructor(private readonly rt: BrokerRuntime) {}
+  constructor(
+    private readonly rt: BrokerRuntime,
+    private readonly tlsContext?: tls.SecureContext,
+  ) {}
 
   get port(): number {
     return this.rt.broker.port;
   }
 
   async start(port: number): Promise<void> {
-    this.server = await listenLinked(this.rt.twin, { host: this.rt.broker.host, port }, (socket, info) => serveConnection(socket, info, this.rt));
+    this.server = await listenLinked(this.rt.twin, { host: this.rt.broker.host, port }, (socket, info) =>
+      serveConnection(this.tlsContext ? serverTls(socket, this.tlsContext) : socket, info, this.rt),
+    );
     this.rt.broker.port = this.server.port;
   }
 
