@@ -58,6 +58,26 @@ describe('stripe twin: hosted checkout page over HTTP', () => {
   });
 });
 
+describe('stripe twin: hosted checkout page, 3D Secure over HTTP', () => {
+  it('sends a 3DS card to the challenge, comes back to it from /return, and shows the failure when it is failed', async () => {
+    await using rig = await startStripe();
+    const { stripe } = rig;
+    const session = await stripe.checkout.sessions.create({ mode: 'payment', line_items: lineItems('Jacket', 8000), success_url: 'https://shop.example/ok' });
+    const url = session.url as string;
+    const pay = await fetch(url, { method: 'POST', body: new URLSearchParams({ card: '4000 0027 6000 3184', expiry: '1/30', email: 'x@example.com' }), redirect: 'manual' });
+    expect([pay.status, pay.headers.get('location')]).toEqual([303, `${url}/authenticate`]);
+    const back = await fetch(`${url}/return`, { redirect: 'manual' });
+    expect([back.status, back.headers.get('location')]).toEqual([303, `${url}/authenticate`]);
+    expect(await (await fetch(`${url}/authenticate`)).text()).toContain('Complete authentication');
+    const failed = await fetch(`${url}/authenticate`, { method: 'POST', body: new URLSearchParams({ outcome: 'fail' }), redirect: 'manual' });
+    expect(failed.status).toBe(402);
+    expect(await failed.text()).toContain('The provided PaymentMethod has failed authentication.');
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    // Nothing waits for a challenge any more.
+    expect((await fetch(`${url}/authenticate`, { method: 'POST', body: new URLSearchParams({ outcome: 'succeed' }) })).status).toBe(400);
+  });
+});
+
 describe.skipIf(chromiumPath === undefined)(
   `stripe twin: hosted checkout page in a browser${chromiumPath === undefined ? ' — SKIPPED: no chromium executable (apt-get install -y chromium, or set CHROMIUM_PATH)' : ''}`,
   () => {
