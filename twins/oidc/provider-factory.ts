@@ -238,6 +238,9 @@ function configuration(options: ProviderOptions): Configuration {
       const user = users.get(sub);
       return user && account(user);
     },
+    // The provider sets a token's `extra` to what this returns when saving it; the claims the token
+    // exchange grant put there (`act`) are kept.
+    extraTokenClaims: async (_ctx, token) => ('extra' in token ? token.extra : undefined),
     claims: config.claims,
     scopes: config.scopes,
     conformIdTokenClaims: false,
