@@ -110,6 +110,18 @@ describe('oidc twin config', () => {
     [{ clients: [{ client_id: 'a', client_secret: 'x' }, { client_id: 'a', client_secret: 'y' }] }, /clients\[1\]\.client_id: duplicate/],
     [{ clients: [{ client_id: 'a', token_endpoint_auth_method: 'client_secret_post' }] }, /clients\[0\]\.client_secret: required/],
     [{ defaultUser: 'ghost' }, /defaultUser: no user with sub ghost/],
+    [{ clients: [{ client_id: 'a', token_endpoint_auth_method: 'private_key_jwt' }] }, /clients\[0\]\.jwks: required with token_endpoint_auth_method private_key_jwt/],
+    [{ clients: [{ client_id: 'a', token_endpoint_auth_method: 'client_secret_jwt' }] }, /clients\[0\]\.client_secret: required/],
+    [
+      { clients: [{ client_id: 'a', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', d: 'AA' }] } }] },
+      /clients\[0\]\.jwks\.keys\[0\]: a private or symmetric key/,
+    ],
+    [{ clients: [{ client_id: 'a', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } }] }, /clients\[0\]\.jwks\.keys\[0\]: not a public JWK/],
+    [{ clients: [{ client_id: 'a', client_secret: 's', token_endpoint_auth_signing_alg: 'ES256' }] }, /token_endpoint_auth_signing_alg: ES256 goes with token_endpoint_auth_method private_key_jwt/],
+    [{ features: { tokenExchange: false }, clients: [{ client_id: 'a', client_secret: 's', grant_types: ['urn:ietf:params:oauth:grant-type:token-exchange'] }] }, /clients\[0\]\.grant_types: .* needs features\.tokenExchange/],
+    [{ features: { pushedAuthorizationRequests: false, requirePushedAuthorizationRequests: true } }, /features\.requirePushedAuthorizationRequests: needs features\.pushedAuthorizationRequests/],
+    [{ features: { dpop: false, dpopNonce: true } }, /features\.dpopNonce: needs features\.dpop/],
+    [{ features: { dpop: false }, clients: [{ client_id: 'a', client_secret: 's', dpop_bound_access_tokens: true }] }, /clients\[0\]\.dpop_bound_access_tokens: needs features\.dpop/],
   ])('refuses a config that cannot work: %j', async (config, message) => {
     const error = await rejection(start(config));
     expect(error.code).toBe('STANDIN_ERR_TWIN_CONFIG_INVALID');
