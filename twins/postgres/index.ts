@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { connectionPoint, defineTwinKind, hostPort, listenLinked, StandinError, type RunningTwin, type TwinContext } from '../../src/core/index.ts';
 import { InitError, loadInit, quoteIdent, type InitScript, type TwinDatabase, type TwinDatabases } from './backend.ts';
 import { MAINTENANCE_DATABASES, passThroughDatabases, sharedDatabases } from './database-set.ts';
-import { dedicatedDatabases } from './dedicated-backend.ts';
+import { closeDedicatedServers, dedicatedDatabases } from './dedicated-backend.ts';
 import { PostgresConfigSchema, type PostgresConfig } from './config.ts';
 import { closeEmbeddedBackend, embeddedBackend } from './embedded-backend.ts';
 import { ADMIN_USER, shutdownEmbeddedServer } from './embedded-server.ts';
@@ -188,6 +188,7 @@ export const postgresTwin = defineTwinKind({
   start,
   async shutdown() {
     await closeEmbeddedBackend();
+    await closeDedicatedServers();
     await shutdownEmbeddedServer();
     removeTlsIdentity();
   },
