@@ -207,7 +207,20 @@ describe('stripe twin: test clocks', () => {
       [trial.id, JAN_31 + 4 * DAY],
     ]);
 
+    // trial_end on update: `now` ends a trial at once, a later time extends one.
+    const endsNow = await stripe.subscriptions.create({ customer: (await clockCustomer(rig, clock)).id, items: [{ price: price.id }], trial_period_days: 14 });
+    const extended = await stripe.subscriptions.create({ customer: (await clockCustomer(rig, clock)).id, items: [{ price: price.id }], trial_period_days: 5 });
+    const ended = await stripe.subscriptions.update(endsNow.id, { trial_end: 'now', expand: ['latest_invoice'] });
+    expect(ended).toMatchObject({ status: 'active', trial_end: JAN_31 + 4 * DAY, billing_cycle_anchor: JAN_31 + 4 * DAY });
+    expect(ended.items.data[0]).toMatchObject({ current_period_start: JAN_31 + 4 * DAY });
+    expect(ended.latest_invoice).toMatchObject({ status: 'paid', amount_paid: 2000, billing_reason: 'subscription_update' });
+    const longer = await stripe.subscriptions.update(extended.id, { trial_end: JAN_31 + 20 * DAY });
+    expect(longer).toMatchObject({ status: 'trialing', trial_end: JAN_31 + 20 * DAY });
+    expect(longer.items.data[0]?.current_period_end).toBe(JAN_31 + 20 * DAY);
+    await expect(stripe.subscriptions.update(extended.id, { trial_end: JAN_31 })).rejects.toMatchObject({ param: 'trial_end' });
+
     await advance(rig, clock, JAN_31 + 7 * DAY + HOUR);
+    expect((await stripe.subscriptions.retrieve(extended.id)).status).toBe('trialing');
     const active = await stripe.subscriptions.retrieve(trial.id, { expand: ['latest_invoice'] });
     expect(active.status).toBe('active');
     expect(active.items.data[0]).toMatchObject({ current_period_start: JAN_31 + 7 * DAY });

@@ -7,7 +7,7 @@
 // @see https://docs.stripe.com/api/subscriptions and https://docs.stripe.com/billing/subscriptions/overview
 import { StripeApiError, invalidRequest, missingParam } from '../errors.ts';
 import { changedFields, createdFilter, LIST_PARAMS, listOptions } from '../lists.ts';
-import { bool, has, int, mergeMetadata, metadataOf, obj, requireStr, str, type ObjectSpec, type Params } from '../params.ts';
+import { bool, has, int, mergeMetadata, metadataOf, obj, requireStr, str, type ObjectSpec, type ParamValue, type Params } from '../params.ts';
 import type { Route } from '../router.ts';
 import type { ApiCall, StripeState } from '../state.ts';
 import type { Customer, Invoice, Price, Subscription, SubscriptionItem } from '../stripe-objects.ts';
@@ -254,6 +254,41 @@ export function sendTrialWillEnd(state: StripeState, sub: Subscription, call: Ap
   state.emit('customer.subscription.trial_will_end', sub, call);
 }
 
+/**
+ * `trial_end` on update: `now` ends the trial at once (a new period starts, invoiced and charged
+ * now); a later time starts or extends a trial to it (the period ends then, and is billed then).
+ */
+function changeTrialEnd(state: StripeState, sub: Subscription, value: ParamValue, call: ApiCall): void {
+  const now = state.now();
+  const at = value === 'now' ? now : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+  if (at === undefined || at < now || at > now + 730 * DAY) {
+    throw invalidRequest(`Invalid trial_end: must be \`now\` or a Unix timestamp in the future, at most 730 days away (now is ${now}).`, 'trial_end');
+  }
+  if (sub.status !== 'trialing' && sub.status !== 'active') {
+    throw invalidRequest(`A ${sub.status} subscription cannot change its trial.`, 'trial_end');
+  }
+  if (at === now) {
+    if (sub.status !== 'trialing') return;
+    sub.trial_end = now;
+    sub.billing_cycle_anchor = now;
+    sub.status = 'active';
+    for (const item of sub.items.data) {
+      item.current_period_start = now;
+      item.current_period_end = periodEnd(now, item.price);
+    }
+    const invoice = createSubscriptionInvoice(state, sub, 'subscription_update', call);
+    sub.latest_invoice = invoice.id;
+    if (invoice.status === 'open' && sub.collection_method === 'charge_automatically' && !attemptInvoicePayment(state, invoice, call)) sub.status = 'past_due';
+    return;
+  }
+  sub.trial_start ??= now;
+  sub.trial_end = at;
+  sub.billing_cycle_anchor = at;
+  sub.status = 'trialing';
+  trialWillEndSent.delete(sub);
+  for (const item of sub.items.data) item.current_period_end = at;
+}
+
 interface ItemChange {
   item: SubscriptionItem;
   /** Absent for an item added by this update. */
@@ -278,6 +313,7 @@ function updateSubscription(state: StripeState, sub: Subscription, p: Params, ca
   }
   if (has(p, 'description')) sub.description = str(p, 'description') ?? null;
   sub.metadata = mergeMetadata(sub.metadata, p);
+  if (has(p, 'trial_end')) changeTrialEnd(state, sub, p.trial_end ?? null, call);
   const changes = Array.isArray(p.items) ? changeItems(state, sub, p.items as Params[]) : [];
   if (changes.length > 0) prorate(state, sub, changes, p, call);
   const previous = changedFields(before as unknown as Record<string, unknown>, sub);
@@ -446,6 +482,7 @@ export function subscriptionRoutes(state: StripeState): Route[] {
         proration_behavior: 'string',
         proration_date: 'integer',
         payment_behavior: 'string',
+        trial_end: 'any',
       },
       handle: (call, s) => atSubscriptionTime(s, byId(s, call), (sub) => updateSubscription(s, sub, call.params, call)),
     },
