@@ -20,7 +20,7 @@ import { authenticateSetupIntent, createSetupIntent } from './resources/setup-in
 import { createSubscription } from './resources/subscriptions.ts';
 import type { StripeState } from './state.ts';
 import type { CheckoutSession, Customer, PaymentIntent, PaymentMethod, SetupIntent } from './stripe-objects.ts';
-import { DECLINES } from './test-cards.ts';
+import { declineFor } from './test-cards.ts';
 
 /** What the customer enters on the page (or the action is given). */
 export interface CheckoutCard {
@@ -268,7 +268,7 @@ export function settleCheckoutSession(state: StripeState, id: string, succeeded:
   if (status === 'processing') {
     const pm = state.paymentMethods.require(pi.payment_method as string);
     pi.status = 'requires_payment_method';
-    pi.last_payment_error = lastError(DECLINES.generic_decline ?? { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' }, pm);
+    pi.last_payment_error = lastError(declineFor('generic_decline'), pm);
     state.emit('payment_intent.payment_failed', pi, null);
   }
   state.emit('checkout.session.async_payment_failed', session, null);
