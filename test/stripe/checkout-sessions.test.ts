@@ -78,6 +78,9 @@ describe('stripe twin: Checkout Sessions', () => {
       line_items: [{ price_data: { currency: 'eur', unit_amount: 2000, product_data: { name: 'Ticket' } }, quantity: 1 }],
       success_url: 'https://shop.example/done',
     });
+    const mistyped = await complete(rig, { session: session.id, card: '4242424242424241' });
+    expect(mistyped).toMatchObject({ outcome: 'declined', error: { code: 'incorrect_number' } });
+    expect((await stripe.checkout.sessions.retrieve(session.id)).payment_intent).toBeNull();
     const declined = await complete(rig, { session: session.id, card: 'pm_card_chargeDeclinedInsufficientFunds' });
     expect(declined.outcome).toBe('declined');
     expect(declined.error).toMatchObject({ code: 'card_declined', decline_code: 'insufficient_funds' });

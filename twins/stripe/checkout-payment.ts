@@ -82,11 +82,12 @@ export function payCheckoutSession(state: StripeState, id: string, entered: Chec
   const session = requireSession(state, id);
   if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status} and can no longer be paid.`, 'session', 'checkout_session_not_open');
   if (entered.delayed && session.mode !== 'payment') throw invalidRequest('A delayed payment is only modelled in `payment` mode.', 'delayed');
-  const pm = paymentMethodFor(state, entered);
-  const customer = customerFor(state, session, entered);
-  const email = entered.email ?? session.customer_email ?? customer?.email ?? null;
-  details.set(session, { email, name: entered.name ?? null });
   try {
+    // A card number Stripe's page would refuse (bad Luhn digit, past expiry) is a decline too.
+    const pm = paymentMethodFor(state, entered);
+    const customer = customerFor(state, session, entered);
+    const email = entered.email ?? session.customer_email ?? customer?.email ?? null;
+    details.set(session, { email, name: entered.name ?? null });
     if (session.mode === 'payment') return payPayment(state, session, pm, customer, entered.delayed === true);
     if (session.mode === 'setup') return paySetup(state, session, pm, customer);
     return paySubscription(state, session, pm, customer as Customer);
