@@ -105,6 +105,20 @@ export const ScenarioRunRequestSchema = Type.Object(
 );
 export type ScenarioRunRequest = Static<typeof ScenarioRunRequestSchema>;
 
+/** `POST /scenarios/explore`: the run request's fields, and how far to explore. */
+export const ScenarioExploreRequestSchema = Type.Object(
+  {
+    ...ScenarioRunRequestSchema.properties,
+    budget: Type.Optional(
+      Type.Integer({ minimum: 1, description: "runs with injected faults; default the scenario's explore.budget, else 200 (at most --limit-explore-runs)" }),
+    ),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 8, description: 'environments exploring side by side (default 2)' })),
+    maxFailures: Type.Optional(Type.Integer({ minimum: 1, description: 'stop once this many schedules broke an invariant (default 1)' })),
+  },
+  { additionalProperties: false },
+);
+export type ScenarioExploreRequest = Static<typeof ScenarioExploreRequestSchema>;
+
 /** The report of one scenario run (what src/scenario/scenario-runner.ts's runScenario answers). */
 export const ScenarioReportSchema = Type.Object({
   file: Type.String(),

@@ -44,6 +44,7 @@ export const ERRORS = {
   STANDIN_ERR_LIMIT_ENVIRONMENTS: { status: 429, message: 'this server already has {limit} environments (--limit-environments); destroy one first' },
   STANDIN_ERR_LIMIT_TWINS: { status: 429, message: '{field}: {detail}' },
   STANDIN_ERR_LIMIT_RULES: { status: 429, message: '{field}: this environment already has {limit} fault rules (--limit-rules-per-environment); remove some first' },
+  STANDIN_ERR_LIMIT_EXPLORE_RUNS: { status: 400, message: '{field}: {value} is more runs than this server explores at once ({limit}, --limit-explore-runs)' },
   STANDIN_ERR_LIMIT_JOURNAL: { status: 400, message: 'journalCapacity: {value} is more than this server allows ({limit}, --limit-journal-events)' },
 
   STANDIN_ERR_TOXIPROXY_NOT_FOUND: { status: 404, message: '{what} not found' },

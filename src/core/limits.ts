@@ -85,6 +85,12 @@ export const LIMITS = {
     description: "nodes that a YAML document's aliases add when expanded (bounds a billion-laughs alias bomb)",
     answer: 'STANDIN_ERR_SCENARIO_INVALID',
   },
+  exploreRuns: {
+    default: 200,
+    unit: 'count',
+    description: 'runs one POST /scenarios/explore may make (its budget); each starts the system under test',
+    answer: 'STANDIN_ERR_LIMIT_EXPLORE_RUNS',
+  },
   idempotencyKeys: {
     default: 1_000,
     unit: 'count',

@@ -1,65 +1,69 @@
-// The report of an exploration: every run (schedule → outcome), the findings with their minimal
-// schedules and replay files, as a readable table (failures first), JSON and JUnit XML.
+// The report of an exploration, declared once (the API answers it with this schema): every run
+// (schedule → outcome), the findings with their minimal schedules and replay files; as a readable
+// table (failures first), JSON and JUnit XML.
+import { Type, type Static } from '@sinclair/typebox';
 import { xml } from '../scenario/report.ts';
-import type { RunOutcome } from './schedule-run.ts';
 
-export interface Violation {
-  name: string;
-  expected: string;
-  observed: string;
-  invariant?: boolean;
-}
+const ViolationSchema = Type.Object({
+  name: Type.String(),
+  expected: Type.String(),
+  observed: Type.String(),
+  invariant: Type.Optional(Type.Boolean({ description: 'an item of invariants:, not of expect:' })),
+});
+export type Violation = Static<typeof ViolationSchema>;
 
-export interface ExploreRun {
-  phase: 'single' | 'pair';
-  /** What was injected: `payments POST /v1/payment_intents #1 → answer lost`, two joined by ` + `. */
-  schedule: string;
-  outcome: RunOutcome;
-  violations: Violation[];
-  error?: string;
-  durationMs: number;
-}
+const OutcomeSchema = Type.Union([Type.Literal('violated'), Type.Literal('held'), Type.Literal('not-reached'), Type.Literal('error')], {
+  description: "not-reached: a fault's interaction did not happen in the run, which says nothing about that fault",
+});
+export type RunOutcome = Static<typeof OutcomeSchema>;
 
-export interface ExploreFinding {
-  /** The minimal schedule that breaks an invariant. */
-  schedule: string;
-  /** The schedule the exploration found, when shrinking made it smaller or earlier. */
-  shrunkFrom?: string;
-  shrinkRuns: number;
-  /** It broke again in a fresh environment with the same seed. */
-  reproduced: boolean;
-  violations: Violation[];
-  /** The scenario file that replays it. */
-  scenario: string;
-  /** Where it was written (only reproduced findings are) and the command that replays it. */
-  path?: string;
-  replay?: string;
-}
+export const ExploreRunSchema = Type.Object({
+  phase: Type.Union([Type.Literal('single'), Type.Literal('pair')]),
+  schedule: Type.String({ description: 'what was injected: `payments POST /v1/payment_intents #1 → answer lost`, two joined by ` + `' }),
+  outcome: OutcomeSchema,
+  violations: Type.Array(ViolationSchema),
+  error: Type.Optional(Type.String()),
+  durationMs: Type.Number(),
+});
+export type ExploreRun = Static<typeof ExploreRunSchema>;
 
-export interface ExploreReport {
-  file: string;
-  name: string;
-  seed: number;
-  budget: number;
-  concurrency: number;
-  /** violated: a finding reproduced; clean: none; unusable: the scenario cannot be explored. */
-  status: 'violated' | 'clean' | 'unusable';
-  error?: string;
-  baseline?: {
-    durationMs: number;
-    checks: Array<{ name: string; passed: boolean; expected: string; observed: string }>;
-    interactions: Array<{ twin: string; point: string; label: string; count: number }>;
-  };
-  /** Single candidates the baseline gave (a budget may try fewer). */
-  candidates: number;
-  /** Runs whose faults all fired. */
-  tried: number;
-  /** Runs where a fault's interaction did not happen: they say nothing about it. */
-  notReached: number;
-  runs: ExploreRun[];
-  findings: ExploreFinding[];
-  durationMs: number;
-}
+export const ExploreFindingSchema = Type.Object({
+  schedule: Type.String({ description: 'the minimal schedule that breaks an invariant' }),
+  shrunkFrom: Type.Optional(Type.String({ description: 'the schedule the exploration found, when shrinking made it smaller or earlier' })),
+  shrinkRuns: Type.Integer(),
+  reproduced: Type.Boolean({ description: 'it broke again in a fresh environment with the same seed' }),
+  violations: Type.Array(ViolationSchema),
+  scenario: Type.String({ description: 'the scenario file that replays it' }),
+  path: Type.Optional(Type.String({ description: 'where it was written (only reproduced findings are)' })),
+  replay: Type.Optional(Type.String()),
+});
+export type ExploreFinding = Static<typeof ExploreFindingSchema>;
+
+export const ExploreReportSchema = Type.Object({
+  file: Type.String(),
+  name: Type.String(),
+  seed: Type.Integer(),
+  budget: Type.Integer(),
+  concurrency: Type.Integer(),
+  status: Type.Union([Type.Literal('violated'), Type.Literal('clean'), Type.Literal('unusable')], {
+    description: 'violated: a finding reproduced; clean: none; unusable: the scenario cannot be explored (error says why)',
+  }),
+  error: Type.Optional(Type.String()),
+  baseline: Type.Optional(
+    Type.Object({
+      durationMs: Type.Number(),
+      checks: Type.Array(Type.Object({ name: Type.String(), passed: Type.Boolean(), expected: Type.String(), observed: Type.String() })),
+      interactions: Type.Array(Type.Object({ twin: Type.String(), point: Type.String(), label: Type.String(), count: Type.Integer() })),
+    }),
+  ),
+  candidates: Type.Integer({ description: 'single candidates the baseline gave (a budget may try fewer)' }),
+  tried: Type.Integer({ description: 'runs whose faults all fired' }),
+  notReached: Type.Integer(),
+  runs: Type.Array(ExploreRunSchema),
+  findings: Type.Array(ExploreFindingSchema),
+  durationMs: Type.Number(),
+});
+export type ExploreReport = Static<typeof ExploreReportSchema>;
 
 const OUTCOME_ORDER: Record<RunOutcome, number> = { violated: 0, error: 1, held: 2, 'not-reached': 3 };
 const OUTCOME_WORD: Record<RunOutcome, string> = { violated: 'VIOLATED', error: 'error', held: 'held', 'not-reached': 'not reached' };

@@ -8,7 +8,7 @@
 // is tried only where the second fault's interaction still happened under the first.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { ExploreVocabulary } from '../core/index.ts';
+import { StandinError, type ExploreVocabulary } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
 import type { ScenarioFile } from '../scenario/scenario-file.ts';
@@ -45,6 +45,19 @@ export interface ExploreProgress {
   /** Runs whose faults all fired. */
   tried: number;
   failures: number;
+}
+
+/**
+ * The budget a server grants a client's exploration: the one asked for (else the file's, else the
+ * default), refused past the server's --limit-explore-runs naming the field that asked.
+ */
+export function serverBudget(asked: number | undefined, file: ScenarioFile, limit: number, field = 'budget'): number {
+  const fileBudget = file.scenario.explore?.budget;
+  const runs = asked ?? fileBudget;
+  if (runs !== undefined && runs > limit) {
+    throw new StandinError('STANDIN_ERR_LIMIT_EXPLORE_RUNS', { field: asked === undefined ? 'scenario.explore.budget' : field, value: runs, limit });
+  }
+  return Math.min(runs ?? DEFAULT_BUDGET, limit);
 }
 
 export async function explore(file: ScenarioFile, manager: EnvironmentManager, options: ExploreOptions = {}): Promise<ExploreReport> {

@@ -9,8 +9,7 @@ import { evaluateAll, runInEnvironment } from '../scenario/scenario-runner.ts';
 import type { ScenarioFile } from '../scenario/scenario-file.ts';
 import { classesOf, variationOf, type Candidate } from './candidate.ts';
 import { observeInteractions } from './candidate-space.ts';
-
-export type RunOutcome = 'violated' | 'held' | 'not-reached' | 'error';
+import type { RunOutcome } from './explore-report.ts';
 
 export interface ScheduleResult {
   schedule: Candidate[];

@@ -2,14 +2,14 @@
 // tokens to hold. Errors are the same StandinErrors the API would answer with. The agent is a client
 // like any other: the files it names (a scenario `file`, twins' init files and handler modules) must
 // lie under `standin mcp --files-root DIR`, the manager's apiFiles; without one, none are read.
-import { dirname } from 'node:path';
 import { StandinError, type FaultRuleInput, type JournalFilter } from '../core/index.ts';
 import type { Environment } from '../environments/environment.ts';
-import type { EnvironmentManager } from '../environments/environment-manager.ts';
-import { parseScenario, readScenarioFile } from '../scenario/scenario-file.ts';
+import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
+import { explore, serverBudget } from '../explore/explorer.ts';
+import { parseScenario, readScenarioFile, scenarioRoot, type ScenarioFile } from '../scenario/scenario-file.ts';
 import { runScenario } from '../scenario/scenario-runner.ts';
 import type { EnvironmentSpecInput, EnvironmentSummary, InspectQuery, KindInfo } from '../sdk/index.ts';
-import type { ScenarioSource, StandinBackend } from './standin-backend.ts';
+import type { ExploreRequest, ScenarioSource, StandinBackend } from './standin-backend.ts';
 
 export class LocalBackend implements StandinBackend {
   readonly where = 'this process (standin mcp)';
@@ -80,14 +80,26 @@ export class LocalBackend implements StandinBackend {
   }
 
   async runScenario(source: ScenarioSource, seed?: number) {
-    const files = this.manager.apiFiles;
-    const seedOption = seed === undefined ? {} : { seed };
+    const { file, access } = await this.scenario(source);
+    return runScenario(file, this.manager, { ...(seed === undefined ? {} : { seed }), ...access });
+  }
+
+  async explore(source: ScenarioSource, { budget, ...options }: ExploreRequest) {
+    const { file, access } = await this.scenario(source);
+    return explore(file, this.manager, { ...options, budget: serverBudget(budget, file, this.manager.limits.exploreRuns), ...access });
+  }
+
+  /**
+   * The scenario read or parsed. A file under the root names its files from its own folder (or its
+   * `root:`), still inside the root; text gets the manager's access.
+   */
+  private async scenario(source: ScenarioSource): Promise<{ file: ScenarioFile; access: { access?: Partial<TwinAccess> } }> {
     if ('path' in source) {
-      // A scenario file under the root names its files from its own folder, still inside the root.
-      const path = files.resolve(source.path, 'file');
-      return runScenario(await readScenarioFile(path, this.manager.registry), this.manager, { ...seedOption, access: { files: files.from(dirname(path)) } });
+      const files = this.manager.apiFiles;
+      const file = await readScenarioFile(files.resolve(source.path, 'file'), this.manager.registry);
+      return { file, access: { access: { files: files.from(scenarioRoot(file)) } } };
     }
-    return runScenario(await parseScenario(source.file ?? 'scenario.yaml', source.text, this.manager.registry, this.manager.limits), this.manager, seedOption);
+    return { file: await parseScenario(source.file ?? 'scenario.yaml', source.text, this.manager.registry, this.manager.limits), access: {} };
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 // scenario names are resolved by the server, under its own --files-root.
 import { readFile } from 'node:fs/promises';
 import { StandinError, noFiles, type FaultRuleInput, type FileAccess, type JournalFilter } from '../core/index.ts';
+import type { ExploreReport } from '../explore/explore-report.ts';
 import type { ScenarioReport } from '../scenario/scenario-runner.ts';
 import {
   StandinApiError,
@@ -14,7 +15,7 @@ import {
   type InspectQuery,
   type StandinClient,
 } from '../sdk/index.ts';
-import type { ScenarioSource, StandinBackend } from './standin-backend.ts';
+import type { ExploreRequest, ScenarioSource, StandinBackend } from './standin-backend.ts';
 
 export class RemoteBackend implements StandinBackend {
   readonly where: string;
@@ -88,20 +89,23 @@ export class RemoteBackend implements StandinBackend {
   }
 
   async runScenario(source: ScenarioSource, seed?: number): Promise<ScenarioReport> {
-    let request: { scenario: string; file?: string };
-    if ('path' in source) {
-      // Read here, where the agent named it; the absolute path keeps relative commands running from the
-      // file's folder when the server shares this machine.
-      const file = this.files.resolve(source.path, 'file');
-      const text = await readFile(file, 'utf8').catch(() => {
-        throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file: source.path });
-      });
-      request = { scenario: text, file };
-    } else {
-      request = { scenario: source.text, ...(source.file === undefined ? {} : { file: source.file }) };
-    }
     // The server's own report, as JSON; test/sdk/api-types-check.ts keeps the two types in step.
-    return (await this.client.scenarios.run({ ...request, ...(seed === undefined ? {} : { seed }) })) as ScenarioReport;
+    return (await this.client.scenarios.run({ ...(await this.request(source)), ...(seed === undefined ? {} : { seed }) })) as ScenarioReport;
+  }
+
+  async explore(source: ScenarioSource, options: ExploreRequest): Promise<ExploreReport> {
+    return this.client.scenarios.explore({ ...(await this.request(source)), ...options });
+  }
+
+  /** A scenario for the server: a file is read here, where the agent named it. */
+  private async request(source: ScenarioSource): Promise<{ scenario: string; file?: string }> {
+    if (!('path' in source)) return { scenario: source.text, ...(source.file === undefined ? {} : { file: source.file }) };
+    // The absolute path keeps relative commands running from the file's folder when the server shares this machine.
+    const file = this.files.resolve(source.path, 'file');
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new StandinError('STANDIN_ERR_SCENARIO_NOT_FOUND', { file: source.path });
+    });
+    return { scenario: text, file };
   }
 
   async close(): Promise<void> {

@@ -6,9 +6,10 @@ import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { FaultRuleInputSchema, StandinError } from '../core/index.ts';
 import { EnvironmentSpecSchema } from '../environments/environment-spec.ts';
 import { JournalQuerySchema } from '../api/schemas.ts';
+import { formatExploreReport } from '../explore/explore-report.ts';
 import { formatScenario } from '../scenario/report.ts';
 import type { KindInfo } from '../sdk/index.ts';
-import type { StandinBackend } from './standin-backend.ts';
+import type { ScenarioSource, StandinBackend } from './standin-backend.ts';
 
 export interface ToolOutput {
   /** Sent as structured content and, serialized, as text. */
@@ -38,6 +39,27 @@ const strict = { additionalProperties: false } as const;
 
 /** A journal answer for an agent's context: capped unless it asks for more. */
 const DEFAULT_JOURNAL_LIMIT = 100;
+
+/** A scenario given to a tool: its text, or a file to read. */
+const ScenarioInput = Type.Object(
+  {
+    yaml: Type.Optional(Type.String({ description: 'the scenario as YAML (or JSON) text' })),
+    file: Type.Optional(
+      Type.String({
+        description:
+          'a scenario file to read, under the folder `standin mcp --files-root` names (relative to it); with `yaml`, the name used in reports (relative commands run from its folder)',
+      }),
+    ),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'replay with this seed' })),
+  },
+  strict,
+);
+
+function scenarioSource(yaml: string | undefined, file: string | undefined): ScenarioSource {
+  if (yaml !== undefined) return { text: yaml, ...(file === undefined ? {} : { file }) };
+  if (file !== undefined) return { path: file };
+  throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: 'yaml: give the scenario as yaml text or a file path' });
+}
 
 /** Infers each tool's input type from its schema; the list holds them as plain ToolDefinitions. */
 function define<S extends TObject>(tool: ToolDefinition<S>): ToolDefinition {
@@ -193,26 +215,33 @@ export const tools: readonly ToolDefinition[] = [
       'Run a scenario — twins, faults, a command that is the system under test, expectations — in its own environment, and answer its report ' +
       '(status, seed, each expectation with what was observed, a replay command). Give `yaml` (the file’s text) or `file` (a path). ' +
       'The command runs on the machine Standin runs on.',
+    input: ScenarioInput,
+    hints: {},
+    async run(backend, { yaml, file, seed }) {
+      const report = await backend.runScenario(scenarioSource(yaml, file), seed);
+      return { result: { ...report }, summary: formatScenario(report) };
+    },
+  }),
+  define({
+    name: 'explore',
+    description:
+      'Search the faults that could break a passing scenario’s `invariants:` (standin explore): run it once without faults, then inject each twin kind’s ' +
+      'protocol-native faults at each interaction the system had (the Nth request, query, produce…), singly then in pairs, within `budget` runs. ' +
+      'Answers every run (fault → outcome: violated, held, not-reached, error) and each finding shrunk to a minimal schedule, with the scenario file ' +
+      'that replays it (as text, in `findings[].scenario`). Give `yaml` or `file` as for run_scenario. Takes a run of the command per budget unit.',
     input: Type.Object(
       {
-        yaml: Type.Optional(Type.String({ description: 'the scenario as YAML (or JSON) text' })),
-        file: Type.Optional(
-          Type.String({
-            description:
-              'a scenario file to read, under the folder `standin mcp --files-root` names (relative to it); with `yaml`, the name used in reports (relative commands run from its folder)',
-          }),
-        ),
-        seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'replay with this seed' })),
+        ...ScenarioInput.properties,
+        budget: Type.Optional(Type.Integer({ minimum: 1, description: 'runs with injected faults (default the file’s explore.budget, else 200)' })),
+        concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 8, description: 'environments exploring side by side (default 2)' })),
+        maxFailures: Type.Optional(Type.Integer({ minimum: 1, description: 'stop once this many schedules broke an invariant (default 1)' })),
       },
       strict,
     ),
     hints: {},
-    async run(backend, { yaml, file, seed }) {
-      if (yaml === undefined && file === undefined) {
-        throw new StandinError('STANDIN_ERR_API_VALIDATION', { detail: 'yaml: give the scenario as yaml text or a file path' });
-      }
-      const report = await backend.runScenario(yaml === undefined ? { path: file as string } : { text: yaml, ...(file === undefined ? {} : { file }) }, seed);
-      return { result: { ...report }, summary: formatScenario(report) };
+    async run(backend, { yaml, file, ...options }) {
+      const report = await backend.explore(scenarioSource(yaml, file), options);
+      return { result: { ...report }, summary: formatExploreReport(report, 40) };
     },
   }),
 ];

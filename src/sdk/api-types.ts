@@ -9,10 +9,13 @@ export type {
   Health,
   KindInfo,
   KindList,
+  ScenarioExploreRequest,
   ScenarioReport,
   ScenarioRunRequest,
   TwinState,
 } from '../api/schemas.ts';
+
+export type { ExploreReport } from '../explore/explore-report.ts';
 
 /** A JSON Schema document, as it arrives over the wire (a kind's config, a point's match…). */
 export type JsonSchema = Record<string, unknown>;

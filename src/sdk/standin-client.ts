@@ -2,7 +2,7 @@
 // environments (and running scenarios) use the admin token when the server has one; everything
 // under an environment uses that environment's own token, held by its EnvironmentHandle.
 import type { EnvironmentSpec } from '../environments/environment-spec.ts';
-import type { CreatedEnvironment, EnvironmentList, EnvironmentSummary, EnvironmentView, Health, KindInfo, KindList, ScenarioReport, ScenarioRunRequest } from './api-types.ts';
+import type { CreatedEnvironment, EnvironmentList, EnvironmentSummary, EnvironmentView, Health, KindInfo, KindList, ScenarioReport, ScenarioRunRequest, ScenarioExploreRequest, ExploreReport } from './api-types.ts';
 import { ControlApi, segment } from './control-api.ts';
 import { EnvironmentHandle } from './environment-handle.ts';
 import type { TwinSpec } from './environment-builder.ts';
@@ -78,5 +78,10 @@ export class Scenarios {
   /** Runs a scenario on the server (its command runs on the server's machine) and answers its report. */
   async run(request: ScenarioRunRequest): Promise<ScenarioReport> {
     return this.api.call<ScenarioReport>('POST', '/scenarios/run', { body: request, token: this.adminToken });
+  }
+
+  /** Explores a scenario on the server (`standin explore`): answers the report, each finding's scenario file as text. */
+  async explore(request: ScenarioExploreRequest): Promise<ExploreReport> {
+    return this.api.call<ExploreReport>('POST', '/scenarios/explore', { body: request, token: this.adminToken });
   }
 }

@@ -88,6 +88,7 @@ describe('standin mcp (environments in its own process)', () => {
       'inspect_twin',
       'twin_action',
       'run_scenario',
+      'explore',
     ]);
     const create = tools.find((t) => t.name === 'create_environment')!;
     expect(Object.keys(create.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['twins', 'seed', 'faults']));
