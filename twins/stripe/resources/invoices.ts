@@ -15,14 +15,14 @@ import { confirmPaymentIntent, createPaymentIntent } from './payment-intents.ts'
 import { atCustomerTime } from './test-clocks.ts';
 
 /** How long a renewal invoice stays a draft before it is finalized and charged (Stripe's hour). */
-export const DRAFT_SECONDS = 3600;
+const DRAFT_SECONDS = 3600;
 
 /**
  * Days after a failed automatic attempt that the next one is made: Standin's fixed schedule in
  * place of Smart Retries (four attempts over 15 days). After the last, billing-clock.ts ends the
  * subscription as Stripe's default "if all retries fail" setting does.
  */
-export const RETRY_DAYS = [3, 5, 7] as const;
+const RETRY_DAYS = [3, 5, 7] as const;
 
 type Line = Record<string, unknown> & { amount: number };
 

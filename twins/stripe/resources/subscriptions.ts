@@ -21,7 +21,7 @@ const DAY = 86_400;
 const INTERVAL_SECONDS: Record<string, number> = { day: DAY, week: 7 * DAY, month: 30 * DAY, year: 365 * DAY };
 
 /** Stripe sends customer.subscription.trial_will_end this long before a trial ends. */
-export const TRIAL_WILL_END_SECONDS = 3 * DAY;
+const TRIAL_WILL_END_SECONDS = 3 * DAY;
 /** Trials whose trial_will_end went out (kept beside the objects: Stripe has no field for it). */
 const trialWillEndSent = new WeakSet<Subscription>();
 /** Subscriptions whose create request is running (their first invoice is being paid). */

@@ -23,7 +23,7 @@ const LATEST_TIME = 253_402_300_799;
 export type AdvanceClock = (state: StripeState, clock: TestClock, target: number, call: ApiCall) => void;
 
 /** The frozen_time of the customer's test clock, or null for a customer on real time. */
-export function clockTimeOf(state: StripeState, customerId: string): number | null {
+function clockTimeOf(state: StripeState, customerId: string): number | null {
   const clockId = state.customers.get(customerId)?.test_clock;
   return clockId ? (state.testClocks.get(clockId)?.frozen_time ?? null) : null;
 }
@@ -40,8 +40,8 @@ export function clockTime(state: StripeState, p: Params): number | null {
 }
 
 /** The clock a `test_clock` parameter names (404 naming the parameter when there is none). */
-export function requireClock(state: StripeState, id: string, param = 'test_clock'): TestClock {
-  return state.testClocks.require(id, param);
+export function requireClock(state: StripeState, id: string): TestClock {
+  return state.testClocks.require(id, 'test_clock');
 }
 
 export function customersOf(state: StripeState, clock: TestClock): Customer[] {
