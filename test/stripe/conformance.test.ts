@@ -67,6 +67,16 @@ describe('stripe twin: response conformance with the client types', () => {
     see('Dispute', dispute);
     see('Dispute', await stripe.disputes.update(dispute?.id as string, { evidence: { uncategorized_text: 'winning_evidence' } }));
     see('DeletedProduct', await stripe.products.del((await stripe.products.create({ name: 'Gone' })).id));
+    // A test clock: a subscription renewed, prorated and invoiced as the clock moves.
+    const clock = see('TestHelpers.TestClock', await stripe.testHelpers.testClocks.create({ frozen_time: 1_767_225_600, name: 'conformance' }));
+    const onClock = await stripe.customers.create({ test_clock: clock.id, payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const clocked = await stripe.subscriptions.create({ customer: onClock.id, items: [{ price: price.id }] });
+    see('TestHelpers.TestClock', await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_767_225_600 + 10 * 86_400 }));
+    see('Subscription', await stripe.subscriptions.update(clocked.id, { items: [{ id: clocked.items.data[0]?.id as string, quantity: 2 }] }));
+    for (const item of (await stripe.invoiceItems.list({ customer: onClock.id })).data) see('InvoiceItem', item);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_767_225_600 + 40 * 86_400 });
+    for (const invoice of (await stripe.invoices.list({ customer: onClock.id, expand: ['data.payments'] })).data) see('Invoice', invoice);
+    see('TestHelpers.DeletedTestClock', await stripe.testHelpers.testClocks.del(clock.id));
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['*'] });
     see('WebhookEndpoint', endpoint);
     for (const event of (await stripe.events.list({ limit: 100 })).data) see('EventBase', event);
