@@ -80,7 +80,7 @@ function returnUrl(state: StripeState, session: CheckoutSession): string {
 /** Pays `session` with the entered card. Card declines are outcomes, not errors. */
 export function payCheckoutSession(state: StripeState, id: string, entered: CheckoutCard): CheckoutOutcome {
   const session = requireSession(state, id);
-  if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status} and can no longer be paid.`, 'session', 'checkout_session_not_open');
+  if (session.status !== 'open') throw invalidRequest(`This Checkout Session is ${session.status} and can no longer be paid.`, 'session');
   if (entered.delayed && session.mode !== 'payment') throw invalidRequest('A delayed payment is only modelled in `payment` mode.', 'delayed');
   try {
     // A card number Stripe's page would refuse (bad Luhn digit, past expiry) is a decline too.
