@@ -1,0 +1,56 @@
+// Explore's speed per run against `standin run` of the same scenario (issue 17, item 5): the
+// checkout example's correct service, explored with concurrency 1, against as many plain runs one
+// after the other. A plain run creates and destroys its five-twin environment; an explore run
+// resets a warm one. Both include the system under test's own start and work, which dominate; the
+// faults explored first are cheap ones (no hang waits for a timeout), so the two do the same work.
+import { loadavg } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { silentLogger } from '../src/core/index.ts';
+import { EnvironmentManager } from '../src/environments/environment-manager.ts';
+import { defaultRegistry } from '../src/environments/default-kinds.ts';
+import { explore } from '../src/explore/explorer.ts';
+import { readScenarioFile } from '../src/scenario/scenario-file.ts';
+import { runScenario, scenarioFileAccess } from '../src/scenario/scenario-runner.ts';
+import type { BenchRow } from './bench-row.ts';
+
+const RUNS = 8;
+
+export default async function bench(): Promise<BenchRow[]> {
+  const path = new URL('../scenarios/checkout/explore/checkout.yaml', import.meta.url).pathname;
+  const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
+  try {
+    const file = await readScenarioFile(path, manager.registry);
+    const access = scenarioFileAccess(path, file.scenario);
+    // Warm-up: the shared PostgreSQL server starts and every twin module loads.
+    await runScenario(file, manager, { access });
+    const loadBefore = loadavg()[0] as number;
+
+    const plainStarted = performance.now();
+    let plainFailed = 0;
+    for (let i = 0; i < RUNS; i++) if ((await runScenario(file, manager, { access })).status !== 'passed') plainFailed++;
+    const plainPerMinute = (RUNS * 60_000) / (performance.now() - plainStarted);
+
+    // The baseline run counts as a run: it is one, and explore pays for it.
+    const report = await explore(file, manager, { access, budget: RUNS - 1, concurrency: 1 });
+    const exploreRuns = report.runs.length + 1 + report.findings.reduce((n, f) => n + f.shrinkRuns + 1, 0);
+    const explorePerMinute = (exploreRuns * 60_000) / report.durationMs;
+    const load = `load ${loadBefore.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}`;
+    return [
+      {
+        name: `checkout explore, concurrency 1: runs per minute (${exploreRuns} runs, ${report.status}; ${load})`,
+        unit: 'runs/min',
+        standin: Number(explorePerMinute.toFixed(1)),
+        baseline: { name: `standin run of the same scenario, ${RUNS} in a row${plainFailed ? `, ${plainFailed} failed` : ''}`, value: Number(plainPerMinute.toFixed(1)) },
+        goal: '≥ 0.8× standin run per run',
+        met: explorePerMinute >= 0.8 * plainPerMinute,
+      },
+    ];
+  } finally {
+    await manager.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.table(await bench());
+  process.exit();
+}
