@@ -14,13 +14,13 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 
 const IN_FLIGHT = 16;
 const GOAL = 1_000;
-type Server = ServerProcess<{ port: number; key: string }>;
+export type Server = ServerProcess<{ port: number; key: string }>;
 type Mode = 'two-calls' | 'one-call';
 const SYSTEMS = ['twin two-calls', 'canned two-calls', 'twin one-call', 'canned one-call'] as const;
 type System = (typeof SYSTEMS)[number];
 
 /** Operations completed in `seconds`, IN_FLIGHT at a time; each must end in a succeeded intent. */
-async function drive(server: Server, mode: Mode, seconds: number): Promise<{ ops: number; seconds: number }> {
+export async function drive(server: Server, mode: Mode, seconds: number): Promise<{ ops: number; seconds: number }> {
   const stripe = new Stripe(server.info.key, { host: '127.0.0.1', port: server.info.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
   const params = { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa' };
   const one = async (): Promise<string> => {
