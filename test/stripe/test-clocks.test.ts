@@ -230,6 +230,22 @@ describe('stripe twin: test clocks', () => {
     expect((await stripe.invoices.list({ subscription: noCard.id })).data).toHaveLength(1);
   });
 
+  it('sends invoices to pay by their due date: past_due once it passes, active when paid', async () => {
+    await using rig = await startStripe();
+    const { stripe } = rig;
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_31 });
+    const customer = await stripe.customers.create({ test_clock: clock.id, email: 'billing@example.com' });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: (await monthly(rig)).id }], collection_method: 'send_invoice', days_until_due: 14 });
+    expect(sub.status).toBe('active');
+    const first = await stripe.invoices.retrieve(sub.latest_invoice as string);
+    expect(first).toMatchObject({ status: 'open', collection_method: 'send_invoice', due_date: JAN_31 + 14 * DAY });
+    await advance(rig, clock, JAN_31 + 14 * DAY + HOUR);
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('past_due');
+    expect((await stripe.events.list({ type: 'invoice.overdue' })).data.map((e) => (e.data.object as Stripe.Invoice).id)).toEqual([first.id]);
+    await stripe.invoices.pay(first.id, { paid_out_of_band: true });
+    expect((await stripe.subscriptions.retrieve(sub.id)).status).toBe('active');
+  });
+
   it('cancels at period end, and expires an incomplete subscription after 23 hours', async () => {
     await using rig = await startStripe();
     const { stripe } = rig;

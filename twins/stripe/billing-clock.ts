@@ -11,6 +11,8 @@
 //   - a failed invoice's next_payment_attempt: another attempt, on invoices.ts's RETRY_DAYS
 //     schedule; when the last fails the subscription is canceled (reason payment_failed, Stripe's
 //     default), marked unpaid (its next invoices stay drafts) or left past_due, as configured;
+//   - a sent invoice's due_date (collection_method send_invoice) passes unpaid: invoice.overdue, and
+//     its subscription past_due;
 //   - 23 hours after an incomplete subscription was created: incomplete_expired, its invoice void.
 // The same clock, objects and seed give the same moments, ids and events.
 // @see https://docs.stripe.com/billing/testing/test-clocks and https://docs.stripe.com/billing/subscriptions/overview
@@ -30,6 +32,8 @@ const RUNNING = new Set<Subscription['status']>(['active', 'past_due', 'trialing
  * bounded to two intervals of the clock's shortest subscription, far fewer moments than this.
  */
 const MAX_MOMENTS = 10_000;
+/** Sent invoices whose due date has passed (Stripe has no field for it). */
+const overdue = new WeakSet<Invoice>();
 
 interface Moment {
   at: number;
@@ -66,6 +70,7 @@ function nextMoment(state: StripeState, options: BillingOptions, customerIds: st
     if (!customers.has(invoice.customer) || !invoice.auto_advance) continue;
     if (invoice.status === 'draft') offer(invoice.automatically_finalizes_at, 0, () => finalizeAndCollect(state, invoice));
     else if (invoice.status === 'open' && invoice.collection_method === 'charge_automatically') offer(invoice.next_payment_attempt, 1, () => retry(state, invoice, options));
+    else if (invoice.status === 'open' && !overdue.has(invoice)) offer(invoice.due_date, 1, () => becameOverdue(state, invoice));
   }
   for (const sub of state.subscriptions.all()) {
     if (!customers.has(sub.customer)) continue;
@@ -95,6 +100,14 @@ function retry(state: StripeState, invoice: Invoice, options: BillingOptions): v
   if (!sub || !RUNNING.has(sub.status)) return;
   if (options.afterLastRetry === 'cancel') endSubscription(state, sub, 'payment_failed');
   else if (options.afterLastRetry === 'unpaid') setStatus(state, sub, 'unpaid', null);
+}
+
+/** A sent invoice not paid by its due date: invoice.overdue, and its subscription past_due. */
+function becameOverdue(state: StripeState, invoice: Invoice): void {
+  overdue.add(invoice);
+  state.emit('invoice.overdue', invoice, null);
+  const sub = subscriptionOf(state, invoice);
+  if (sub?.status === 'active') setStatus(state, sub, 'past_due', null);
 }
 
 function expire(state: StripeState, sub: Subscription): void {
