@@ -9,7 +9,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { StandinError, type ExploreVocabulary } from '../core/index.ts';
-import type { Environment } from '../environments/environment.ts';
 import type { EnvironmentManager, TwinAccess } from '../environments/environment-manager.ts';
 import type { ScenarioFile } from '../scenario/scenario-file.ts';
 import { compatible, interactionKey, scheduleKey, scheduleLabel, type Candidate } from './candidate.ts';
@@ -118,8 +117,18 @@ export async function explore(file: ScenarioFile, manager: EnvironmentManager, o
       options.onRun?.(run, progress);
       return run;
     };
+    // A run that cannot even start (a twin that fails to reset) is that run's error, not the exploration's end.
+    const runOne = (schedule: Candidate[]): Promise<ScheduleResult> =>
+      pool.use((env) => runSchedule(file, env, schedule, vocabularyOfTwin)).catch((error: unknown) => ({
+        schedule,
+        outcome: 'error' as const,
+        checks: [],
+        error: messageOf(error),
+        reached: new Map<string, number>(),
+        durationMs: 0,
+      }));
     const runBatch = async (schedules: Candidate[][], phase: ExploreRun['phase']): Promise<ScheduleResult[]> => {
-      const results = await inOrder(schedules, pool, (schedule, env) => runSchedule(file, env, schedule, vocabularyOfTwin), {
+      const results = await inOrder(schedules, pool.size, runOne, {
         stop: () => progress.failures >= maxFailures,
         each: (result) => record(result, phase),
       });
@@ -144,7 +153,7 @@ export async function explore(file: ScenarioFile, manager: EnvironmentManager, o
     // In the order they were found (singles first, then pairs, each in candidate order).
     failing.sort((a, b) => orderOf(runs, a) - orderOf(runs, b));
     for (const [i, result] of failing.entries()) {
-      const shrunk = await shrink(result, known, (schedule) => pool.use((env) => runSchedule(file, env, schedule, vocabularyOfTwin)));
+      const shrunk = await shrink(result, known, runOne);
       const confirmed = await pool.fresh((env) => runSchedule(file, env, shrunk.schedule, vocabularyOfTwin));
       const reproduced = confirmed.outcome === 'violated';
       const violations = (reproduced ? confirmed : shrunk.result).checks.filter((c) => !c.passed);
@@ -208,13 +217,13 @@ export function pairsOf(singles: readonly ScheduleResult[], limit: number): Cand
 }
 
 /**
- * Runs schedules in order on the pool's environments, each taking the next when it is free; stops
+ * Runs schedules in order, `workers` at a time, each worker taking the next when it is free; stops
  * taking new ones once `stop` holds. Answers results by schedule index (those never run left out).
  */
 async function inOrder(
   schedules: readonly Candidate[][],
-  pool: WarmEnvironments,
-  run: (schedule: Candidate[], env: Environment) => Promise<ScheduleResult>,
+  workers: number,
+  run: (schedule: Candidate[]) => Promise<ScheduleResult>,
   hooks: { stop: () => boolean; each: (result: ScheduleResult) => void },
 ): Promise<ScheduleResult[]> {
   const results: ScheduleResult[] = [];
@@ -222,12 +231,12 @@ async function inOrder(
   const worker = async (): Promise<void> => {
     while (next < schedules.length && !hooks.stop()) {
       const index = next++;
-      const result = await pool.use((env) => run(schedules[index] as Candidate[], env));
+      const result = await run(schedules[index] as Candidate[]);
       results[index] = result;
       hooks.each(result);
     }
   };
-  await Promise.all(Array.from({ length: pool.size }, worker));
+  await Promise.all(Array.from({ length: workers }, worker));
   return results.filter((r) => r !== undefined);
 }
 
