@@ -132,6 +132,33 @@ describe('link fast path and live switch', () => {
     for (const c of clients) c.destroy();
   });
 
+  it('a twin that writes and destroys its socket while a toxic holds the bytes: they arrive, then the FIN; a reset stays a reset', { timeout: 30_000 }, async () => {
+    const { ctx, faults } = context();
+    faults.add({ id: 'slow', twin: 'probe', point: 'connection', action: { latency: { latency: 100 } } });
+    const link = await listenLinked(ctx, {}, (socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        if (chunk.toString() === 'reset') return void socket.resetAndDestroy();
+        socket.write('bye');
+        socket.destroy();
+      });
+    });
+    cleanups.push(() => link.close());
+
+    const polite = net.connect({ port: link.port, host: '127.0.0.1' });
+    await once(polite, 'connect');
+    polite.write('hi');
+    const received = drain(polite, () => {});
+    expect(await received).toEqual({ digest: createHash('sha256').update('bye').digest('hex'), bytes: 3 });
+
+    const rude = net.connect({ port: link.port, host: '127.0.0.1' });
+    await once(rude, 'connect');
+    rude.write('reset');
+    const [error] = (await once(rude, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ECONNRESET');
+    for (let i = 0; i < 500 && link.totals().open > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(link.totals().open).toBe(0);
+  });
+
   it('a rule added to an open keep-alive HTTP connection acts on it, each way, and the connection is bare again once it goes', { timeout: 60_000 }, async () => {
     const { ctx, faults } = context();
     const server = http.createServer((req, res) => {
