@@ -111,37 +111,62 @@ const FeaturesSchema = Type.Object(
   { additionalProperties: false, description: 'all on by default except requirePushedAuthorizationRequests and dpopNonce' },
 );
 
+/** What one issuer is: its clients, users, scopes, lifetimes, keys and features. */
+const IssuerFields = {
+  clients: Type.Optional(Type.Array(ClientSchema, { minItems: 1 })),
+  users: Type.Optional(Type.Array(UserSchema, { minItems: 1 })),
+  defaultUser: Type.Optional(Type.String({ description: 'sub of the user headless login picks without login_hint; default: the first' })),
+  scopes: Type.Optional(Type.Array(Type.String(), { description: 'extra scopes beyond openid, profile, email, offline_access' })),
+  claims: Type.Optional(
+    Type.Record(Type.String(), Type.Array(Type.String()), { description: 'scope → claims it releases, merged over the standard ones' }),
+  ),
+  ttl: Type.Optional(TtlSchema),
+  signingAlg: Type.Optional(literals(SIGNING_ALGS, 'signing algorithm of ID tokens and minted tokens (default RS256)')),
+  features: Type.Optional(FeaturesSchema),
+  requirePkce: Type.Optional(Type.Boolean({ description: 'PKCE for every client (default: public clients only)' })),
+  loginPage: Type.Optional(
+    literals(['browsers', 'never'] as const, 'browsers (default): a request accepting text/html without login_hint gets a page listing users'),
+  ),
+  keyRotationGraceSeconds: Type.Optional(
+    Type.Number({ minimum: 0, description: 'how long a rotated-out key stays in the JWKS (default 600)' }),
+  ),
+};
+
+const IssuerSchema = Type.Object(
+  {
+    path: Type.String({
+      pattern: '^(/[A-Za-z0-9._~-]+)+$',
+      description: 'where the issuer lives on the twin: issuer = http://<host>:<port><path>, e.g. /tenants/acme',
+    }),
+    ...IssuerFields,
+  },
+  { additionalProperties: false },
+);
+export type IssuerConfig = Static<typeof IssuerSchema>;
+
 export const OidcConfigSchema = Type.Object(
   {
     ...BaseTwinConfigFields,
-    clients: Type.Optional(Type.Array(ClientSchema, { minItems: 1 })),
-    users: Type.Optional(Type.Array(UserSchema, { minItems: 1 })),
-    defaultUser: Type.Optional(Type.String({ description: 'sub of the user headless login picks without login_hint; default: the first' })),
-    scopes: Type.Optional(Type.Array(Type.String(), { description: 'extra scopes beyond openid, profile, email, offline_access' })),
-    claims: Type.Optional(
-      Type.Record(Type.String(), Type.Array(Type.String()), { description: 'scope → claims it releases, merged over the standard ones' }),
-    ),
-    ttl: Type.Optional(TtlSchema),
-    signingAlg: Type.Optional(literals(SIGNING_ALGS, 'signing algorithm of ID tokens and minted tokens (default RS256)')),
-    features: Type.Optional(FeaturesSchema),
-    requirePkce: Type.Optional(Type.Boolean({ description: 'PKCE for every client (default: public clients only)' })),
-    loginPage: Type.Optional(
-      literals(['browsers', 'never'] as const, 'browsers (default): a request accepting text/html without login_hint gets a page listing users'),
-    ),
-    keyRotationGraceSeconds: Type.Optional(
-      Type.Number({ minimum: 0, description: 'how long a rotated-out key stays in the JWKS (default 600)' }),
+    ...IssuerFields,
+    issuers: Type.Optional(
+      Type.Array(IssuerSchema, {
+        description: 'more issuers on the same port, each under its own path with its own keys, clients and users (multi-tenant IdPs); the fields above make the one at /',
+      }),
     ),
   },
   { additionalProperties: false },
 );
 export type OidcConfig = Static<typeof OidcConfigSchema>;
 
+/** Where a client without redirect_uris may return: loopback, any port (a native client, RFC 8252 §7.3). */
+export const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1/callback', 'http://localhost/callback'];
+
 export const DEFAULT_CLIENT: ClientConfig = {
   client_id: 'standin-client',
   client_secret: 'standin-secret',
   client_name: 'Standin default client',
   application_type: 'native',
-  redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+  redirect_uris: DEFAULT_REDIRECT_URIS,
   post_logout_redirect_uris: ['http://127.0.0.1/', 'http://localhost/'],
   grant_types: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
   token_endpoint_auth_method: 'client_secret_basic',
@@ -206,7 +231,7 @@ export interface ResolvedConfig {
 
 const DAY = 24 * 60 * 60;
 
-export function resolveConfig(config: OidcConfig): ResolvedConfig {
+export function resolveConfig(config: Omit<OidcConfig, 'issuers'>): ResolvedConfig {
   const users = config.users ?? [DEFAULT_USER];
   const defaultUser = config.defaultUser === undefined ? users[0] : users.find((u) => u.sub === config.defaultUser);
   if (!defaultUser) throw new ConfigError('defaultUser', `no user with sub ${config.defaultUser}`);
@@ -308,6 +333,38 @@ function checkClient(client: ClientConfig, at: string, features: ResolvedFeature
 /** The client's token endpoint auth method, defaulted as registration does: a secret means Basic, none means public. */
 export function authMethodOf(client: ClientConfig): ClientAuthMethod {
   return client.token_endpoint_auth_method ?? (client.client_secret ? 'client_secret_basic' : 'none');
+}
+
+/** The first segments of the root issuer's own routes, which an issuer path cannot start with. */
+const ROOT_ROUTES = new Set(['.well-known', 'auth', 'token', 'me', 'jwks', 'request', 'device', 'session', 'interaction']);
+
+/** Every issuer of a twin: the root one (path '') and those under `issuers`, each resolved. */
+export function resolveIssuers(config: OidcConfig): Array<{ path: string; config: ResolvedConfig }> {
+  const { issuers = [], ...root } = config;
+  const resolved = [{ path: '', config: resolveConfig(root) }];
+  const envNames = new Set<string>();
+  issuers.forEach(({ path, ...fields }, i) => {
+    const at = `issuers[${i}]`;
+    const first = path.split('/')[1] ?? '';
+    if (ROOT_ROUTES.has(first)) throw new ConfigError(`${at}.path`, `/${first} is a route of the issuer at /; choose another first segment`);
+    const clash = resolved.find((r) => r.path !== '' && (r.path === path || path.startsWith(`${r.path}/`) || r.path.startsWith(`${path}/`)));
+    if (clash) throw new ConfigError(`${at}.path`, `${path} overlaps the issuer at ${clash.path}`);
+    const envName = issuerEnvName(path);
+    if (envNames.has(envName)) throw new ConfigError(`${at}.path`, `${path} gives the same env names (OIDC_${envName}_…) as another issuer`);
+    envNames.add(envName);
+    try {
+      resolved.push({ path, config: resolveConfig(fields) });
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(`${at}.${error.field}`, error.detail);
+      throw error;
+    }
+  });
+  return resolved;
+}
+
+/** An issuer path as an env var infix: /tenants/acme → TENANTS_ACME. */
+export function issuerEnvName(path: string): string {
+  return path.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
 }
 
 /** A config the schema accepts but that cannot work (a duplicate id, a missing secret). */

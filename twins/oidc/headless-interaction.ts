@@ -89,11 +89,13 @@ export function isInteractionPath(path: string): boolean {
   return INTERACTION_PATH.test(path);
 }
 
-/** Serves /interaction/<uid> (GET: decide or show the page) and /interaction/<uid>/login (POST: the page's choice). */
+/** Serves /interaction/<uid> (GET: decide or show the page) and /interaction/<uid>/login (POST: the page's choice), paths within the issuer. */
 export async function serveInteraction(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
+  /** The issuer's path ('' at /): the login page posts back under it. */
+  base: string,
   provider: ProviderHandle,
   config: ResolvedConfig,
 ): Promise<void> {
@@ -122,11 +124,11 @@ export async function serveInteraction(
     return provider.completeInteraction(req, res, user.sub);
   }
   const wantsPage = config.loginPage === 'browsers' && (req.headers.accept ?? '').includes('text/html');
-  if (wantsPage) return sendLoginPage(res, uid, config.users, details.clientId);
+  if (wantsPage) return sendLoginPage(res, `${base}/interaction/${uid}`, config.users, details.clientId);
   return provider.completeInteraction(req, res, config.defaultUser.sub);
 }
 
-function sendLoginPage(res: ServerResponse, uid: string, users: readonly UserConfig[], clientId: string): void {
+function sendLoginPage(res: ServerResponse, interaction: string, users: readonly UserConfig[], clientId: string): void {
   const buttons = users
     .map((u) => {
       const label = [u.username ?? u.sub, u.claims?.email].filter(Boolean).join(' · ');
@@ -134,7 +136,7 @@ function sendLoginPage(res: ServerResponse, uid: string, users: readonly UserCon
     })
     .join('\n');
   const body = `<p>Sign in to <strong>${escapeHtml(clientId)}</strong> as:</p>
-<form method="post" action="/interaction/${escapeHtml(uid)}/login">${buttons}</form>
+<form method="post" action="${escapeHtml(interaction)}/login">${buttons}</form>
 <p><small>Standin test issuer: no password is checked. Agents skip this page with <code>login_hint</code>.</small></p>`;
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(htmlPage('Sign in', body));

@@ -1,29 +1,25 @@
-// The twin's HTTP front: the node:http request listener in front of the provider. For each request
-// it finds the fault point from the path, asks the fault engine, applies the action or passes the
-// request on (to the headless interaction or the provider, on the issuer's clock), and journals
-// the request once its response is over.
+// The twin's HTTP front: the node:http request listener in front of the providers. For each request
+// it finds the issuer (by path prefix) and the fault point (by the path within the issuer), asks the
+// fault engine, applies the action or passes the request on (to the headless interaction or the
+// issuer's provider, mounted at its path, on the twin's clock), and journals the request once its
+// response is over. Rules match the full request path, so `/token` is the token endpoint of the
+// issuer at / and `/tenants/acme/token` that of the issuer at /tenants/acme.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { peekRequestBody, type FaultTimers, type TwinContext } from '../../src/core/index.ts';
-import type { ResolvedConfig } from './config.ts';
+import { DEFAULT_REDIRECT_URIS, type ResolvedConfig } from './config.ts';
 import { OIDC_HTTP_POINTS, pointOf, routeOf, type HttpPoint, type OidcRequestEvent } from './fault-points.ts';
-import { CookieBridge, isInteractionPath, serveInteraction } from './headless-interaction.ts';
+import { isInteractionPath, serveInteraction } from './headless-interaction.ts';
 import { applyFault, corruptAuthorization, type FaultSurroundings, type OidcDecision } from './http-faults.ts';
 import type { IssuerClock } from './issuer-clock.ts';
-import type { ProviderHandle } from './provider-factory.ts';
-import type { RedirectCorruptions } from './redirect-corruption.ts';
+import { issuerOf, type Issuer } from './issuer.ts';
 
 export interface FrontState {
-  issuer: string;
-  config: ResolvedConfig;
+  /** The issuer at / first. */
+  issuers: readonly Issuer[];
   clock: IssuerClock;
-  bridge: CookieBridge;
-  /** The provider of the moment: key rotation swaps it between requests. */
-  provider(): ProviderHandle;
-  activeKid(): string;
   /** Client ids the provider identified, per request (set from inside the provider). */
   clientOf: WeakMap<IncomingMessage, string>;
-  redirects: RedirectCorruptions;
   timers: FaultTimers;
 }
 
@@ -41,9 +37,11 @@ export function createFront(ctx: TwinContext, state: FrontState): (req: Incoming
 
 async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
-  const url = new URL(req.url ?? '/', state.issuer);
+  const root = state.issuers[0]?.issuer ?? 'http://x';
+  const url = new URL(req.url ?? '/', root);
   const path = url.pathname;
-  const point = pointOf(path);
+  const { issuer, local } = issuerOf(state.issuers, path);
+  const point = pointOf(local);
   let clientId = clientIdFrom(req, url);
   let decision: OidcDecision | undefined;
 
@@ -55,21 +53,33 @@ async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage,
       ...(point === undefined ? {} : { point }),
       type: 'request',
       summary: `${method} ${path} → ${status ?? (decision ? decision.action : 'no answer')}`,
-      data: { method, path, ...(point === undefined ? { route: routeOf(path) } : {}), status, clientId: client ?? null },
+      data: {
+        method,
+        path,
+        ...(point === undefined ? { route: routeOf(local) } : {}),
+        ...(issuer.path === '' ? {} : { issuer: issuer.path }),
+        status,
+        clientId: client ?? null,
+      },
       ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
     });
   });
 
   const proceed = async (): Promise<void> => {
-    state.bridge.inject(req, path);
-    const provider = state.provider();
-    if (isInteractionPath(path)) {
-      await state.clock.run(() => serveInteraction(req, res, path, provider, state.config));
+    issuer.bridge.inject(req, local);
+    const provider = issuer.provider();
+    if (isInteractionPath(local)) {
+      await state.clock.run(() => serveInteraction(req, res, local, issuer.path, provider, issuer.config));
     } else {
+      // Mounted as a framework mounts it: the provider finds its mount path from originalUrl.
+      if (issuer.path !== '') {
+        (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
+        req.url = `${local}${url.search}`;
+      }
       await state.clock.run(() => provider.callback(req, res));
     }
     const location = res.getHeader('location');
-    state.bridge.capture(path, typeof location === 'string' ? location : undefined, setCookies(res));
+    issuer.bridge.capture(local, typeof location === 'string' ? localLocation(location, issuer) : undefined, setCookies(res));
   };
 
   if (point === undefined) return proceed();
@@ -97,18 +107,26 @@ async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage,
   decision = ctx.faults.decide(OIDC_HTTP_POINTS[point], event, `${method} ${path}`);
   const around: FaultSurroundings = {
     point,
-    issuer: state.issuer,
-    activeKid: state.activeKid,
-    authorizeRedirect: (query) => authorizeRedirect(state.config, query),
-    redirects: state.redirects,
+    issuer: issuer.issuer,
+    activeKid: issuer.activeKid,
+    authorizeRedirect: (query) => authorizeRedirect(issuer.config, query),
+    redirects: issuer.redirects,
     timers: state.timers,
     proceed,
   };
   // Taken either way, so a corruption carried to this resume never lingers.
-  const carried = point === 'authorize' ? state.redirects.take(path) : undefined;
+  const carried = point === 'authorize' ? issuer.redirects.take(local) : undefined;
   if (decision) return applyFault(decision, req, res, around);
   if (carried) return corruptAuthorization(res, carried.how, carried.junk, around);
   return proceed();
+}
+
+/** A Location into the issuer, as a path within it (what the cookie bridge knows interactions by). */
+function localLocation(location: string, issuer: Issuer): string {
+  if (issuer.path === '') return location;
+  const url = new URL(location, issuer.issuer);
+  if (url.origin !== new URL(issuer.issuer).origin || !url.pathname.startsWith(`${issuer.path}/`)) return location;
+  return `${url.pathname.slice(issuer.path.length)}${url.search}`;
 }
 
 /** Client id from HTTP Basic auth (form-encoded per RFC 6749 §2.3.1) or the query. */
@@ -149,7 +167,7 @@ function authorizeRedirect(config: ResolvedConfig, query: URLSearchParams): stri
   const client = config.clients.find((c) => c.client_id === query.get('client_id'));
   const uri = query.get('redirect_uri');
   if (!client || uri === null) return undefined;
-  const registered = client.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'];
+  const registered = client.redirect_uris ?? DEFAULT_REDIRECT_URIS;
   const loopbackAnyPort = (client.application_type ?? (client.redirect_uris ? 'web' : 'native')) === 'native';
   const withoutPort = (u: string): string => {
     try {

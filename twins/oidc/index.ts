@@ -1,9 +1,9 @@
-// The `oidc` twin kind: one OpenID Provider (node-oidc-provider) per twin, on its own port, with
-// headless login, token minting, key rotation, a skewable clock and fault points per endpoint.
-// Issuer: http://<host>:<port>. Env for the SUT: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
-// and OIDC_CLIENT_<NAME>_ID / _SECRET per client (see clientEnv). See twins/oidc/README.md.
+// The `oidc` twin kind: OpenID Providers (node-oidc-provider) on one port per twin, with headless
+// login, token minting, key rotation, a skewable clock and fault points per endpoint. The issuer at
+// / is http://<host>:<port>; `issuers[]` adds more under their own paths (issuer.ts). Env for the
+// SUT: OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_CLIENT_<NAME>_ID / _SECRET per client
+// (client-env.ts), and the same under OIDC_<ISSUER>_ per extra issuer. See twins/oidc/README.md.
 import { createServer, type RequestListener } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import {
   FaultTimers,
@@ -14,23 +14,23 @@ import {
   type RunningTwin,
   type TwinContext,
 } from '../../src/core/index.ts';
-import { ConfigError, OidcConfigSchema, SIGNING_ALGS, resolveConfig, type OidcConfig, type ResolvedConfig, type SigningAlg } from './config.ts';
+import { ConfigError, OidcConfigSchema, SIGNING_ALGS, resolveIssuers, type OidcConfig, type ResolvedConfig } from './config.ts';
+import { oidcExplore } from './explore.ts';
 import { oidcPoints } from './fault-points.ts';
-import { CookieBridge } from './headless-interaction.ts';
 import { createFront } from './http-front.ts';
 import { IssuerClock, realClock } from './issuer-clock.ts';
-import { takeKey, type KeyRing, type SigningKey } from './key-ring.ts';
-import { MintTokenParams, mintToken } from './mint-token.ts';
-import { buildProvider, loadProvider } from './provider-factory.ts';
-import { ProviderSlot } from './provider-slot.ts';
-import { RedirectCorruptions } from './redirect-corruption.ts';
-import { TokenStore } from './token-store.ts';
-import { oidcExplore } from './explore.ts';
+import { issuerNamed, startIssuer, type Issuer } from './issuer.ts';
+import { MintTokenParams } from './mint-token.ts';
+import { loadProvider } from './provider-factory.ts';
+
+/** The `issuer` parameter of the actions that act on one issuer. */
+const issuerParam = Type.Optional(Type.String({ description: 'path of the issuer (see issuers[]); default: the one at /' }));
 
 const RotateKeysParams = Type.Object(
   {
     graceSeconds: Type.Optional(Type.Number({ minimum: 0, description: 'how long the old key stays in the JWKS; default keyRotationGraceSeconds' })),
     alg: Type.Optional(Type.Union(SIGNING_ALGS.map((a) => Type.Literal(a)), { description: 'algorithm of the new key; default the current one' })),
+    issuer: issuerParam,
   },
   { additionalProperties: false },
 );
@@ -40,6 +40,7 @@ const ApproveDeviceParams = Type.Object(
     userCode: Type.String({ minLength: 1, description: 'the user_code the device shows (separators and case ignored)' }),
     sub: Type.Optional(Type.String({ description: 'user who approves; default: the default user' })),
     deny: Type.Optional(Type.Boolean({ description: 'deny instead: the device gets access_denied' })),
+    issuer: issuerParam,
   },
   { additionalProperties: false },
 );
@@ -55,7 +56,7 @@ const SetClockParams = Type.Object(
 const oidcActions = {
   'mint-token': {
     description: 'a signed access or ID token for any subject and claims, or a deliberately broken variant',
-    params: MintTokenParams,
+    params: Type.Object({ ...MintTokenParams.properties, issuer: issuerParam }, { additionalProperties: false }),
   },
   'rotate-keys': {
     description: 'a new signing key becomes active; the old one stays in the JWKS for graceSeconds, then leaves',
@@ -65,7 +66,7 @@ const oidcActions = {
     description: 'answer a pending device authorization (RFC 8628) headlessly: approve as a user, or deny',
     params: ApproveDeviceParams,
   },
-  'set-clock': { description: "skew the issuer's clock (offsetSeconds or at); {} resets it", params: SetClockParams },
+  'set-clock': { description: "skew the issuers' clock (offsetSeconds or at), all of the twin's issuers alike; {} resets it", params: SetClockParams },
 };
 
 export const oidcTwin = defineTwinKind({
@@ -79,24 +80,13 @@ export const oidcTwin = defineTwinKind({
 });
 
 async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<RunningTwin<typeof oidcActions>> {
-  const config = resolveOrThrow(raw, ctx);
-  const [firstKey, rs256] = await Promise.all([
-    takeKey(config.signingAlg),
-    config.signingAlg === 'RS256' ? undefined : takeKey('RS256'),
-    loadProvider(),
-  ]);
-  const store = new TokenStore();
+  const configs = resolveOrThrow(raw, ctx);
+  await loadProvider();
   const clock = new IssuerClock();
-  const bridge = new CookieBridge(config.ttl.interaction * 1000, ctx.now);
   const clientOf = new WeakMap();
-  const redirects = new RedirectCorruptions();
   const timers = new FaultTimers();
-  // Cookie signing keys outlive provider rebuilds, so sessions and interactions survive a rotation.
-  // A secret, so from crypto: the seeded rng would make it guessable, and no outcome depends on it.
-  const cookieKeys = [randomBytes(32).toString('base64url')];
-  const dpopNonceSecret = randomBytes(32);
 
-  // Requests arriving before the provider is built wait for it rather than meet an empty server.
+  // Requests arriving before the providers are built wait for them rather than meet an empty server.
   let front: RequestListener | undefined;
   let frontReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (frontReady = resolve));
@@ -105,89 +95,48 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
     else void ready.then(() => front?.(req, res));
   });
   const link = await listenHttpLinked(ctx, server, { host: raw.host, port: raw.port });
-  // The issuer names the port, known only now: the provider is built after listening.
-  const issuer = `http://${hostPort(ctx.advertisedHost, link.port)}`;
-  const slot = new ProviderSlot(
-    firstKey,
-    rs256,
-    (signingKeys) =>
-      buildProvider({
-        issuer,
-        config,
-        keys: signingKeys,
-        store,
-        cookieKeys,
-        dpopNonceSecret,
-        onClient: (req, clientId) => clientOf.set(req, clientId),
-        onServerError: (error) => ctx.log.warn('oidc provider error', { error: String(error) }),
-      }),
-    (jwks) => ctx.journal.record({ type: 'state', summary: 'retired signing key(s) left the JWKS', data: { jwks } }),
-    (error) => ctx.log.error('oidc key retirement failed', { error: String(error) }),
-  );
-  const keys = slot.keys;
+  // Issuers name the port, known only now: the providers are built after listening.
+  const origin = `http://${hostPort(ctx.advertisedHost, link.port)}`;
+  let issuers: Issuer[];
   try {
-    await slot.rebuild();
+    issuers = await Promise.all(configs.map(({ path, config }) => startIssuer({ ctx, path, origin, config, clock, clientOf })));
   } catch (error) {
     await link.close();
     throw error;
   }
-
-  front = createFront(ctx, {
-    issuer,
-    config,
-    clock,
-    bridge,
-    clientOf,
-    redirects,
-    timers,
-    provider: () => slot.current,
-    activeKid: () => keys.active.kid,
-  });
+  const root = issuers[0] as Issuer;
+  front = createFront(ctx, { issuers, clock, clientOf, timers });
   frontReady();
 
-  // Keys outside the JWKS for the foreign-key variant, one per algorithm, made on first use.
-  const foreignKeys = new Map<SigningAlg, Promise<SigningKey>>();
-  let mintCount = 0;
+  const named = (path: string | undefined, verb: string): Issuer => issuerNamed(issuers, path, verb, ctx.name);
+  const where = (issuer: Issuer) => (issuer.path === '' ? {} : { issuer: issuer.path });
 
   const actions: RunningTwin<typeof oidcActions>['actions'] = {
-    'mint-token': async (input) => {
-      const active = keys.active;
-      const minted = await mintToken(input, {
-        issuer,
-        config,
-        active,
-        foreignKey: () => {
-          let key = foreignKeys.get(active.alg);
-          if (!key) foreignKeys.set(active.alg, (key = takeKey(active.alg)));
-          return key;
-        },
-        now: () => clock.now(),
-        rng: ctx.rng('mint-token', mintCount++),
-      });
+    'mint-token': async ({ issuer: path, ...input }) => {
+      const issuer = named(path, 'mint-token');
+      const minted = await issuer.mint(input);
       ctx.journal.record({
         type: 'action',
         summary: `minted ${minted.variant} ${input.type ?? 'access_token'} for ${String(minted.claims.sub)}`,
-        data: { variant: minted.variant, kid: minted.header.kid ?? null, sub: minted.claims.sub },
+        data: { variant: minted.variant, kid: minted.header.kid ?? null, sub: minted.claims.sub, ...where(issuer) },
       });
       return minted;
     },
-    'rotate-keys': async (params) => {
-      const graceSeconds = params.graceSeconds ?? config.keyRotationGraceSeconds;
-      const alg = params.alg ?? keys.active.alg;
-      const [next, rs256] = await Promise.all([takeKey(alg), keys.needsRs256(alg) ? takeKey('RS256') : undefined]);
-      const { previous, retiresAt } = await slot.rotate(next, graceSeconds, rs256);
-      const result = { kid: next.kid, alg: next.alg, previousKid: previous.kid, retiresAt: new Date(retiresAt).toISOString(), jwks: keys.publicJwks() };
-      ctx.journal.record({ type: 'action', summary: `rotated signing key ${previous.kid} → ${next.kid}`, data: result });
+    'rotate-keys': async ({ issuer: path, ...input }) => {
+      const issuer = named(path, 'rotate-keys');
+      const result = await issuer.rotate(input);
+      ctx.journal.record({ type: 'action', summary: `rotated signing key ${result.previousKid} → ${result.kid}`, data: { ...result, ...where(issuer) } });
       return result;
     },
     'approve-device': async (params) => {
+      const issuer = named(params.issuer, 'approve-device');
       const userCode = params.userCode;
-      const sub = params.sub ?? config.defaultUser.sub;
-      if (!config.users.some((u) => u.sub === sub)) {
+      const sub = params.sub ?? issuer.config.defaultUser.sub;
+      if (!issuer.config.users.some((u) => u.sub === sub)) {
         throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', { verb: 'approve-device', twin: ctx.name, detail: `no user with sub ${sub}` });
       }
       const answer = params.deny === true ? ({ denied: true } as const) : { accountId: sub };
-      const clientId = await clock.run(() => slot.current.answerDevice(userCode, answer));
+      const clientId = await issuer.approveDevice(userCode, answer);
       if (clientId === undefined) {
         throw new StandinError('STANDIN_ERR_TWIN_ACTION_FAILED', {
           verb: 'approve-device',
@@ -196,7 +145,11 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
         });
       }
       const result = { clientId, userCode, ...(params.deny === true ? { denied: true } : { sub }) };
-      ctx.journal.record({ type: 'action', summary: `device ${userCode} ${params.deny === true ? 'denied' : `approved as ${sub}`}`, data: result });
+      ctx.journal.record({
+        type: 'action',
+        summary: `device ${userCode} ${params.deny === true ? 'denied' : `approved as ${sub}`}`,
+        data: { ...result, ...where(issuer) },
+      });
       return result;
     },
     'set-clock': async (params) => {
@@ -215,47 +168,25 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
     },
   };
 
+  const others = issuers.slice(1);
   return {
     endpoints: {
-      issuer,
-      discovery: `${issuer}/.well-known/openid-configuration`,
-      jwks: `${issuer}/jwks`,
-      authorization: `${issuer}/auth`,
-      token: `${issuer}/token`,
-      userinfo: `${issuer}/me`,
-      introspection: `${issuer}/token/introspection`,
-      revocation: `${issuer}/token/revocation`,
+      ...root.endpoints(),
+      ...Object.fromEntries(others.flatMap((i) => [[`${i.path.slice(1)}.issuer`, i.issuer], [`${i.path.slice(1)}.discovery`, i.endpoints().discovery as string]])),
     },
-    env: { OIDC_ISSUER: issuer, ...clientEnv(config) },
+    env: Object.assign({}, ...issuers.map((i) => i.env())) as Record<string, string>,
     inspect: async () => ({
-      issuer,
-      clients: config.clients.map((c) => ({
-        client_id: c.client_id,
-        grant_types: c.grant_types ?? ['authorization_code', 'refresh_token'],
-        token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
-        redirect_uris: c.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'],
-      })),
-      users: config.users.map((u) => ({ sub: u.sub, username: u.username ?? null, claims: u.claims ?? {} })),
-      defaultUser: config.defaultUser.sub,
-      signingAlg: keys.active.alg,
-      activeKid: keys.active.kid,
-      jwks: kids(keys),
-      retiringKeys: keys.retiringKeys().map((r) => ({ kid: r.kid, retiresAt: new Date(r.retiresAt).toISOString() })),
-      issued: { ...store.issued(), minted: mintCount },
-      stored: store.counts(),
+      ...root.inspect(),
       clockSkewSeconds: clock.skew / 1000,
+      ...(others.length > 0 ? { issuers: others.map((i) => i.inspect()) } : {}),
     }),
     actions,
-    reset: () =>
-      slot.restore(firstKey, () => {
-        store.clear();
-        bridge.clear();
-        redirects.clear();
-        clock.set(0);
-        mintCount = 0;
-      }),
+    reset: async () => {
+      await Promise.all(issuers.map((i) => i.reset()));
+      clock.set(0);
+    },
     stop: async () => {
-      slot.stop();
+      for (const issuer of issuers) issuer.stop();
       timers.stop();
       server.closeAllConnections();
       await link.close();
@@ -263,36 +194,13 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   };
 }
 
-function resolveOrThrow(raw: OidcConfig, ctx: TwinContext): ResolvedConfig {
+function resolveOrThrow(raw: OidcConfig, ctx: TwinContext): Array<{ path: string; config: ResolvedConfig }> {
   try {
-    return resolveConfig(raw);
+    return resolveIssuers(raw);
   } catch (error) {
     if (error instanceof ConfigError) {
       throw new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${error.field}`, detail: error.detail });
     }
     throw error;
   }
-}
-
-function kids(keys: KeyRing): string[] {
-  return keys.signingKeys().map((k) => k.kid);
-}
-
-/**
- * OIDC_CLIENT_ID / OIDC_CLIENT_SECRET for the first client, and for every client
- * OIDC_CLIENT_<NAME>_ID / OIDC_CLIENT_<NAME>_SECRET, NAME being its client_id upper-cased with
- * every run of other characters turned into `_` (standin-client → STANDIN_CLIENT).
- */
-export function clientEnv(config: ResolvedConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  config.clients.forEach((client, i) => {
-    const name = client.client_id.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
-    const pairs: Array<[string, string | undefined]> = [
-      [`OIDC_CLIENT_${name}_ID`, client.client_id],
-      [`OIDC_CLIENT_${name}_SECRET`, client.client_secret],
-    ];
-    if (i === 0) pairs.unshift(['OIDC_CLIENT_ID', client.client_id], ['OIDC_CLIENT_SECRET', client.client_secret]);
-    for (const [key, value] of pairs) if (value !== undefined) env[key] = value;
-  });
-  return env;
 }

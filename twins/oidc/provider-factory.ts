@@ -13,7 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as OidcProviderModule from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
-import { authMethodOf, type ResolvedConfig, type UserConfig } from './config.ts';
+import { DEFAULT_REDIRECT_URIS, authMethodOf, type ResolvedConfig, type UserConfig } from './config.ts';
 import { htmlPage, escapeHtml } from './html-page.ts';
 import type { SigningKey } from './key-ring.ts';
 import { loadGrantHelpers, registerTokenExchange } from './token-exchange.ts';
@@ -210,6 +210,10 @@ function configuration(options: ProviderOptions): Configuration {
   const algs = [...new Set([...options.keys.map((k) => k.alg), 'RS256' as const])];
   const ttl = config.ttl;
   const { features } = config;
+  // An issuer under a path (/tenants/acme) is mounted there: its interactions live under it, and its
+  // cookies carry its own names, so a browser signed in to two issuers of a twin keeps both sessions.
+  const mount = new URL(options.issuer).pathname.replace(/\/$/, '');
+  const cookieSuffix = mount.replace(/\//g, '.');
   return {
     adapter: (model: string) => store.adapter(model),
     clients: config.clients.map((c) => {
@@ -219,7 +223,7 @@ function configuration(options: ProviderOptions): Configuration {
         token_endpoint_auth_method: authMethodOf(c),
         grant_types: grantTypes,
         // Without redirect_uris a client is native, whose loopback redirect URIs match any port (RFC 8252 §7.3).
-        redirect_uris: c.redirect_uris ?? ['http://127.0.0.1/callback', 'http://localhost/callback'],
+        redirect_uris: c.redirect_uris ?? DEFAULT_REDIRECT_URIS,
         application_type: c.application_type ?? (c.redirect_uris ? 'web' : 'native'),
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
         id_token_signed_response_alg: c.id_token_signed_response_alg ?? config.signingAlg,
@@ -233,7 +237,10 @@ function configuration(options: ProviderOptions): Configuration {
       introspectionSigningAlgValues: algs,
       authorizationSigningAlgValues: algs,
     } as Configuration['enabledJWA'],
-    cookies: { keys: options.cookieKeys },
+    cookies: {
+      keys: options.cookieKeys,
+      names: { session: `_session${cookieSuffix}`, interaction: `_interaction${cookieSuffix}`, resume: `_interaction_resume${cookieSuffix}` },
+    },
     findAccount: (_ctx, sub) => {
       const user = users.get(sub);
       return user && account(user);
@@ -248,7 +255,7 @@ function configuration(options: ProviderOptions): Configuration {
     pkce: { required: (_ctx, client) => config.requirePkce || client.clientAuthMethod === 'none' },
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && (features.refreshTokens || code.scopes.has('offline_access')),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
     clientBasedCORS: () => true,
     ttl: {
       AccessToken: ttl.accessToken,

@@ -30,8 +30,11 @@ export function corruptRedirect(location: string, how: RedirectCorruption, issue
   } catch {
     return {};
   }
-  if (url.origin === new URL(issuer).origin) {
-    const uid = INTERACTION.exec(url.pathname)?.[1];
+  const base = new URL(issuer);
+  if (url.origin === base.origin) {
+    // Interactions live under the issuer's path (/tenants/acme/interaction/<uid>).
+    const mount = base.pathname.replace(/\/$/, '');
+    const uid = INTERACTION.exec(url.pathname.startsWith(`${mount}/`) ? url.pathname.slice(mount.length) : url.pathname)?.[1];
     return uid === undefined ? {} : { carryTo: uid };
   }
   const params = url.searchParams;
