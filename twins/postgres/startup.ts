@@ -55,6 +55,20 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
     return undefined;
   };
   const deadline = authDeadline(raw, front.ctx.limits.postgresAuthTimeoutMs, () => front.ctx.log.debug('postgres: authentication timeout; connection closed'));
+  /** TLS takes the connection over; bytes read already (a ClientHello, bytes pipelined) go to it first. */
+  const startTls = (options: FrontTls): tls.TLSSocket => {
+    const early = source.reader.take();
+    source.detach();
+    if (early.length > 0) {
+      raw.pause(); // unshifted into a flowing stream with no listener, they would be lost
+      raw.unshift(early);
+    }
+    const secured = serverTls(raw, options);
+    socket = secured;
+    source = new FrameSource(secured, new WireReader(false, STARTUP_PACKET_LIMIT));
+    encrypted = true;
+    return secured;
+  };
   try {
     let params: Map<string, string> | undefined;
     let minor = 0;
@@ -62,13 +76,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
       // Direct SSL negotiation (PostgreSQL 17+): the connection opens with a TLS ClientHello, and
       // only a client that names the protocol by ALPN is served; any other is closed once the
       // handshake is done, without a word, as PostgreSQL only logs it.
-      const hello = source.reader.take();
-      source.detach();
-      raw.pause(); // unshifted into a flowing stream with no listener, the ClientHello would be lost
-      raw.unshift(hello);
-      const secured = serverTls(raw, front.tls);
-      socket = secured;
-      source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
+      const secured = startTls(front.tls);
       await new Promise<void>((resolve, reject) => {
         secured.once('secure', resolve);
         secured.once('error', reject);
@@ -80,7 +88,6 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         raw.destroy();
         return undefined;
       }
-      encrypted = true;
     }
     while (!params) {
       const frame = await source.next();
@@ -95,15 +102,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
         if (tlsNow) {
           // Bytes the client sent before reading the 'S' go to the handshake, as PostgreSQL 17+
           // feeds them to its TLS layer: a pipelined ClientHello works, plaintext fails the handshake.
-          const early = source.reader.take();
-          source.detach();
-          if (early.length > 0) {
-            raw.pause(); // unshifted into a flowing stream with no listener, the bytes would be lost
-            raw.unshift(early);
-          }
-          socket = serverTls(raw, front.tls!);
-          source = new FrameSource(socket, new WireReader(false, STARTUP_PACKET_LIMIT));
-          encrypted = true;
+          startTls(front.tls!);
           continue;
         }
         // 'N': the client goes on in the clear or gives up; bytes it sent before reading the answer
