@@ -6,7 +6,7 @@ import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 import { oidcTwin } from '../../twins/oidc/index.ts';
-import { callbackServer, codeGrant, discover, rejection } from './oidc-kit.ts';
+import { callbackServer, codeGrant, discover, headlessLogin, rejection } from './oidc-kit.ts';
 
 let h: TwinHarness;
 let rp: Awaited<ReturnType<typeof callbackServer>>;
@@ -88,6 +88,15 @@ describe('several issuers in one twin', () => {
     expect((await rejection(client.clientCredentialsGrant(globexConfig))).error).toBe('temporarily_unavailable');
     const last = h.journal.query({ point: 'token', type: 'request' }).events.at(-1);
     expect(last?.data).toMatchObject({ path: '/tenants/globex/token', issuer: '/tenants/globex', status: 400 });
+  });
+
+  it("corrupts a tenant's authorization redirect (wrong-state) across its headless interaction", async () => {
+    h.addRule({ point: 'authorize', match: { path: '/tenants/acme/auth' }, action: { corrupt: { how: 'wrong-state' } }, trigger: { times: 1 } });
+    const config = await discover(acme, { clientId: 'acme-web', clientSecret: 'acme-secret' });
+    const login = await headlessLogin(config, rp.redirectUri);
+    expect(login.callbackUrl.searchParams.get('code')).toBeTruthy();
+    expect(login.callbackUrl.searchParams.get('state')).not.toBe(login.state);
+    expect(login.callbackUrl.searchParams.get('state')?.startsWith(login.state)).toBe(true);
   });
 
   it('aims actions at one issuer: mint-token and rotate-keys by issuer path', async () => {
