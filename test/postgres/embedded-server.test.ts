@@ -54,8 +54,12 @@ describe('embedded server', () => {
     const stale = join(dataDir, '..', '999999');
     mkdirSync(stale, { recursive: true });
     writeFileSync(join(stale, 'postmaster.pid'), '999998\n');
+    // And one of a dedicated server (a superuser twin's) of the same dead process.
+    const staleDedicated = join(dataDir, '..', '999999-3');
+    mkdirSync(staleDedicated, { recursive: true });
     const next = await startInChild();
     expect(existsSync(stale)).toBe(false);
+    expect(existsSync(staleDedicated)).toBe(false);
     expect(await gone(next.dataDir)).toBe(true);
   }, 120_000);
 
