@@ -131,6 +131,13 @@ describe('stripe twin: prorations', () => {
     const invoice = switched.latest_invoice as Stripe.Invoice;
     expect(invoice.lines.data.map((l) => l.amount)).toEqual([-500, 10_000]);
     expect(invoice).toMatchObject({ billing_reason: 'subscription_update', total: 9500, status: 'paid' });
-    await expect(stripe.subscriptions.update(sub.id, { items: [{ id: itemOf(sub).id, price: 'price_missing' }] })).rejects.toMatchObject({ statusCode: 404, param: 'items[0][price]' });
+    // A refused update changes nothing, though its first item was fine.
+    const itemsBefore = (await stripe.invoiceItems.list({ customer: sub.customer as string })).data.length;
+    const refused = stripe.subscriptions.update(sub.id, { items: [{ id: itemOf(sub).id, price: s.premium.id }, { price: 'price_missing' }], metadata: { tried: 'yes' } });
+    await expect(refused).rejects.toMatchObject({ statusCode: 404, param: 'items[1][price]' });
+    const unchanged = await stripe.subscriptions.retrieve(sub.id);
+    expect(itemOf(unchanged).price.id).toBe(yearly.id);
+    expect(unchanged.metadata).toEqual({});
+    expect((await stripe.invoiceItems.list({ customer: sub.customer as string })).data).toHaveLength(itemsBefore);
   });
 });

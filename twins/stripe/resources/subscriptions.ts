@@ -254,19 +254,23 @@ export function sendTrialWillEnd(state: StripeState, sub: Subscription, call: Ap
   state.emit('customer.subscription.trial_will_end', sub, call);
 }
 
-/**
- * `trial_end` on update: `now` ends the trial at once (a new period starts, invoiced and charged
- * now); a later time starts or extends a trial to it (the period ends then, and is billed then).
- */
-function changeTrialEnd(state: StripeState, sub: Subscription, value: ParamValue, call: ApiCall): void {
+/** The time a `trial_end` update names, refused unless `now` or in the next 730 days of a trialing or active subscription. */
+function checkTrialEnd(state: StripeState, sub: Subscription, value: ParamValue): number {
   const now = state.now();
   const at = value === 'now' ? now : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
   if (at === undefined || at < now || at > now + 730 * DAY) {
     throw invalidRequest(`Invalid trial_end: must be \`now\` or a Unix timestamp in the future, at most 730 days away (now is ${now}).`, 'trial_end');
   }
-  if (sub.status !== 'trialing' && sub.status !== 'active') {
-    throw invalidRequest(`A ${sub.status} subscription cannot change its trial.`, 'trial_end');
-  }
+  if (sub.status !== 'trialing' && sub.status !== 'active') throw invalidRequest(`A ${sub.status} subscription cannot change its trial.`, 'trial_end');
+  return at;
+}
+
+/**
+ * `trial_end` on update: `now` ends the trial at once (a new period starts, invoiced and charged
+ * now); a later time starts or extends a trial to it (the period ends then, and is billed then).
+ */
+function changeTrialEnd(state: StripeState, sub: Subscription, at: number, call: ApiCall): void {
+  const now = state.now();
   if (at === now) {
     if (sub.status !== 'trialing') return;
     sub.trial_end = now;
@@ -298,6 +302,12 @@ interface ItemChange {
 }
 
 function updateSubscription(state: StripeState, sub: Subscription, p: Params, call: ApiCall): Subscription {
+  // Everything that can refuse the request is checked before anything changes.
+  const items = Array.isArray(p.items) ? (p.items as Params[]) : [];
+  checkItems(state, sub, items);
+  const pmParam = str(p, 'default_payment_method');
+  const pm = pmParam ? resolvePaymentMethod(state, pmParam, 'default_payment_method') : undefined;
+  const trialEnd = has(p, 'trial_end') ? checkTrialEnd(state, sub, p.trial_end ?? null) : undefined;
   const before = JSON.parse(JSON.stringify(sub)) as Subscription;
   const now = state.now();
   if (has(p, 'cancel_at_period_end')) {
@@ -307,28 +317,39 @@ function updateSubscription(state: StripeState, sub: Subscription, p: Params, ca
     sub.canceled_at = sub.cancel_at_period_end ? now : null;
     sub.cancellation_details = { ...sub.cancellation_details, reason: sub.cancel_at_period_end ? 'cancellation_requested' : null };
   }
-  if (has(p, 'default_payment_method')) {
-    const pm = str(p, 'default_payment_method');
-    sub.default_payment_method = pm ? resolvePaymentMethod(state, pm, 'default_payment_method').id : null;
-  }
+  if (has(p, 'default_payment_method')) sub.default_payment_method = pm?.id ?? null;
   if (has(p, 'description')) sub.description = str(p, 'description') ?? null;
   sub.metadata = mergeMetadata(sub.metadata, p);
-  if (has(p, 'trial_end')) changeTrialEnd(state, sub, p.trial_end ?? null, call);
-  const changes = Array.isArray(p.items) ? changeItems(state, sub, p.items as Params[]) : [];
+  if (trialEnd !== undefined) changeTrialEnd(state, sub, trialEnd, call);
+  const changes = changeItems(state, sub, items);
   if (changes.length > 0) prorate(state, sub, changes, p, call);
   const previous = changedFields(before as unknown as Record<string, unknown>, sub);
   if (previous) state.emit('customer.subscription.updated', sub, call, previous);
   return sub;
 }
 
-/** Applies `items[]` of an update; the changes in price or quantity, for prorations. */
+/** Refuses `items[]` of an update as Stripe would: unknown items, missing or unfit prices. */
+function checkItems(state: StripeState, sub: Subscription, items: Params[]): void {
+  items.forEach((raw, i) => {
+    const item = raw ?? {};
+    const id = str(item, 'id');
+    if (id && !sub.items.data.some((x) => x.id === id)) throw invalidRequest(`Invalid subscription item: ${id}`, `items[${i}][id]`);
+    const priceId = str(item, 'price');
+    if (!id && !priceId) throw missingParam(`items[${i}][price]`);
+    if (!priceId) return;
+    const price = state.prices.require(priceId, `items[${i}][price]`);
+    if (!price.recurring) throw invalidRequest('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
+    if (price.currency !== sub.currency) throw invalidRequest('All prices on a subscription must have the same `currency`.', `items[${i}][price]`);
+  });
+}
+
+/** Applies `items[]` of an update (checked by checkItems); the changes in price or quantity, for prorations. */
 function changeItems(state: StripeState, sub: Subscription, items: Params[]): ItemChange[] {
   const changes: ItemChange[] = [];
   items.forEach((raw, i) => {
     const item = raw ?? {};
     const id = str(item, 'id');
     const existing = id ? sub.items.data.find((x) => x.id === id) : undefined;
-    if (id && !existing) throw invalidRequest(`Invalid subscription item: ${id}`, `items[${i}][id]`);
     if (existing && bool(item, 'deleted') === true) {
       sub.items = { ...sub.items, data: sub.items.data.filter((x) => x !== existing) };
       changes.push({ item: existing, from: { price: existing.price, quantity: existing.quantity } });
@@ -338,8 +359,6 @@ function changeItems(state: StripeState, sub: Subscription, items: Params[]): It
       const priceId = str(item, 'price');
       if (priceId) {
         const price = state.prices.require(priceId, `items[${i}][price]`);
-        if (!price.recurring) throw invalidRequest('The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.', `items[${i}][price]`);
-        if (price.currency !== sub.currency) throw invalidRequest('All prices on a subscription must have the same `currency`.', `items[${i}][price]`);
         existing.price = price;
         existing.plan = planOf(price);
       }
