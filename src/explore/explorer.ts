@@ -104,7 +104,11 @@ export async function explore(file: ScenarioFile, manager: EnvironmentManager, o
     }
 
     const singles = candidateSpace(file, baselineResult.observed.values(), vocabularyOfTwin);
-    await pool.grow(concurrency);
+    try {
+      await pool.grow(concurrency);
+    } catch (error) {
+      return { ...unusable(pool.seed, `could not start ${concurrency} environments: ${messageOf(error)}`), baseline };
+    }
 
     const runs: ExploreRun[] = [];
     const known = new Map<string, ScheduleResult>();

@@ -7,6 +7,7 @@ import type { Environment } from '../environments/environment.ts';
 import type { ExpectationReport } from '../scenario/scenario-runner.ts';
 import { evaluateAll, runInEnvironment } from '../scenario/scenario-runner.ts';
 import type { ScenarioFile } from '../scenario/scenario-file.ts';
+import type { CheckedExpectation } from '../scenario/expectations/checked-expectations.ts';
 import { classesOf, variationOf, type Candidate } from './candidate.ts';
 import { observeInteractions } from './candidate-space.ts';
 import type { RunOutcome } from './explore-report.ts';
@@ -22,12 +23,13 @@ export interface ScheduleResult {
   durationMs: number;
 }
 
-/** The raw items a schedule's run is checked against, with their place in the file. */
+/** An item a schedule's run is checked against: its place in the file, as written, and bound. */
 export interface CheckItem {
   list: 'expect' | 'invariants';
   index: number;
   /** The item as the file writes it, without `when`. */
   item: Record<string, unknown>;
+  checked: CheckedExpectation;
 }
 
 /**
@@ -38,11 +40,13 @@ export interface CheckItem {
 export function checksFor(file: ScenarioFile, schedule: readonly Candidate[]): CheckItem[] {
   const classes = classesOf(schedule);
   const items: CheckItem[] = [];
-  if (classes.size === 0) (file.scenario.expect ?? []).forEach((item, index) => items.push({ list: 'expect', index, item }));
-  file.invariants.forEach((invariant, index) => {
-    if (invariant.when !== undefined && !invariant.when.some((c) => classes.has(c))) return;
+  if (classes.size === 0) {
+    file.expectations.forEach((checked, index) => items.push({ list: 'expect', index, item: file.scenario.expect?.[index] ?? {}, checked }));
+  }
+  file.invariants.forEach((checked, index) => {
+    if (checked.when !== undefined && !checked.when.some((c) => classes.has(c))) return;
     const { when: _when, ...item } = file.scenario.invariants?.[index] ?? {};
-    items.push({ list: 'invariants', index, item });
+    items.push({ list: 'invariants', index, item, checked });
   });
   return items;
 }
@@ -66,9 +70,10 @@ export async function runSchedule(
   const reached = new Map([...observeInteractions(events, vocabularyOfTwin)].map(([key, o]) => [key, o.count]));
   if (ruleIds.some((id) => (env.faults.get(id)?.fired ?? 0) === 0)) return done({ outcome: 'not-reached', checks: [], reached });
   const items = checksFor(file, schedule);
-  const bound = items.map(({ list, index }) => (list === 'expect' ? file.expectations[index] : file.invariants[index])).filter((c) => c !== undefined);
-  const checks = (await evaluateAll(bound, { sut, env })).map((report, i) =>
-    items[i]?.list === 'invariants' ? { ...report, index: items[i].index, invariant: true } : report,
-  );
+  const reports = await evaluateAll(items.map((i) => i.checked), { sut, env });
+  const checks = reports.map((report, i) => {
+    const { list, index } = items[i] as CheckItem;
+    return list === 'invariants' ? { ...report, index, invariant: true } : { ...report, index };
+  });
   return done({ outcome: checks.every((c) => c.passed) ? 'held' : 'violated', checks, reached });
 }
