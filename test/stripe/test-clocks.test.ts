@@ -228,6 +228,19 @@ describe('stripe twin: test clocks', () => {
     const canceled = await stripe.subscriptions.retrieve(noCard.id);
     expect(canceled).toMatchObject({ status: 'canceled', ended_at: JAN_31 + 7 * DAY });
     expect((await stripe.invoices.list({ subscription: noCard.id })).data).toHaveLength(1);
+
+    // end_behavior pause: paused at the trial's end, resumed once a card is on file.
+    const pausing = await stripe.customers.create({ test_clock: clock.id });
+    const paused = await stripe.subscriptions.create({ customer: pausing.id, items: [{ price: price.id }], trial_period_days: 2, trial_settings: { end_behavior: { missing_payment_method: 'pause' } } });
+    await advance(rig, clock, JAN_31 + 10 * DAY);
+    expect((await stripe.subscriptions.retrieve(paused.id)).status).toBe('paused');
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: pausing.id });
+    await stripe.customers.update(pausing.id, { invoice_settings: { default_payment_method: card.id } });
+    const resumed = await stripe.subscriptions.resume(paused.id, { expand: ['latest_invoice'] });
+    expect(resumed).toMatchObject({ status: 'active', billing_cycle_anchor: JAN_31 + 10 * DAY });
+    expect(resumed.latest_invoice).toMatchObject({ status: 'paid', amount_paid: 2000 });
+    expect((await stripe.events.list({ type: 'customer.subscription.resumed' })).data).toHaveLength(1);
+    await expect(stripe.subscriptions.resume(paused.id)).rejects.toMatchObject({ statusCode: 400 });
   });
 
   it('sends invoices to pay by their due date: past_due once it passes, active when paid', async () => {

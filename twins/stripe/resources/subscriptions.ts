@@ -428,6 +428,28 @@ function sameInterval(a: Price, b: Price): boolean {
   return a.recurring?.interval === b.recurring?.interval && a.recurring?.interval_count === b.recurring?.interval_count;
 }
 
+/**
+ * POST /v1/subscriptions/:id/resume: a paused subscription (a trial that ended without a payment
+ * method, end_behavior pause) starts a new period now, invoiced and charged at once.
+ */
+function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall): Subscription {
+  if (sub.status !== 'paused') throw invalidRequest(`Only a paused subscription can be resumed; this one is ${sub.status}.`, undefined, 'subscription_not_paused');
+  const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
+  const now = state.now();
+  sub.status = 'active';
+  sub.billing_cycle_anchor = now;
+  for (const item of sub.items.data) {
+    item.current_period_start = now;
+    item.current_period_end = periodEnd(now, item.price);
+  }
+  const invoice = createSubscriptionInvoice(state, sub, 'subscription_update', call);
+  sub.latest_invoice = invoice.id;
+  if (invoice.status === 'open' && sub.collection_method === 'charge_automatically' && !attemptInvoicePayment(state, invoice, call)) sub.status = 'past_due';
+  state.emit('customer.subscription.resumed', sub, call);
+  state.emit('customer.subscription.updated', sub, call, changedFields(before, sub));
+  return sub;
+}
+
 /** The subscription ends on its own: a scheduled cancellation reached, or its payment retries spent. */
 export function endSubscription(state: StripeState, sub: Subscription, reason: 'cancellation_requested' | 'payment_failed'): void {
   const now = state.now();
@@ -488,6 +510,16 @@ export function subscriptionRoutes(state: StripeState): Route[] {
       handle: (call, s) => createSubscription(s, call.params, call),
     },
     { method: 'GET', path: '/v1/subscriptions/:id', params: {}, handle: (call, s) => byId(s, call) },
+    {
+      method: 'POST',
+      path: '/v1/subscriptions/:id/resume',
+      params: { billing_cycle_anchor: 'string' },
+      handle: (call, s) => {
+        // `unchanged` would keep the old anchor and prorate; the twin restarts the period, as `now` does.
+        if (str(call.params, 'billing_cycle_anchor') === 'unchanged') throw invalidRequest('The twin resumes with billing_cycle_anchor=now only.', 'billing_cycle_anchor');
+        return atSubscriptionTime(s, byId(s, call), (sub) => resumeSubscription(s, sub, call));
+      },
+    },
     {
       method: 'POST',
       path: '/v1/subscriptions/:id',
