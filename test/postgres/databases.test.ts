@@ -105,6 +105,8 @@ describe('config errors', () => {
     expect(await refusal({ databases: [{ name: 'template1' }] })).toMatch(/^twins\.bad\.databases\[0\]\.name: template1 is a database every PostgreSQL server has/);
     expect(await refusal({ database: 'template0' })).toMatch(/^twins\.bad\.database: template0 does not allow connections/);
     expect(await refusal({ databases: [{ name: 'reports', init: ['SELEC 1'] }] })).toMatch(/^twins\.bad\.databases\[0\]\.init\[0\]: line 1, column 1: syntax error/);
+    // (The harness's file access reads no files: the refusal still names the item.)
+    expect(await refusal({ databases: [{ name: 'reports', init: ['no-such-file.sql'] }] })).toMatch(/(^|\.)databases\[0\]\.init\[0\]: /);
     expect(await refusal({ superuser: true, backend: { url: 'postgres://me@127.0.0.1:1/db' } })).toMatch(/^twins\.bad\.superuser: /);
   });
 });

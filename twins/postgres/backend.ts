@@ -78,10 +78,13 @@ export interface PostgresBackend {
 
 export type InitItem = string | { file: string } | { sql: string };
 
-/** `init` items: inline SQL, or a path to a .sql file (a string ending in .sql with no whitespace). */
-export function loadInit(items: readonly InitItem[], files: FileAccess): InitScript[] {
+/**
+ * `init` items: inline SQL, or a path to a .sql file (a string ending in .sql with no whitespace).
+ * `at` is where the list sits in the config (`databases[1].`), for the fields errors name.
+ */
+export function loadInit(items: readonly InitItem[], files: FileAccess, at = ''): InitScript[] {
   return items.map((item, i) => {
-    const field = `init[${i}]`;
+    const field = `${at}init[${i}]`;
     if (typeof item === 'string' && !/\.sql$/i.test(item.trim())) return { field, sql: item };
     if (typeof item === 'string' && /\s/.test(item.trim())) return { field, sql: item };
     if (typeof item === 'object' && 'sql' in item) return { field, sql: item.sql };

@@ -14,7 +14,7 @@
 // next twin renames that database to its own and creates its role, in tens of milliseconds.
 import pg from 'pg';
 import type { Logger } from '../../src/core/index.ts';
-import { InitError, quoteIdent, runInit, runSql, type InitScript, type Route, type TwinDatabase, type TwinDatabases } from './backend.ts';
+import { quoteIdent, runInit, runSql, type InitScript, type Route, type TwinDatabase, type TwinDatabases } from './backend.ts';
 import { ADMIN_USER, dedicatedServer, type EmbeddedServer } from './embedded-server.ts';
 
 export interface DedicatedSpec {
@@ -22,8 +22,8 @@ export interface DedicatedSpec {
   log: Logger;
   user: string;
   password: string;
-  /** The database the twin's url names, then any others declared, each with its init (`field` prefixes its errors). */
-  databases: Array<{ name: string; init: InitScript[]; field: string }>;
+  /** The database the twin's url names, then any others declared, each with its init. */
+  databases: Array<{ name: string; init: InitScript[] }>;
   /** The front's maxConnections: the server takes as many sessions, and a few for the twin's own. */
   maxConnections: number;
 }
@@ -168,9 +168,6 @@ async function populate({ server, admin, spare }: Prepared, spec: DedicatedSpec)
     await client.connect();
     try {
       await runInit(client, db.init);
-    } catch (error) {
-      if (error instanceof InitError) throw new InitError(`${db.field}${error.field}`, error.detail);
-      throw error;
     } finally {
       await client.end();
     }

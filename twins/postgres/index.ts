@@ -39,27 +39,35 @@ function configError(ctx: TwinContext, field: string, detail: string): StandinEr
   return new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${field}`, detail });
 }
 
-async function asConfigErrors<T>(ctx: TwinContext, prefix: string, work: () => Promise<T>): Promise<T> {
+async function asConfigErrors<T>(ctx: TwinContext, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof InitError) throw configError(ctx, `${prefix}${error.field}`, error.detail);
+    if (error instanceof InitError) throw configError(ctx, error.field, error.detail);
     throw error;
   }
 }
 
 interface DeclaredDatabase {
   name: string;
+  /** Each script's `field` says where it sits in the config (`init[0]`, `databases[1].init[0]`). */
   init: InitScript[];
-  /** Where its init sits in the config, for errors: '' for the twin's own, `databases[1].` for others. */
-  field: string;
 }
 
 /** The databases the config declares, the url's first; names checked as PostgreSQL and the twin need them. */
 function declaredDatabases(config: PostgresConfig, ctx: TwinContext): DeclaredDatabase[] {
   const primary = config.database ?? 'app';
   if (primary === 'template0') throw configError(ctx, 'database', 'template0 does not allow connections');
-  const out: DeclaredDatabase[] = [{ name: primary, init: loadInit(config.init ?? [], ctx.files), field: '' }];
+  /** An init file that cannot be read is a config error too, naming its item. */
+  const load = (items: NonNullable<PostgresConfig['init']>, at: string): InitScript[] => {
+    try {
+      return loadInit(items, ctx.files, at);
+    } catch (error) {
+      if (error instanceof InitError) throw configError(ctx, error.field, error.detail);
+      throw error;
+    }
+  };
+  const out: DeclaredDatabase[] = [{ name: primary, init: load(config.init ?? [], '') }];
   (config.databases ?? []).forEach((item, i) => {
     const name = typeof item === 'string' ? item : item.name;
     const path = typeof item === 'string' ? `databases[${i}]` : `databases[${i}].name`;
@@ -67,8 +75,8 @@ function declaredDatabases(config: PostgresConfig, ctx: TwinContext): DeclaredDa
       throw configError(ctx, path, `${name} is a database every PostgreSQL server has; a client may connect to it without declaring it`);
     }
     if (out.some((d) => d.name === name)) throw configError(ctx, path, `database ${name} is declared twice (the twin's own is ${primary})`);
-    const init = typeof item === 'string' ? [] : loadInit(item.init ?? [], ctx.files);
-    out.push({ name, init, field: `databases[${i}].` });
+    const init = typeof item === 'string' ? [] : load(item.init ?? [], `databases[${i}].`);
+    out.push({ name, init });
   });
   return out;
 }
@@ -77,10 +85,10 @@ function declaredDatabases(config: PostgresConfig, ctx: TwinContext): DeclaredDa
 async function provisionAll(config: PostgresConfig, ctx: TwinContext, declared: DeclaredDatabase[], user: string, password: string, maxConnections: number): Promise<TwinDatabases> {
   if (config.superuser) {
     if (user === ADMIN_USER) throw configError(ctx, 'user', `${ADMIN_USER} is the name of the server's own superuser; choose another`);
-    return asConfigErrors(ctx, '', () => dedicatedDatabases({ cacheDir: ctx.cacheDir, log: ctx.log, user, password, databases: declared, maxConnections }));
+    return asConfigErrors(ctx, () => dedicatedDatabases({ cacheDir: ctx.cacheDir, log: ctx.log, user, password, databases: declared, maxConnections }));
   }
   if (config.backend) {
-    const db = await asConfigErrors(ctx, '', () =>
+    const db = await asConfigErrors(ctx, () =>
       externalBackend(config.backend!.url).provision({ envId: ctx.envId, twin: ctx.name, init: declared[0]!.init, randomHex: (n) => hex(ctx, `db-${n}`, n) }),
     );
     return passThroughDatabases(db, declared[0]!.name);
@@ -90,7 +98,7 @@ async function provisionAll(config: PostgresConfig, ctx: TwinContext, declared: 
     backend.provision({ envId: ctx.envId, twin: name === declared[0]!.name ? ctx.name : `${ctx.name}_${name}`, init, randomHex: (n) => hex(ctx, name === declared[0]!.name ? `db-${n}` : `db-${name}-${n}`, n) });
   const named = new Map<string, TwinDatabase>();
   try {
-    for (const db of declared) named.set(db.name, await asConfigErrors(ctx, db.field, () => provision(db.name, db.init)));
+    for (const db of declared) named.set(db.name, await asConfigErrors(ctx, () => provision(db.name, db.init)));
   } catch (error) {
     for (const db of named.values()) await db.drop();
     throw error;
