@@ -95,6 +95,13 @@ const cases: Record<number, { body: (v: number) => Record<string, unknown>; expe
     expect: (r) => expect(r.responses).toMatchObject([{ partitions: [{ errorCode: 85 }] }]),
   },
   46: { body: () => ({ timeoutMs: 1000, topics: null }), expect: (r) => expect(r).toMatchObject({ errorCode: 0, topics: [] }) },
+  // No authorizer on this twin: the ACL APIs answer SECURITY_DISABLED, as Kafka does.
+  29: { body: () => ({ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }), expect: (r) => expect(r.errorCode).toBe(54) },
+  30: {
+    body: () => ({ creations: [{ resourceType: 2, resourceName: 'v', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }] }),
+    expect: (r) => expect(r.results).toMatchObject([{ errorCode: 54 }]),
+  },
+  31: { body: () => ({ filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] }), expect: (r) => expect(r.filterResults).toMatchObject([{ errorCode: 54 }]) },
   60: { body: () => ({ includeClusterAuthorizedOperations: false, endpointType: 1 }), expect: (r) => expect(r).toMatchObject({ errorCode: 0, controllerId: 0 }) },
 };
 

@@ -12,6 +12,21 @@ export const TopicConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const AclSchema = Type.Object(
+  {
+    resourceType: Type.Union([Type.Literal('TOPIC'), Type.Literal('GROUP'), Type.Literal('CLUSTER'), Type.Literal('TRANSACTIONAL_ID')]),
+    resourceName: Type.String({ minLength: 1, description: 'a name, * for every one, or with patternType PREFIXED a prefix; kafka-cluster for CLUSTER' }),
+    patternType: Type.Optional(Type.Union([Type.Literal('LITERAL'), Type.Literal('PREFIXED')], { default: 'LITERAL' })),
+    principal: Type.String({ pattern: '^[^:]+:.+$', description: 'e.g. User:alice, or User:* for everyone' }),
+    host: Type.Optional(Type.String({ default: '*' })),
+    operation: Type.Union(
+      ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE'].map((o) => Type.Literal(o)),
+    ),
+    permission: Type.Optional(Type.Union([Type.Literal('ALLOW'), Type.Literal('DENY')], { default: 'ALLOW' })),
+  },
+  { additionalProperties: false },
+);
+
 export const KafkaConfigSchema = Type.Object(
   {
     ...BaseTwinConfigFields,
@@ -30,6 +45,16 @@ export const KafkaConfigSchema = Type.Object(
         default: '3.9',
         description: 'the Apache Kafka release the twin answers as: the API versions it serves and lists in ApiVersions (twins/kafka/README.md)',
       }),
+    ),
+    authorizer: Type.Optional(
+      Type.Object(
+        {
+          superUsers: Type.Optional(Type.Array(Type.String({ pattern: '^[^:]+:.+$' }), { description: 'principals allowed everything (super.users), e.g. User:admin' })),
+          allowEveryoneIfNoAclFound: Type.Optional(Type.Boolean({ default: false, description: 'allow.everyone.if.no.acl.found' })),
+          acls: Type.Optional(Type.Array(AclSchema, { description: 'ACL bindings present at start and after reset' })),
+        },
+        { additionalProperties: false, description: 'an authorizer: ACLs enforced for each connection’s principal (User:<SASL user>, User:ANONYMOUS without SASL)' },
+      ),
     ),
     tls: Type.Optional(
       Type.Boolean({

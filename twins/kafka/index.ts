@@ -13,6 +13,7 @@ import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
 import { brokerTls, removeBrokerTls } from './server/tls.ts';
 import { topicExpectation } from './expectations.ts';
+import { OPERATION, PATTERN, PERMISSION, RESOURCE, type OperationName } from './cluster/acls.ts';
 import { DEFAULT_KAFKA_VERSION, versionTable } from './kafka-version.ts';
 import { kafkaExplore } from './explore.ts';
 
@@ -95,7 +96,28 @@ export const kafkaTwin = defineTwinKind({
       now: ctx.now,
       // Not at a fault point: the event has a type only.
       onEvent: (summary, data) => ctx.journal.record({ type: 'state', summary, data }),
+      ...(config.authorizer ? { authorizer: { superUsers: config.authorizer.superUsers ?? [], allowEveryoneIfNoAclFound: config.authorizer.allowEveryoneIfNoAclFound ?? false } } : {}),
     });
+    // Checked as CreateAcls checks them; a refusal is a config error naming the binding.
+    const startAcls = (config.authorizer?.acls ?? []).map((a, i) => {
+      const binding = {
+        resourceType: RESOURCE[a.resourceType],
+        resourceName: a.resourceName,
+        patternType: PATTERN[a.patternType ?? 'LITERAL'],
+        principal: a.principal,
+        host: a.host ?? '*',
+        operation: OPERATION[a.operation as OperationName],
+        permissionType: PERMISSION[a.permission ?? 'ALLOW'],
+      };
+      const invalid = cluster.acls.invalid(binding);
+      if (invalid) throw configError(`.authorizer.acls[${i}]`, invalid);
+      return binding;
+    });
+    const configuredAcls = (): void => {
+      cluster.acls.bindings = [];
+      for (const b of startAcls) cluster.acls.add(b);
+    };
+    configuredAcls();
     const listeners: BrokerListener[] = [];
     const runtimeConfig = { sasl: config.sasl };
     const faultTimers = new FaultTimers();
@@ -215,6 +237,7 @@ export const kafkaTwin = defineTwinKind({
         cluster.groups.clear();
         cluster.producers.clear();
         cluster.coordinatorOverride.clear();
+        configuredAcls();
         for (const name of [...cluster.topics.keys()]) cluster.deleteTopic(name);
         await Promise.all(listeners.map((l) => l.up()));
         for (const t of config.topics ?? []) cluster.createTopic(t);

@@ -12,6 +12,8 @@ export interface ConnectionState {
   /** SASL: the mechanism chosen by SaslHandshake, and whether authentication succeeded. */
   saslMechanism?: string;
   authenticated: boolean;
+  /** Who the connection acts as, for ACLs: `User:<name>` once SASL succeeds, `User:ANONYMOUS` before. */
+  principal: string;
   /** SCRAM conversation state between the two SaslAuthenticate rounds. */
   scram?: unknown;
   remoteAddress: string;
@@ -58,6 +60,17 @@ export interface ApiHandler {
    */
   partialErrorResponse?(req: Message, code: number, ctx: RequestContext, hit: PartitionFilter): Promise<Message | null>;
   scope(req: Message, ctx: RequestContext): RequestScope;
+  /** With an authorizer: what the principal may not do here (connection.ts answers it). */
+  denied(req: Message, ctx: RequestContext): Denial | undefined;
+}
+
+/**
+ * An authorization failure: `code` (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED) for the whole
+ * request, or, with `hit`, only on the partitions it matches (the rest served).
+ */
+export interface Denial {
+  code: number;
+  hit?: PartitionFilter;
 }
 
 interface TypedApi<Req, Res> {
@@ -67,6 +80,7 @@ interface TypedApi<Req, Res> {
   errorResponse?(req: Req, code: number, ctx: RequestContext): Res;
   partialErrorResponse?(req: Req, code: number, ctx: RequestContext, hit: PartitionFilter): Promise<Res | null>;
   scope?(req: Req, ctx: RequestContext): RequestScope;
+  denied?(req: Req, ctx: RequestContext): Denial | undefined;
 }
 
 /**
@@ -82,7 +96,24 @@ export function defineApi<Req, Res>(api: TypedApi<Req, Res>): ApiHandler {
       ? { partialErrorResponse: async (req: Message, code: number, ctx: RequestContext, hit: PartitionFilter) => (await api.partialErrorResponse!(req as Req, code, ctx, hit)) as Message | null }
       : {}),
     scope: (req, ctx) => (api.scope ? api.scope(req as Req, ctx) : { topics: [], partitions: [] }),
+    denied: (req, ctx) => api.denied?.(req as Req, ctx),
   };
+}
+
+/** Whether the connection's principal may do `operation` on a resource (always, without an authorizer). */
+export function allowed(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
+  return ctx.cluster.acls.authorize(ctx.connection.principal, ctx.connection.remoteAddress, operation, resourceType, name);
+}
+
+/** A whole-request refusal with `code` unless the principal may do `operation` on every one of `names`. */
+export function denyUnless(ctx: RequestContext, operation: number, resourceType: number, names: ReadonlyArray<string | null | undefined>, code: number): Denial | undefined {
+  return names.every((n) => n === null || n === undefined || allowed(ctx, operation, resourceType, n)) ? undefined : { code };
+}
+
+/** A refusal with `code` of the topics the principal may not do `operation` on (the rest served). */
+export function denyTopics(ctx: RequestContext, operation: number, topics: ReadonlyArray<string | null | undefined>, code: number): Denial | undefined {
+  const refused = new Set(topics.filter((t): t is string => typeof t === 'string' && !allowed(ctx, operation, 2, t)));
+  return refused.size === 0 ? undefined : { code, hit: (topic) => refused.has(topic) };
 }
 
 export function topicScope(topics: ReadonlyArray<{ name?: string | null; topic?: string; partitions?: ReadonlyArray<unknown> }> | null): RequestScope {

@@ -5,11 +5,14 @@ import { addPartitionsToTxnApi } from './add-partitions-to-txn/handler.ts';
 import { alterConfigsApi } from './alter-configs/handler.ts';
 import { alterPartitionReassignmentsApi } from './alter-partition-reassignments/handler.ts';
 import { apiVersionsApi } from './api-versions/handler.ts';
+import { createAclsApi } from './create-acls/handler.ts';
 import { createPartitionsApi } from './create-partitions/handler.ts';
 import { createTopicsApi } from './create-topics/handler.ts';
+import { deleteAclsApi } from './delete-acls/handler.ts';
 import { deleteGroupsApi } from './delete-groups/handler.ts';
 import { deleteRecordsApi } from './delete-records/handler.ts';
 import { deleteTopicsApi } from './delete-topics/handler.ts';
+import { describeAclsApi } from './describe-acls/handler.ts';
 import { describeClusterApi } from './describe-cluster/handler.ts';
 import { describeConfigsApi } from './describe-configs/handler.ts';
 import { describeGroupsApi } from './describe-groups/handler.ts';
@@ -59,6 +62,9 @@ const handlers: ApiHandler[] = [
   addOffsetsToTxnApi,
   endTxnApi,
   txnOffsetCommitApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
   alterConfigsApi,
   saslAuthenticateApi,

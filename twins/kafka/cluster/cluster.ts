@@ -2,6 +2,7 @@
 // the group coordinator and producer state. Every broker answers for the whole cluster; a partition's
 // leader is the broker that accepts its Produce and Fetch.
 import { longTimeout, type Limits, type LongTimer, type Rng } from '../../../src/core/index.ts';
+import { AclStore, type AuthorizerOptions } from './acls.ts';
 import { DEFAULT_LOG_CONFIG, type LogBudget, type LogConfig } from './log.ts';
 import { ClusterConfigs, SOURCE } from './configs.ts';
 import { topicConfigDef, type TopicConfigDef } from './topic-configs.ts';
@@ -54,6 +55,8 @@ export interface ClusterOptions {
   initialRebalanceDelayMs?: number;
   /** The twin's seeded streams (ctx.rng): topic and member ids come from the environment seed. */
   rng: (...label: Array<string | number>) => Rng;
+  /** The authorizer (ACLs enforced), when the twin configures one. */
+  authorizer?: AuthorizerOptions;
 }
 
 export class Cluster {
@@ -67,6 +70,8 @@ export class Cluster {
   readonly coordinatorOverride = new Map<string, number>();
   /** Broker and topic config values (DescribeConfigs, AlterConfigs) and where each comes from. */
   readonly configs: ClusterConfigs;
+  /** ACL bindings and the authorizer that applies them. */
+  readonly acls: AclStore;
   private nextLeader = 0;
   /** Work the twin does later (a delayed produce's append), cancelled when it stops. */
   private readonly pending = new Set<LongTimer>();
@@ -77,6 +82,7 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     this.configs = new ClusterConfigs((nodeId) => this.staticBrokerConfig(nodeId));
+    this.acls = new AclStore(options.authorizer);
     this.producers = new ProducerState(options.limits.kafkaProducerIds);
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
       groups: options.limits.kafkaGroups,

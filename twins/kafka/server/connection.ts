@@ -56,7 +56,7 @@ export function partialBytes(len: number, bytes: number | undefined): number {
 export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntime): void {
   const frames = new FrameReader(rt.twin.limits.kafkaRequestBytes);
   const queue: Slot[] = [];
-  const state: ConnectionState = { authenticated: !rt.config.sasl, remoteAddress: info.remoteAddress };
+  const state: ConnectionState = { authenticated: !rt.config.sasl, principal: 'User:ANONYMOUS', remoteAddress: info.remoteAddress };
   const onClose = new Set<() => void>();
   let open = true;
 
@@ -199,7 +199,7 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
       const how = decision.params.reset === true ? 'reset' : 'close';
       if (decision.params.after === 'partial-response') {
         // The request runs (a Produce is stored); only its answer is lost part-way.
-        response = await api.handle(req, ctx);
+        response = await serve(api, req, ctx);
         if (response === null) break;
         slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
         slot.cut = { how, send: 'part', bytes: decision.params.bytes };
@@ -221,10 +221,10 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
         journal(rt, header, spec, undefined, decision);
         return;
       }
-      response = await api.handle(req, ctx);
+      response = await serve(api, req, ctx);
       break;
     default:
-      response = await api.handle(req, ctx);
+      response = await serve(api, req, ctx);
   }
   if (response === null) {
     journal(rt, header, spec, ERR.NONE, decision);
@@ -235,6 +235,14 @@ async function respond(rt: BrokerRuntime, api: ApiHandler, req: Message, ctx: Re
   slot.chunks = encodeFrame(spec, header.correlationId, headerVersion(spec, header), response, header.apiVersion);
   // A failed SASL authentication ends the connection, as Kafka does.
   if (spec.apiKey === 36 && code !== ERR.NONE) slot.cut = { how: 'close', send: 'all' };
+}
+
+/** The request executed — or, with an authorizer, refused where the principal may not act. */
+async function serve(api: ApiHandler, req: Message, ctx: RequestContext): Promise<Message | null> {
+  const denial = ctx.cluster.acls.enabled ? api.denied(req, ctx) : undefined;
+  if (!denial) return api.handle(req, ctx);
+  if (denial.hit && api.partialErrorResponse) return api.partialErrorResponse(req, denial.code, ctx, denial.hit);
+  return api.errorResponse(req, denial.code, ctx);
 }
 
 function headerVersion(spec: MessageSpec, header: RequestHeader): 0 | 1 {

@@ -6,7 +6,8 @@
 // kafkaPartitionsPerCluster (as Kafka refuses an oversized request), with the reason in
 // errorMessage (v1+). v5+ answers the new topic's configs.
 // @see https://kafka.apache.org/protocol.html#The_Messages_CreateTopics
-import { defineApi } from '../api.ts';
+import { allowed, defineApi } from '../api.ts';
+import { CLUSTER_NAME, OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR, errorName } from '../../protocol/error-codes.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { Topic } from '../../cluster/topic.ts';
@@ -28,6 +29,7 @@ export const createTopicsApi = defineApi<CreateTopicsRequest, CreateTopicsRespon
       topics: req.topics.map((t) => {
         const failed = (errorCode: number, errorMessage: string) => ({ name: t.name, topicId: Buffer.alloc(16), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: [] });
         if ((counts.get(t.name) ?? 0) > 1) return failed(ERR.INVALID_REQUEST, 'Duplicate topic name.');
+        if (!allowed(ctx, OPERATION.CREATE, RESOURCE.CLUSTER, CLUSTER_NAME) && !allowed(ctx, OPERATION.CREATE, RESOURCE.TOPIC, t.name)) return failed(ERR.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
         const nullConfig = t.configs.find((c) => c.value === null);
         if (nullConfig) return failed(ERR.INVALID_REQUEST, `Null value not supported for topic configs: ${nullConfig.name}`);
         const config = Object.fromEntries(t.configs.map((c) => [c.name, c.value ?? '']));

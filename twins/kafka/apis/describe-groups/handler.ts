@@ -1,6 +1,7 @@
 // DescribeGroups: state, protocol and members (with metadata and assignment) of each group.
 // @see https://kafka.apache.org/protocol.html#The_Messages_DescribeGroups
-import { defineApi } from '../api.ts';
+import { denyUnless, defineApi } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { describeGroupsSpec, type DescribeGroupsRequest, type DescribeGroupsResponse } from './schema.ts';
 
@@ -32,5 +33,6 @@ export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
     };
   },
   errorResponse: (req, code) => ({ groups: req.groups.map((groupId) => ({ errorCode: code, groupId, groupState: '', protocolType: '', protocolData: '', members: [] })) }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, req.groups, ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.groups[0] }),
 });

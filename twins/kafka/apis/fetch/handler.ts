@@ -6,7 +6,8 @@
 // has session id 0, so clients send full fetches.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
-import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { denyTopics, defineApi, topicScope, type RequestContext } from '../api.ts';
+import { OPERATION } from '../../cluster/acls.ts';
 import { faultDelay } from '../../faults/fault-delay.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
@@ -133,6 +134,7 @@ export const fetchApi = defineApi<FetchRequest, FetchResponse>({
     }
     return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
   },
+  denied: (req, ctx) => denyTopics(ctx, OPERATION.READ, req.topics.map((t) => (ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic)), ERR.TOPIC_AUTHORIZATION_FAILED),
   scope: (req, ctx) =>
     topicScope(req.topics.map((t) => ({ topic: ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic, partitions: t.partitions }))),
 });

@@ -1,7 +1,8 @@
 // FindCoordinator: the broker coordinating a group (key type 0) or a transactional id (1).
 // v0–v3 carry one key; v4 a batch of coordinatorKeys with one result each.
 // @see https://kafka.apache.org/protocol.html#The_Messages_FindCoordinator
-import { defineApi, type RequestContext } from '../api.ts';
+import { denyUnless, defineApi, type RequestContext } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { advertisedAddress } from '../../cluster/cluster.ts';
 import { findCoordinatorSpec, type FindCoordinatorRequest, type FindCoordinatorResponse, type FindCoordinatorResponseCoordinator } from './schema.ts';
@@ -26,5 +27,6 @@ export const findCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordina
     port: -1,
     coordinators: req.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: code })),
   }),
+  denied: (req, ctx) => (req.keyType === 0 ? denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, req.coordinatorKeys.length > 0 ? req.coordinatorKeys : [req.key], ERR.GROUP_AUTHORIZATION_FAILED) : undefined),
   scope: (req) => ({ topics: [], partitions: [], group: req.key || req.coordinatorKeys[0] }),
 });

@@ -1,6 +1,7 @@
 // Heartbeat: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Heartbeat
-import { defineApi } from '../api.ts';
+import { denyUnless, defineApi } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { heartbeatSpec, type HeartbeatRequest, type HeartbeatResponse } from './schema.ts';
@@ -12,5 +13,6 @@ export const heartbeatApi = defineApi<HeartbeatRequest, HeartbeatResponse>({
     if (ctx.cluster.groups.fenced(req.groupId, req.memberId, req.groupInstanceId)) return { throttleTimeMs: 0, errorCode: ERR.FENCED_INSTANCE_ID };
     return { throttleTimeMs: 0, errorCode: ctx.cluster.groups.heartbeat(req.groupId, req.memberId, req.generationId) };
   },
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.groupId }),
 });

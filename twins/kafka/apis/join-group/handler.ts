@@ -1,7 +1,8 @@
 // JoinGroup: joins (or rejoins) a consumer group and waits for the rebalance to complete. From v4
 // a member without an id first gets MEMBER_ID_REQUIRED and the id to rejoin with (KIP-394).
 // @see https://kafka.apache.org/protocol.html#The_Messages_JoinGroup
-import { defineApi, type RequestContext } from '../api.ts';
+import { denyUnless, defineApi, type RequestContext } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { joinGroupSpec, type JoinGroupRequest, type JoinGroupResponse } from './schema.ts';
 
@@ -29,5 +30,6 @@ export const joinGroupApi = defineApi<JoinGroupRequest, JoinGroupResponse>({
     return { throttleTimeMs: 0, skipAssignment: false, ...r };
   },
   errorResponse: (req, code) => ({ errorCode: code, generationId: -1, memberId: req.memberId, leader: '', members: [] }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.groupId }),
 });

@@ -1,6 +1,7 @@
 // LeaveGroup: one member (v0–v2) or a batch of members (v3+) leaves; the rest rebalance.
 // @see https://kafka.apache.org/protocol.html#The_Messages_LeaveGroup
-import { defineApi } from '../api.ts';
+import { denyUnless, defineApi } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { leaveGroupSpec, type LeaveGroupRequest, type LeaveGroupResponse } from './schema.ts';
@@ -20,5 +21,6 @@ export const leaveGroupApi = defineApi<LeaveGroupRequest, LeaveGroupResponse>({
     return { throttleTimeMs: 0, errorCode: ERR.NONE, members };
   },
   errorResponse: (req, code) => ({ errorCode: code, members: req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: code })) }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.groupId }),
 });

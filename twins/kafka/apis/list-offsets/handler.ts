@@ -4,7 +4,8 @@
 // earliest local offset (v8: the log start, there being no tiered storage), -5 the latest tiered
 // offset (v9: none). v0 answers a list of offsets (see `legacyOffsets`).
 // @see https://kafka.apache.org/protocol.html#The_Messages_ListOffsets
-import { defineApi, topicScope } from '../api.ts';
+import { denyUnless, defineApi, topicScope } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import type { Partition } from '../../cluster/topic.ts';
 import type { TimedOffset } from '../../cluster/log.ts';
@@ -48,6 +49,7 @@ export const listOffsetsApi = defineApi<ListOffsetsRequest, ListOffsetsResponse>
   errorResponse: (req, code) => ({
     topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code, timestamp: -1, offset: -1 })) })),
   }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.TOPIC, req.topics.map((t) => t.name), ERR.TOPIC_AUTHORIZATION_FAILED),
   scope: (req) => topicScope(req.topics),
 });
 

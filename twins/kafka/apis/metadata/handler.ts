@@ -3,7 +3,8 @@
 // an illegal name gets INVALID_TOPIC_EXCEPTION either way, as from Kafka's KafkaApis#getTopicMetadata.
 // v0 asks for every topic with an empty list; v1+ with null.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Metadata
-import { defineApi } from '../api.ts';
+import { allowed, defineApi } from '../api.ts';
+import { CLUSTER_NAME, OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { validTopicName, type Topic } from '../../cluster/topic.ts';
 import { advertisedAddress, type Cluster } from '../../cluster/cluster.ts';
@@ -35,10 +36,18 @@ export const metadataApi = defineApi<MetadataRequest, MetadataResponse>({
     const { cluster, version } = ctx;
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
     const autoCreate = cluster.options.autoCreateTopics && (version < 4 || req.allowAutoTopicCreation);
+    // With an authorizer: a listing leaves out what the principal may not DESCRIBE; a named topic it may
+    // not see, or may not create when it would be auto-created, is TOPIC_AUTHORIZATION_FAILED.
+    const may = (op: number, name: string): boolean => allowed(ctx, op, RESOURCE.TOPIC, name);
+    const mayCreate = (name: string): boolean => allowed(ctx, OPERATION.CREATE, RESOURCE.CLUSTER, CLUSTER_NAME) || may(OPERATION.CREATE, name);
     const topics = all
-      ? [...cluster.topics.values()].map((t) => describeTopic(cluster, t))
+      ? [...cluster.topics.values()].filter((t) => may(OPERATION.DESCRIBE, t.name)).map((t) => describeTopic(cluster, t))
       : // Each topic once, as Kafka answers: a name repeated N times must not describe its partitions N times.
         [...new Set((req.topics ?? []).map((rt) => rt.name ?? ''))].map((name) => {
+          const exists = cluster.topics.has(name);
+          if (validTopicName(name) && (exists ? !may(OPERATION.DESCRIBE, name) : autoCreate ? !mayCreate(name) : !may(OPERATION.DESCRIBE, name))) {
+            return { errorCode: ERR.TOPIC_AUTHORIZATION_FAILED, name, topicId: Buffer.alloc(16), isInternal: false, partitions: [] };
+          }
           // A name Kafka could never create is refused at once, so a client does not retry it.
           const t = validTopicName(name) ? cluster.topic(name, autoCreate) : undefined;
           if (t) return describeTopic(cluster, t);

@@ -1,7 +1,8 @@
 // OffsetCommit: stores a group's offsets — from a member of the current generation, or from a
 // standalone consumer (generation -1, no member id) into an empty group.
 // @see https://kafka.apache.org/protocol.html#The_Messages_OffsetCommit
-import { defineApi, topicScope } from '../api.ts';
+import { denyUnless, defineApi, topicScope } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { offsetCommitSpec, type OffsetCommitRequest, type OffsetCommitResponse } from './schema.ts';
@@ -35,5 +36,6 @@ export const offsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
   errorResponse: (req, code) => ({
     topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) })),
   }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED) ?? denyUnless(ctx, OPERATION.READ, RESOURCE.TOPIC, req.topics.map((t) => t.name), ERR.TOPIC_AUTHORIZATION_FAILED),
   scope: (req) => ({ ...topicScope(req.topics), group: req.groupId }),
 });

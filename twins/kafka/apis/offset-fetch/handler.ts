@@ -2,7 +2,8 @@
 // topics, v2+). v8 asks for several groups at once.
 // @see https://kafka.apache.org/protocol.html#The_Messages_OffsetFetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-709 (batched groups, v8)
-import { defineApi, type RequestContext } from '../api.ts';
+import { denyUnless, defineApi, type RequestContext } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { offsetFetchSpec, type OffsetFetchRequest, type OffsetFetchResponse, type OffsetFetchResponseOffsetFetchResponseTopic } from './schema.ts';
@@ -36,6 +37,7 @@ export const offsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>
     topics: (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, errorCode: code })) })),
     groups: req.groups.map((g) => ({ groupId: g.groupId, errorCode: code, topics: [] })),
   }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, req.groups.length > 0 ? req.groups.map((g) => g.groupId) : [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => {
     const topics = req.topics ?? req.groups.flatMap((g) => g.topics ?? []);
     return { topics: topics.map((t) => t.name), partitions: topics.flatMap((t) => t.partitionIndexes), group: req.groupId || req.groups[0]?.groupId };

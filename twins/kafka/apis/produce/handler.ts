@@ -6,7 +6,8 @@
 // acks=0 gets no response. Transactional batches open a transaction on the partition (its last
 // stable offset stays behind until EndTxn).
 // @see https://kafka.apache.org/protocol.html#The_Messages_Produce
-import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { denyTopics, defineApi, topicScope, type RequestContext } from '../api.ts';
+import { OPERATION } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { isSupportedCompression, UnsupportedCompressionError } from '../../protocol/compression.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
@@ -40,6 +41,7 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
     }));
     return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
   },
+  denied: (req, ctx) => denyTopics(ctx, OPERATION.WRITE, req.topicData.map((t) => t.name), ERR.TOPIC_AUTHORIZATION_FAILED),
   scope: (req) => topicScope(req.topicData.map((t) => ({ name: t.name, partitions: t.partitionData.map((p) => p.index) }))),
 });
 

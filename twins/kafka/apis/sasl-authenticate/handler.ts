@@ -18,6 +18,7 @@ export const saslAuthenticateApi = defineApi<SaslAuthenticateRequest, SaslAuthen
       const [, user = '', password] = req.authBytes.toString('utf8').split('\u0000');
       if (users[user] === undefined || users[user] !== password) return failed(`Authentication failed: invalid credentials for user ${user}`);
       ctx.connection.authenticated = true;
+      ctx.connection.principal = `User:${user}`;
       return ok();
     }
     if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-512') {
@@ -33,6 +34,7 @@ export const saslAuthenticateApi = defineApi<SaslAuthenticateRequest, SaslAuthen
       const reply = scramFinal(hash, state, users[state.user], req.authBytes.toString('utf8'));
       if (!reply) return failed(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`);
       ctx.connection.authenticated = true;
+      ctx.connection.principal = `User:${state.user}`;
       return ok(Buffer.from(reply));
     }
     return { errorCode: ERR.ILLEGAL_SASL_STATE, errorMessage: 'SaslHandshake first', authBytes: Buffer.alloc(0) };

@@ -1,6 +1,7 @@
 // SyncGroup: the leader sends the assignment; every member waits for and receives its own.
 // @see https://kafka.apache.org/protocol.html#The_Messages_SyncGroup
-import { defineApi } from '../api.ts';
+import { denyUnless, defineApi } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { syncGroupSpec, type SyncGroupRequest, type SyncGroupResponse } from './schema.ts';
@@ -14,5 +15,6 @@ export const syncGroupApi = defineApi<SyncGroupRequest, SyncGroupResponse>({
     return { throttleTimeMs: 0, ...r };
   },
   errorResponse: (_req, code) => ({ errorCode: code, assignment: Buffer.alloc(0) }),
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.groupId }),
 });
