@@ -4,6 +4,7 @@
 // A rule's `match.direction` is Toxiproxy's `stream` (default downstream), `trigger.probability`
 // its `toxicity`, decided once per connection; every firing rule stacks, oldest first.
 import type net from 'node:net';
+import { cutConnection } from './cut.ts';
 
 export type { LinkInfo } from './link-listener.ts';
 export type { LinkStats } from './link.ts';
@@ -19,12 +20,20 @@ export { TOXICS } from './toxics.ts';
 /**
  * Joins a linked connection to an upstream socket, both ways, half-closes included (a FIN from
  * either end reaches the other while it may still send). While no toxic acts this is exactly
- * `socket.pipe(upstream)` and back.
+ * `socket.pipe(upstream)` and back. A pipe does not carry a close: when the client's connection
+ * goes the upstream one is destroyed, and when the upstream goes the client gets what is in flight
+ * and then a FIN, or an RST if the upstream was reset.
  */
 export function pipeLinked(socket: net.Socket, upstream: net.Socket): void {
   socket.allowHalfOpen = true;
   socket.pipe(upstream);
   upstream.pipe(socket);
   socket.on('error', () => upstream.destroy());
-  upstream.on('error', () => socket.destroy());
+  socket.on('close', () => upstream.destroy());
+  upstream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ECONNRESET') cutConnection(socket, 'reset');
+  });
+  upstream.on('close', () => {
+    if (!socket.destroyed) socket.destroySoon();
+  });
 }
