@@ -34,11 +34,12 @@ function hex(ctx: TwinContext, label: string, n: number): string {
   return Array.from({ length: n }, () => rng.int(16).toString(16)).join('');
 }
 
-/** An init that cannot be read or that the engine refuses is a config mistake: a 400 naming the field. */
+/** A mistake in the twin's config (a bad name, an init that cannot be read or that the engine refuses): a 400 naming the field. */
 function configError(ctx: TwinContext, field: string, detail: string): StandinError {
   return new StandinError('STANDIN_ERR_TWIN_CONFIG_INVALID', { twin: ctx.name, path: `.${field}`, detail });
 }
 
+/** Init errors met while provisioning, as config errors. */
 async function asConfigErrors<T>(ctx: TwinContext, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
