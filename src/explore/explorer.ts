@@ -113,24 +113,15 @@ export async function explore(file: ScenarioFile, manager: EnvironmentManager, o
     const runs: ExploreRun[] = [];
     const known = new Map<string, ScheduleResult>();
     const progress: ExploreProgress = { runs: 0, budget, tried: 0, failures: 0 };
-    const record = (result: ScheduleResult, phase: ExploreRun['phase']): ExploreRun => {
-      const run = runView(result, phase);
+    const record = (result: ScheduleResult, phase: ExploreRun['phase']): void => {
       progress.runs++;
       if (result.outcome === 'held' || result.outcome === 'violated') progress.tried++;
       if (result.outcome === 'violated') progress.failures++;
-      options.onRun?.(run, progress);
-      return run;
+      options.onRun?.(runView(result, phase), progress);
     };
     // A run that cannot even start (a twin that fails to reset) is that run's error, not the exploration's end.
     const runOne = (schedule: Candidate[]): Promise<ScheduleResult> =>
-      pool.use((env) => runSchedule(file, env, schedule, vocabularyOfTwin)).catch((error: unknown) => ({
-        schedule,
-        outcome: 'error' as const,
-        checks: [],
-        error: messageOf(error),
-        reached: new Map<string, number>(),
-        durationMs: 0,
-      }));
+      pool.use((env) => runSchedule(file, env, schedule, vocabularyOfTwin)).catch((error: unknown) => errorResult(schedule, error));
     const runBatch = async (schedules: Candidate[][], phase: ExploreRun['phase']): Promise<ScheduleResult[]> => {
       const results = await inOrder(schedules, pool.size, runOne, {
         stop: () => progress.failures >= maxFailures,
@@ -148,17 +139,23 @@ export async function explore(file: ScenarioFile, manager: EnvironmentManager, o
       singles.slice(0, budget).map((c) => [c]),
       'single',
     );
-    const failuresSoFar = () => runs.filter((r) => r.outcome === 'violated').length;
     const left = budget - singleResults.length;
-    if (left > 0 && failuresSoFar() < maxFailures) await runBatch(pairsOf(singleResults, left), 'pair');
+    if (left > 0 && runs.filter((r) => r.outcome === 'violated').length < maxFailures) await runBatch(pairsOf(singleResults, left), 'pair');
 
     const findings: ExploreFinding[] = [];
     const failing = [...known.values()].filter((r) => r.outcome === 'violated');
     // In the order they were found (singles first, then pairs, each in candidate order).
     failing.sort((a, b) => orderOf(runs, a) - orderOf(runs, b));
-    for (const [i, result] of failing.entries()) {
+    const found = new Set<string>();
+    for (const result of failing) {
       const shrunk = await shrink(result, known, runOne);
-      const confirmed = await pool.fresh((env) => runSchedule(file, env, shrunk.schedule, vocabularyOfTwin));
+      // Two failing schedules can shrink to one: it is one finding.
+      if (found.has(scheduleKey(shrunk.schedule))) continue;
+      found.add(scheduleKey(shrunk.schedule));
+      const i = findings.length;
+      const confirmed = await pool
+        .fresh((env) => runSchedule(file, env, shrunk.schedule, vocabularyOfTwin))
+        .catch((error: unknown) => errorResult(shrunk.schedule, error));
       const reproduced = confirmed.outcome === 'violated';
       const violations = (reproduced ? confirmed : shrunk.result).checks.filter((c) => !c.passed);
       const path = options.outDir === undefined ? undefined : join(options.outDir, `${basename(source.file, extname(source.file))}.found-${i + 1}.yaml`);
@@ -274,6 +271,10 @@ function runView(result: ScheduleResult, phase: ExploreRun['phase']): ExploreRun
     ...(result.error === undefined ? {} : { error: result.error }),
     durationMs: result.durationMs,
   };
+}
+
+function errorResult(schedule: Candidate[], error: unknown): ScheduleResult {
+  return { schedule, outcome: 'error', checks: [], error: messageOf(error), reached: new Map(), durationMs: 0 };
 }
 
 function messageOf(error: unknown): string {
