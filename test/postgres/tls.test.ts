@@ -47,6 +47,22 @@ describe('tls: on', () => {
     expect(journaled).toEqual([1, '40001']);
   });
 
+  it('lets a connection toxic added while a TLS session is open act on its encrypted bytes', async () => {
+    const ca = readFileSync(h.twin.endpoints.sslRootCert as string);
+    const c = new pg.Client({ connectionString: url.href, ssl: { ca } });
+    c.on('error', () => {});
+    await c.connect();
+    const rule = h.addRule({ point: 'connection', action: { limit_data: { bytes: 0 } }, match: { direction: 'downstream' } });
+    try {
+      expect(encrypted(c)).toBe(true);
+      // TLS reading the raw socket in C++ would pass the toxic by and answer the query.
+      await expect(c.query('SELECT body FROM notes')).rejects.toThrow();
+    } finally {
+      h.faults.remove(rule.id);
+      await c.end().catch(() => {});
+    }
+  });
+
   it('still serves clients that do not ask for TLS', async () => {
     const c = new pg.Client({ connectionString: url.href });
     await c.connect();

@@ -6,7 +6,7 @@
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { cutConnection, delayMs } from '../../src/core/index.ts';
+import { carriedStream, cutConnection, delayMs } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { errorOf, startupPoint } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
@@ -294,7 +294,7 @@ async function authenticate(socket: Duplex, source: FrameSource, front: Front, u
 
 /** The server side of TLS over the client's connection, offering PostgreSQL's ALPN id. */
 function serverTls(raw: Duplex, options: FrontTls): tls.TLSSocket {
-  const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: options.context, ALPNProtocols: [ALPN] });
+  const secured = new tls.TLSSocket(carriedStream(raw), { isServer: true, secureContext: options.context, ALPNProtocols: [ALPN] });
   secured.on('error', () => {}); // a failed handshake fails the source reading it
   return secured;
 }
