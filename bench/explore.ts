@@ -1,8 +1,9 @@
 // Explore's speed per run against `standin run` of the same scenario (issue 17, item 5): the
 // checkout example's correct service, explored with concurrency 1, against as many plain runs one
 // after the other. A plain run creates and destroys its five-twin environment; an explore run
-// resets a warm one. Both include the system under test's own start and work, which dominate; the
-// faults explored first are cheap ones (no hang waits for a timeout), so the two do the same work.
+// resets a warm one. Both include the system under test's own start and work, which dominate. The
+// candidates explored first are cheap (no hang waits for a client timeout), so the two do about the
+// same work; not exactly: a fault run may take a retry path, or end early (a forged token is refused).
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src/core/index.ts';
