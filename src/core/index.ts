@@ -13,6 +13,7 @@ export * from './listen.ts';
 export * from './port-range.ts';
 export * from './rng.ts';
 export * from './timers.ts';
+export * from './tls-identity.ts';
 export * from './fault-timers.ts';
 export * from './progress.ts';
 export * from './twin.ts';

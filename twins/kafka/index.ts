@@ -1,7 +1,7 @@
 // The `kafka` twin kind: an in-process Kafka cluster of N brokers, each on its own port, sharing
 // one state, speaking the Kafka wire protocol to unmodified clients (kafkajs, librdkafka/kcat, …).
 import { Type } from '@sinclair/typebox';
-import { defineTwinKind, FaultTimers, StandinError } from '../../src/core/index.ts';
+import { defineTwinKind, FaultTimers, removeTlsIdentities, StandinError, tlsIdentity } from '../../src/core/index.ts';
 import { REGISTRY } from './apis/registry.ts';
 import { Cluster, advertisedAddress, type BrokerInfo } from './cluster/cluster.ts';
 import { partitionForKey } from './cluster/partitioner.ts';
@@ -11,7 +11,6 @@ import { kafkaPoints } from './points.ts';
 import { encodeBatch } from './protocol/record-batch.ts';
 import { ERR, errorName } from './protocol/error-codes.ts';
 import { BrokerListener } from './server/broker.ts';
-import { brokerTls, removeBrokerTls } from './server/tls.ts';
 import { topicExpectation } from './expectations.ts';
 import { OPERATION, PATTERN, PERMISSION, RESOURCE, type OperationName } from './cluster/acls.ts';
 import { DEFAULT_KAFKA_VERSION, versionTable } from './kafka-version.ts';
@@ -77,7 +76,7 @@ export const kafkaTwin = defineTwinKind({
   },
 
   async shutdown() {
-    await removeBrokerTls();
+    await removeTlsIdentities('kafka');
   },
 
   async start(config: KafkaConfig, ctx) {
@@ -122,7 +121,7 @@ export const kafkaTwin = defineTwinKind({
     const runtimeConfig = { sasl: config.sasl };
     const faultTimers = new FaultTimers();
     const versions = versionTable(config.kafkaVersion ?? DEFAULT_KAFKA_VERSION, REGISTRY);
-    const tls = config.tls ? await brokerTls(ctx.cacheDir, ctx.advertisedHost) : undefined;
+    const tls = config.tls ? await tlsIdentity(ctx.cacheDir, 'kafka', [ctx.advertisedHost]) : undefined;
     try {
       for (let nodeId = 0; nodeId < count; nodeId++) {
         const adv = config.advertised?.[nodeId]?.split(':');
@@ -157,13 +156,13 @@ export const kafkaTwin = defineTwinKind({
     };
 
     return {
-      endpoints: { bootstrap, brokers: bootstrap, ...(tls ? { caCert: tls.caFile } : {}) },
+      endpoints: { bootstrap, brokers: bootstrap, ...(tls ? { caCert: tls.certFile } : {}) },
       env: {
         KAFKA_BROKERS: bootstrap,
         // Kafka's names for a client's settings (librdkafka, Java): the listener's protocol and CA;
         // NODE_EXTRA_CA_CERTS lets a Node client that verifies (kafkajs `ssl: true`) trust it too.
         ...(tls || config.sasl ? { KAFKA_SECURITY_PROTOCOL: `${config.sasl ? 'SASL_' : ''}${tls ? 'SSL' : 'PLAINTEXT'}` } : {}),
-        ...(tls ? { KAFKA_SSL_CA_LOCATION: tls.caFile, NODE_EXTRA_CA_CERTS: tls.caFile } : {}),
+        ...(tls ? { KAFKA_SSL_CA_LOCATION: tls.certFile, NODE_EXTRA_CA_CERTS: tls.certFile } : {}),
       },
       inspect: async (query = {}) => inspectCluster(cluster, query as { topic?: string; group?: string; limit?: number }),
       actions: {

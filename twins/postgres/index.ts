@@ -199,6 +199,6 @@ export const postgresTwin = defineTwinKind({
     await closeEmbeddedBackend();
     await closeDedicatedServers();
     await shutdownEmbeddedServer();
-    removeTlsIdentity();
+    await removeTlsIdentity();
   },
 });

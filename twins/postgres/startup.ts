@@ -5,8 +5,8 @@
 // upstream session opened whose ParameterStatus and BackendKeyData the client receives.
 // @see https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
-import { carriedStream, cutConnection, delayMs } from '../../src/core/index.ts';
+import type tls from 'node:tls';
+import { cutConnection, delayMs, serverTls } from '../../src/core/index.ts';
 import { BackendError } from './backend-error.ts';
 import { errorOf, startupPoint } from './faults.ts';
 import { ConnectionClosed, FrameSource } from './frame-source.ts';
@@ -63,7 +63,7 @@ export async function startup(raw: Duplex, front: Front): Promise<Started | unde
       raw.pause(); // unshifted into a flowing stream with no listener, they would be lost
       raw.unshift(early);
     }
-    const secured = serverTls(raw, options);
+    const secured = serverTls(raw, { secureContext: options.context, ALPNProtocols: [ALPN] });
     socket = secured;
     source = new FrameSource(secured, new WireReader(false, STARTUP_PACKET_LIMIT));
     encrypted = true;
@@ -290,13 +290,6 @@ async function authenticate(socket: Duplex, source: FrameSource, front: Front, u
     if (error instanceof BackendError) return error;
     throw error;
   }
-}
-
-/** The server side of TLS over the client's connection, offering PostgreSQL's ALPN id. */
-function serverTls(raw: Duplex, options: FrontTls): tls.TLSSocket {
-  const secured = new tls.TLSSocket(carriedStream(raw), { isServer: true, secureContext: options.context, ALPNProtocols: [ALPN] });
-  secured.on('error', () => {}); // a failed handshake fails the source reading it
-  return secured;
 }
 
 /**

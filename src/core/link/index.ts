@@ -13,6 +13,7 @@ export { listenLinked, type LinkServer } from './listen-linked.ts';
 export { DIRECTIONS, type Direction, type CloseHow } from './toxic.ts';
 export { cutConnection } from './cut.ts';
 export { carriedStream } from './carried-stream.ts';
+export { serverTls } from './server-tls.ts';
 export { connectionPoint } from './connection-point.ts';
 export { TOXICS } from './toxics.ts';
 

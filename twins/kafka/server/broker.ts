@@ -2,9 +2,8 @@
 // broker-down / broker-up actions (a down broker's port refuses connections). With TLS every
 // connection is a TLS session over the linked socket (security protocol SSL or SASL_SSL).
 import type tls from 'node:tls';
-import { listenLinked, type LinkServer } from '../../../src/core/index.ts';
+import { listenLinked, serverTls, type LinkServer } from '../../../src/core/index.ts';
 import { serveConnection, type BrokerRuntime } from './connection.ts';
-import { serverTls } from './tls.ts';
 
 export class BrokerListener {
   private server: LinkServer | undefined;
@@ -20,7 +19,7 @@ export class BrokerListener {
 
   async start(port: number): Promise<void> {
     this.server = await listenLinked(this.rt.twin, { host: this.rt.broker.host, port }, (socket, info) =>
-      serveConnection(this.tlsContext ? serverTls(socket, this.tlsContext) : socket, info, this.rt),
+      serveConnection(this.tlsContext ? serverTls(socket, { secureContext: this.tlsContext }) : socket, info, this.rt),
     );
     this.rt.broker.port = this.server.port;
   }
