@@ -11,8 +11,8 @@ import { EnvironmentManager } from '../src/environments/environment-manager.ts';
 import { defaultRegistry } from '../src/environments/default-kinds.ts';
 import { explore } from '../src/explore/explorer.ts';
 import { readScenarioFile } from '../src/scenario/scenario-file.ts';
-import { runScenario, scenarioFileAccess } from '../src/scenario/scenario-runner.ts';
-import type { BenchRow } from './bench-row.ts';
+import { runScenario, scenarioFileAccess, startEnvironment } from '../src/scenario/scenario-runner.ts';
+import { percentile, type BenchRow } from './bench-row.ts';
 
 const RUNS = 8;
 
@@ -36,6 +36,27 @@ export default async function bench(): Promise<BenchRow[]> {
     const exploreRuns = report.runs.length + 1 + report.findings.reduce((n, f) => n + f.shrinkRuns + 1, 0);
     const explorePerMinute = (exploreRuns * 60_000) / report.durationMs;
     const load = `load ${loadBefore.toFixed(1)}→${(loadavg()[0] as number).toFixed(1)}`;
+
+    // What explore pays between runs (a reset) against what a plain run pays (create, then destroy):
+    // the orchestration cost alone, without the runs' own work, which the faults change.
+    const resets: number[] = [];
+    const recreates: number[] = [];
+    const warm = await startEnvironment(file, manager, { access });
+    try {
+      for (let i = 0; i < 10; i++) {
+        let started = performance.now();
+        await warm.reset();
+        resets.push(performance.now() - started);
+        started = performance.now();
+        const env = await startEnvironment(file, manager, { access });
+        await manager.destroy(env.id);
+        recreates.push(performance.now() - started);
+      }
+    } finally {
+      await manager.destroy(warm.id);
+    }
+    const resetP50 = percentile(resets.sort((a, b) => a - b), 50);
+    const recreateP50 = percentile(recreates.sort((a, b) => a - b), 50);
     return [
       {
         name: `checkout explore, concurrency 1: runs per minute (${exploreRuns} runs, ${report.status}; ${load})`,
@@ -44,6 +65,12 @@ export default async function bench(): Promise<BenchRow[]> {
         baseline: { name: `standin run of the same scenario, ${RUNS} in a row${plainFailed ? `, ${plainFailed} failed` : ''}`, value: Number(plainPerMinute.toFixed(1)) },
         goal: '≥ 0.8× standin run per run',
         met: explorePerMinute >= 0.8 * plainPerMinute,
+      },
+      {
+        name: 'between runs: reset of the warm five-twin environment, p50 of 10',
+        unit: 'ms',
+        standin: Number(resetP50.toFixed(1)),
+        baseline: { name: 'create + destroy, as each standin run does', value: Number(recreateP50.toFixed(1)) },
       },
     ];
   } finally {
