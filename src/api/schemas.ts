@@ -119,6 +119,9 @@ export const ScenarioExploreRequestSchema = Type.Object(
 );
 export type ScenarioExploreRequest = Static<typeof ScenarioExploreRequestSchema>;
 
+/** `POST /scenarios/explore` answers with the explorer's own report schema. */
+export type { ExploreReport } from '../explore/explore-report.ts';
+
 /** The report of one scenario run (what src/scenario/scenario-runner.ts's runScenario answers). */
 export const ScenarioReportSchema = Type.Object({
   file: Type.String(),

@@ -6,6 +6,7 @@ export type { CreatedEnvironment, EnvironmentSummary, EnvironmentView, TwinView 
 export type {
   ActionResult,
   EnvironmentList,
+  ExploreReport,
   Health,
   KindInfo,
   KindList,
@@ -14,8 +15,6 @@ export type {
   ScenarioRunRequest,
   TwinState,
 } from '../api/schemas.ts';
-
-export type { ExploreReport } from '../explore/explore-report.ts';
 
 /** A JSON Schema document, as it arrives over the wire (a kind's config, a point's match…). */
 export type JsonSchema = Record<string, unknown>;
