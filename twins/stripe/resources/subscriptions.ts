@@ -274,15 +274,7 @@ function changeTrialEnd(state: StripeState, sub: Subscription, at: number, call:
   if (at === now) {
     if (sub.status !== 'trialing') return;
     sub.trial_end = now;
-    sub.billing_cycle_anchor = now;
-    sub.status = 'active';
-    for (const item of sub.items.data) {
-      item.current_period_start = now;
-      item.current_period_end = periodEnd(now, item.price);
-    }
-    const invoice = createSubscriptionInvoice(state, sub, 'subscription_update', call);
-    sub.latest_invoice = invoice.id;
-    if (invoice.status === 'open' && sub.collection_method === 'charge_automatically' && !attemptInvoicePayment(state, invoice, call)) sub.status = 'past_due';
+    startPeriodNow(state, sub, call);
     return;
   }
   sub.trial_start ??= now;
@@ -432,9 +424,8 @@ function sameInterval(a: Price, b: Price): boolean {
  * POST /v1/subscriptions/:id/resume: a paused subscription (a trial that ended without a payment
  * method, end_behavior pause) starts a new period now, invoiced and charged at once.
  */
-function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall): Subscription {
-  if (sub.status !== 'paused') throw invalidRequest(`Only a paused subscription can be resumed; this one is ${sub.status}.`, undefined, 'subscription_not_paused');
-  const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
+/** Active from now: a new period for every item, invoiced and charged at once (past_due if that fails). */
+function startPeriodNow(state: StripeState, sub: Subscription, call: ApiCall): void {
   const now = state.now();
   sub.status = 'active';
   sub.billing_cycle_anchor = now;
@@ -445,6 +436,12 @@ function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall
   const invoice = createSubscriptionInvoice(state, sub, 'subscription_update', call);
   sub.latest_invoice = invoice.id;
   if (invoice.status === 'open' && sub.collection_method === 'charge_automatically' && !attemptInvoicePayment(state, invoice, call)) sub.status = 'past_due';
+}
+
+function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall): Subscription {
+  if (sub.status !== 'paused') throw invalidRequest(`Only a paused subscription can be resumed; this one is ${sub.status}.`, undefined, 'subscription_not_paused');
+  const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
+  startPeriodNow(state, sub, call);
   state.emit('customer.subscription.resumed', sub, call);
   state.emit('customer.subscription.updated', sub, call, changedFields(before, sub));
   return sub;
