@@ -6,21 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultEngine, Journal, checkSchema, silentLogger, type ExploreVocabulary, type JournalEvent, type TwinKind } from '../../src/core/index.ts';
 import { defaultRegistry } from '../../src/environments/default-kinds.ts';
 import type { Environment } from '../../src/environments/environment.ts';
-import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
+import { KeepingManager } from '../support/keeping-manager.ts';
 import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
 import { runScenario, scenarioFileAccess } from '../../src/scenario/scenario-runner.ts';
 import { errorCode } from '../../twins/kafka/protocol/error-codes.ts';
 import { pathPattern } from '../../twins/stripe/explore.ts';
-
-/** Keeps the environments it made, so a run's journal can be read after the runner destroyed it. */
-class KeepingManager extends EnvironmentManager {
-  readonly made: Environment[] = [];
-  override async create(...args: Parameters<EnvironmentManager['create']>): Promise<Environment> {
-    const env = await super.create(...args);
-    this.made.push(env);
-    return env;
-  }
-}
 
 const manager = new KeepingManager({ registry: defaultRegistry(), log: silentLogger });
 afterAll(() => manager.close());
