@@ -82,7 +82,9 @@ export function formatExploreTable(report: ExploreReport, limit = Number.POSITIV
 }
 
 export function formatExploreReport(report: ExploreReport, tableLimit?: number): string {
-  const lines = [`explore ${report.name}  (${report.file}, seed ${report.seed})`];
+  // The scenario's name stands alone, as `standin run` prints it: names are written freely (the
+  // checkout ones start "explore finds it — …"), so a verb before one could stutter.
+  const lines = [`${report.name}  (explored ${report.file}, seed ${report.seed})`];
   if (report.baseline) {
     lines.push(`  baseline: ${Math.round(report.baseline.durationMs)} ms, ${report.baseline.interactions.length} interactions:`);
     for (const i of report.baseline.interactions) lines.push(`    ${i.twin} ${i.label} ×${i.count}`);
