@@ -91,10 +91,12 @@ export const kafkaTwin = defineTwinKind({
       defaultPartitions: config.defaultPartitions ?? 1,
       limits: ctx.limits,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs ?? 0,
+      consumerSessionTimeoutMs: config.groupConsumerSessionTimeoutMs ?? 45_000,
       rng: ctx.rng,
       now: ctx.now,
       // Not at a fault point: the event has a type only.
       onEvent: (summary, data) => ctx.journal.record({ type: 'state', summary, data }),
+      ...(config.kafkaVersion ? { kafkaVersion: config.kafkaVersion } : {}),
       ...(config.authorizer ? { authorizer: { superUsers: config.authorizer.superUsers ?? [], allowEveryoneIfNoAclFound: config.authorizer.allowEveryoneIfNoAclFound ?? false } } : {}),
     });
     // Checked as CreateAcls checks them; a refusal is a config error naming the binding.
@@ -118,9 +120,9 @@ export const kafkaTwin = defineTwinKind({
     };
     configuredAcls();
     const listeners: BrokerListener[] = [];
-    const runtimeConfig = { sasl: config.sasl };
+    const runtimeConfig = { sasl: config.sasl, consumerHeartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs ?? 5000 };
     const faultTimers = new FaultTimers();
-    const versions = versionTable(config.kafkaVersion ?? DEFAULT_KAFKA_VERSION, REGISTRY);
+    const versions = versionTable(config.kafkaVersion ?? DEFAULT_KAFKA_VERSION, REGISTRY, config.groupCoordinatorRebalanceProtocols);
     const tls = config.tls ? await tlsIdentity(ctx.cacheDir, 'kafka', [ctx.advertisedHost]) : undefined;
     try {
       for (let nodeId = 0; nodeId < count; nodeId++) {

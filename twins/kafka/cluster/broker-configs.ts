@@ -1,6 +1,7 @@
 // Kafka 3.9's broker configs (KRaft, combined broker and controller): each with its type, its
 // default, and whether it can be changed at run time (IncrementalAlterConfigs on a broker resource;
-// DescribeConfigs says readOnly otherwise).
+// DescribeConfigs says readOnly otherwise). Other releases differ from it as kafka-version.ts says
+// (RELEASE_FACTS); ClusterConfigs applies the difference.
 // Left out: the zookeeper.* configs a KRaft broker ignores, and the ssl.* / sasl.* / quota details
 // of features the twin does not have (their values would describe nothing it does).
 // @see https://kafka.apache.org/39/documentation.html#brokerconfigs
@@ -181,9 +182,3 @@ const ROWS: Row[] = [
 ];
 
 export const BROKER_CONFIGS: readonly BrokerConfigDef[] = ROWS.map(([name, type, dflt, dynamic]) => ({ name, type, default: dflt, dynamic }));
-
-const BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
-
-export function brokerConfigDef(name: string): BrokerConfigDef | undefined {
-  return BY_NAME.get(name);
-}

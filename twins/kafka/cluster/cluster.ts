@@ -5,6 +5,7 @@ import { longTimeout, type Limits, type LongTimer, type Rng } from '../../../src
 import { AclStore, type AuthorizerOptions } from './acls.ts';
 import { DEFAULT_LOG_CONFIG, type LogBudget, type LogConfig } from './log.ts';
 import { ClusterConfigs, SOURCE } from './configs.ts';
+import type { KafkaVersion } from '../kafka-version.ts';
 import { topicConfigDef, type TopicConfigDef } from './topic-configs.ts';
 import { checkAssignment, type ReplicaAssignment } from './replica-assignment.ts';
 import { GroupCoordinator } from './group-coordinator.ts';
@@ -53,10 +54,14 @@ export interface ClusterOptions {
   now: () => number;
   onEvent: (summary: string, data: Record<string, unknown>) => void;
   initialRebalanceDelayMs?: number;
+  /** group.consumer.session.timeout.ms: a consumer-protocol member unheard of this long is fenced. */
+  consumerSessionTimeoutMs?: number;
   /** The twin's seeded streams (ctx.rng): topic and member ids come from the environment seed. */
   rng: (...label: Array<string | number>) => Rng;
   /** The authorizer (ACLs enforced), when the twin configures one. */
   authorizer?: AuthorizerOptions;
+  /** The Kafka release whose configs and defaults DescribeConfigs answers with (3.9 when absent). */
+  kafkaVersion?: KafkaVersion;
 }
 
 export class Cluster {
@@ -81,13 +86,13 @@ export class Cluster {
   private readonly incarnations = new Map<string, number>();
 
   constructor(readonly options: ClusterOptions) {
-    this.configs = new ClusterConfigs((nodeId) => this.staticBrokerConfig(nodeId));
+    this.configs = new ClusterConfigs((nodeId) => this.staticBrokerConfig(nodeId), options.kafkaVersion);
     this.acls = new AclStore(options.authorizer);
     this.producers = new ProducerState(options.limits.kafkaProducerIds);
     this.groups = new GroupCoordinator(options.now, options.onEvent, options.initialRebalanceDelayMs, {
       groups: options.limits.kafkaGroups,
       members: options.limits.kafkaGroupMembers,
-    }, options.rng);
+    }, options.rng, { sessionTimeoutMs: options.consumerSessionTimeoutMs ?? 45_000, topics: () => new Map([...this.topics.values()].map((t) => [t.name, t.partitions.length])) });
   }
 
   get clusterId(): string {

@@ -5,8 +5,7 @@
 import { defineApi } from '../api.ts';
 import { errorName } from '../../protocol/error-codes.ts';
 import { changeConfigs, RESOURCE_TOPIC, type ConfigEdit } from '../../cluster/config-changes.ts';
-import { brokerConfigDef } from '../../cluster/broker-configs.ts';
-import { topicConfigDef } from '../../cluster/topic-configs.ts';
+import type { ClusterConfigs } from '../../cluster/configs.ts';
 import {
   incrementalAlterConfigsSpec,
   type IncrementalAlterConfigsRequest,
@@ -19,7 +18,7 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-function editOf(alterations: Alteration[]): ConfigEdit {
+function editOf(alterations: Alteration[], configs: ClusterConfigs): ConfigEdit {
   return (current, kind) => {
     const names = alterations.map((a) => a.name);
     if (new Set(names).size !== names.length) return { refusal: { error: 'INVALID_REQUEST', message: 'Error due to duplicate config keys' } };
@@ -37,7 +36,7 @@ function editOf(alterations: Alteration[]): ConfigEdit {
         next[a.name] = a.value as string;
         continue;
       }
-      const def = kind === 'topic' ? topicConfigDef(a.name) : brokerConfigDef(a.name);
+      const def = kind === 'topic' ? configs.topicConfigDef(a.name) : configs.brokerConfigDef(a.name);
       if (!def) return { refusal: { error: 'INVALID_CONFIG', message: `Unknown ${kind} config name: ${a.name}` } };
       const verb = a.configOperation === APPEND ? 'append' : 'subtract';
       if (def.type !== 'list') return { refusal: { error: 'INVALID_CONFIG', message: `Config value ${verb} is not allowed for config key: ${a.name}` } };
@@ -59,7 +58,7 @@ export const incrementalAlterConfigsApi = defineApi<IncrementalAlterConfigsReque
       responses: req.resources.map((r) => ({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
-        ...changeConfigs(ctx.cluster, r.resourceType, r.resourceName, editOf(r.configs), req.validateOnly),
+        ...changeConfigs(ctx.cluster, r.resourceType, r.resourceName, editOf(r.configs, ctx.cluster.configs), req.validateOnly),
       })),
     };
   },
