@@ -1,6 +1,5 @@
 // A control plane on a free port for API tests, with the given twin kinds registered.
-import type { TwinKind } from '../../src/core/index.ts';
-import { silentLogger } from '../../src/core/index.ts';
+import { DEFAULT_LIMITS, silentLogger, type Limits, type TwinKind } from '../../src/core/index.ts';
 import { TwinRegistry } from '../../src/environments/twin-registry.ts';
 import { defaultKinds } from '../../src/environments/default-kinds.ts';
 import { startStandin, type StandinServer, type StandinServerOptions } from '../../src/server-process.ts';
@@ -14,12 +13,14 @@ export interface ControlPlane extends AsyncDisposable {
   createEnv(spec: unknown): Promise<any>;
 }
 
-export async function startControlPlane(
-  extraKinds: TwinKind[] = [],
-  options: Pick<StandinServerOptions, 'adminToken' | 'limits' | 'filesRoot' | 'twinHost' | 'twinPorts' | 'advertiseHost'> = {},
-): Promise<ControlPlane> {
+export interface ControlPlaneOptions extends Pick<StandinServerOptions, 'adminToken' | 'filesRoot' | 'twinHost' | 'twinPorts' | 'advertiseHost'> {
+  /** The limits a test lowers, the rest at their defaults: `{ environments: 3 }`. */
+  limits?: Partial<Limits>;
+}
+
+export async function startControlPlane(extraKinds: TwinKind[] = [], options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const registry = new TwinRegistry([...defaultKinds, ...extraKinds]);
-  const server = await startStandin({ port: 0, log: silentLogger, registry, ...options });
+  const server = await startStandin({ port: 0, log: silentLogger, registry, ...options, limits: { ...DEFAULT_LIMITS, ...options.limits } });
   const call: ControlPlane['call'] = async (method, path, { body, token } = {}) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
