@@ -199,6 +199,18 @@ export const LIMITS = {
     description: 'what one record batch may decompress to when the kafka twin opens it (record faults, inspect): a few KiB of gzip, lz4 or zstd can expand to GiB',
     answer: 'CORRUPT_MESSAGE at produce; shown as corrupt by inspect; passed through unfaulted at fetch',
   },
+  kafkaFetchSessions: {
+    default: 1_000,
+    unit: 'count',
+    description: "incremental fetch sessions (KIP-227) one kafka broker keeps (Kafka's max.incremental.fetch.session.cache.slots); when full, a new session takes the place of one unused for 2 minutes, or of a smaller one made 2 minutes before its last use, as Kafka evicts",
+    answer: 'session id 0 in the Fetch answer (the consumer fetches in full); an evicted session gets FETCH_SESSION_ID_NOT_FOUND',
+  },
+  kafkaFetchSessionPartitions: {
+    default: 100_000,
+    unit: 'count',
+    description: "partitions held across one kafka broker's fetch sessions (Kafka does not bound them); a session that would take them past it is not made, or is closed",
+    answer: 'session id 0 in the Fetch answer (the consumer fetches in full)',
+  },
   kafkaProducerIds: {
     default: 10_000,
     unit: 'count',
