@@ -36,6 +36,14 @@ export const KafkaConfigSchema = Type.Object(
     autoCreateTopics: Type.Optional(Type.Boolean({ default: true })),
     defaultPartitions: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'partitions of an auto-created topic (at most the server limit kafkaPartitionsPerTopic)' })),
     groupInitialRebalanceDelayMs: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'group.initial.rebalance.delay.ms' })),
+    groupConsumerSessionTimeoutMs: Type.Optional(Type.Integer({ minimum: 1, default: 45000, description: 'group.consumer.session.timeout.ms: a consumer-protocol (KIP-848) member unheard of this long is fenced' })),
+    groupConsumerHeartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 1, default: 5000, description: 'group.consumer.heartbeat.interval.ms, told to consumer-protocol members' })),
+    groupCoordinatorRebalanceProtocols: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('classic'), Type.Literal('consumer')]), {
+        uniqueItems: true,
+        description: 'group.coordinator.rebalance.protocols; default classic,consumer on 4.0, classic on 3.9 (add consumer for KIP-848 early access)',
+      }),
+    ),
     advertised: Type.Optional(
       Type.Array(Type.String({ pattern: '^[^:]+:[0-9]+$' }), { description: 'host:port each broker announces in Metadata (advertised.listeners), e.g. behind a proxy or NAT' }),
     ),

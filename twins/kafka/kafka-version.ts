@@ -17,7 +17,7 @@ export const DEFAULT_KAFKA_VERSION: KafkaVersion = '3.9';
 
 type Range = readonly [number, number];
 /** Not in that release: the empty range. */
-const NONE: Range = [0, -1];
+const ABSENT: Range = [0, -1];
 
 /** Per API key: the versions a broker of each release serves ([2.8, 3.9, 4.0]). */
 const SERVED: Record<number, readonly [Range, Range, Range]> = {
@@ -57,8 +57,8 @@ const SERVED: Record<number, readonly [Range, Range, Range]> = {
   45: [[0, 0], [0, 0], [0, 0]], // AlterPartitionReassignments
   46: [[0, 0], [0, 0], [0, 0]], // ListPartitionReassignments
   60: [[0, 0], [0, 1], [0, 1]], // DescribeCluster
-  68: [NONE, [0, 0], [0, 1]], // ConsumerGroupHeartbeat (3.9: early access, see CONSUMER_PROTOCOL)
-  69: [NONE, [0, 0], [0, 0]], // ConsumerGroupDescribe (4.0 has v1 too; its definition is not in the 3.9 snapshot)
+  68: [ABSENT, [0, 0], [0, 1]], // ConsumerGroupHeartbeat (3.9: early access, see CONSUMER_PROTOCOL)
+  69: [ABSENT, [0, 0], [0, 0]], // ConsumerGroupDescribe (4.0 has v1 too; its definition is not in the 3.9 snapshot)
 };
 
 /**

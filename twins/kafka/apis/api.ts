@@ -3,6 +3,7 @@
 // carries an injected error code in the fields Kafka would put it in; `scope` names the topics,
 // partitions and group a request touches, for fault matching.
 import type { Cluster, BrokerInfo } from '../cluster/cluster.ts';
+import type { FetchSessionCache } from '../cluster/fetch-sessions.ts';
 import type { FaultTimers, TwinContext } from '../../../src/core/index.ts';
 import type { Message, MessageSpec } from '../protocol/schema.ts';
 import type { RequestHeader } from '../protocol/request-header.ts';
@@ -31,6 +32,8 @@ export interface RequestContext {
   versions: VersionTable;
   /** The twin's fault waits (a `delay`), all cancelled when it stops. */
   faultTimers: FaultTimers;
+  /** This broker's incremental fetch sessions (KIP-227). */
+  fetchSessions: FetchSessionCache;
   isClosed(): boolean;
   /** Calls `fn` once when the connection closes (a long poll stops waiting); returns the canceller. */
   onClose(fn: () => void): () => void;
@@ -39,6 +42,8 @@ export interface RequestContext {
 /** The parts of the twin's config handlers read. */
 export interface KafkaRuntimeConfig {
   sasl?: { mechanisms: string[]; users: Record<string, string> };
+  /** group.consumer.heartbeat.interval.ms, in ConsumerGroupHeartbeat answers (default 5 s). */
+  consumerHeartbeatIntervalMs?: number;
 }
 
 /** Whether an injected error applies to this topic-partition. */

@@ -6,15 +6,15 @@ export const IMPLEMENTED = [
   { name: 'Fetch', definition: 'Fetch', folder: 'fetch', versions: [0, 17] },
   { name: 'ListOffsets', definition: 'ListOffsets', folder: 'list-offsets', versions: [0, 9] },
   { name: 'Metadata', definition: 'Metadata', folder: 'metadata', versions: [0, 12] },
-  { name: 'OffsetCommit', definition: 'OffsetCommit', folder: 'offset-commit', versions: [0, 8] },
-  { name: 'OffsetFetch', definition: 'OffsetFetch', folder: 'offset-fetch', versions: [1, 8] },
+  { name: 'OffsetCommit', definition: 'OffsetCommit', folder: 'offset-commit', versions: [0, 9] },
+  { name: 'OffsetFetch', definition: 'OffsetFetch', folder: 'offset-fetch', versions: [1, 9] },
   { name: 'FindCoordinator', definition: 'FindCoordinator', folder: 'find-coordinator', versions: [0, 4] },
   { name: 'JoinGroup', definition: 'JoinGroup', folder: 'join-group', versions: [0, 9] },
   { name: 'Heartbeat', definition: 'Heartbeat', folder: 'heartbeat', versions: [0, 4] },
   { name: 'LeaveGroup', definition: 'LeaveGroup', folder: 'leave-group', versions: [0, 5] },
   { name: 'SyncGroup', definition: 'SyncGroup', folder: 'sync-group', versions: [0, 5] },
   { name: 'DescribeGroups', definition: 'DescribeGroups', folder: 'describe-groups', versions: [0, 5] },
-  { name: 'ListGroups', definition: 'ListGroups', folder: 'list-groups', versions: [0, 4] },
+  { name: 'ListGroups', definition: 'ListGroups', folder: 'list-groups', versions: [0, 5] },
   { name: 'SaslHandshake', definition: 'SaslHandshake', folder: 'sasl-handshake', versions: [0, 1] },
   { name: 'ApiVersions', definition: 'ApiVersions', folder: 'api-versions', versions: [0, 3] },
   { name: 'CreateTopics', definition: 'CreateTopics', folder: 'create-topics', versions: [0, 7] },
@@ -38,6 +38,8 @@ export const IMPLEMENTED = [
   { name: 'AlterPartitionReassignments', definition: 'AlterPartitionReassignments', folder: 'alter-partition-reassignments', versions: [0, 0] },
   { name: 'ListPartitionReassignments', definition: 'ListPartitionReassignments', folder: 'list-partition-reassignments', versions: [0, 0] },
   { name: 'DescribeCluster', definition: 'DescribeCluster', folder: 'describe-cluster', versions: [0, 1] },
+  { name: 'ConsumerGroupHeartbeat', definition: 'ConsumerGroupHeartbeat', folder: 'consumer-group-heartbeat', versions: [0, 1] },
+  { name: 'ConsumerGroupDescribe', definition: 'ConsumerGroupDescribe', folder: 'consumer-group-describe', versions: [0, 0] },
 ] as const satisfies ReadonlyArray<{ name: string; definition: string; folder: string; versions: readonly [number, number] }>;
 
 export type ApiName = (typeof IMPLEMENTED)[number]['name'];

@@ -7,6 +7,8 @@ import { alterPartitionReassignmentsApi } from './alter-partition-reassignments/
 import { apiVersionsApi } from './api-versions/handler.ts';
 import { createAclsApi } from './create-acls/handler.ts';
 import { createPartitionsApi } from './create-partitions/handler.ts';
+import { consumerGroupDescribeApi } from './consumer-group-describe/handler.ts';
+import { consumerGroupHeartbeatApi } from './consumer-group-heartbeat/handler.ts';
 import { createTopicsApi } from './create-topics/handler.ts';
 import { deleteAclsApi } from './delete-acls/handler.ts';
 import { deleteGroupsApi } from './delete-groups/handler.ts';
@@ -74,6 +76,8 @@ const handlers: ApiHandler[] = [
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,
   describeClusterApi,
+  consumerGroupHeartbeatApi,
+  consumerGroupDescribeApi,
 ];
 
 export const REGISTRY: ReadonlyMap<number, ApiHandler> = new Map(handlers.map((h) => [h.spec.apiKey, h]));

@@ -2,10 +2,13 @@
 // assignment is handed out (SyncGroup), members heartbeat within their session timeout, and every
 // join, leave or expiry starts a new generation.
 //   Empty → PreparingRebalance → CompletingRebalance → Stable → PreparingRebalance …
+// Groups of the new consumer protocol (KIP-848, consumer-group.ts) share the ids, the offsets and
+// the limits: a group is of one type at a time, and changes type only while it has no members.
 // @see https://cwiki.apache.org/confluence/display/KAFKA/Kafka+Client-side+Assignment+Proposal
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-394 (MEMBER_ID_REQUIRED)
 import type { Rng } from '../../../src/core/index.ts';
 import { ERR } from '../protocol/error-codes.ts';
+import { ConsumerGroup, type HeartbeatInput, type HeartbeatOutput, type TopicView } from './consumer-group.ts';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -62,6 +65,8 @@ export class Group {
   readonly issued = new Map<string, number>();
   readonly offsets = new Map<string, Map<number, CommittedOffset>>();
   rebalanceTimer: NodeJS.Timeout | undefined;
+  /** Set while the group is a consumer-protocol group (ConsumerGroupHeartbeat), not a classic one. */
+  consumer: ConsumerGroup | undefined;
   constructor(readonly id: string) {}
 }
 
@@ -85,6 +90,12 @@ export interface GroupLimits {
   members: number;
 }
 
+/** Consumer-protocol groups: group.consumer.session.timeout.ms and the topics they may subscribe to. */
+export interface ConsumerGroupOptions {
+  sessionTimeoutMs: number;
+  topics: () => TopicView;
+}
+
 export class GroupCoordinator {
   readonly groups = new Map<string, Group>();
   private readonly sweeper: NodeJS.Timeout;
@@ -95,6 +106,7 @@ export class GroupCoordinator {
     private readonly initialRebalanceDelayMs = 0,
     private readonly limits: GroupLimits = { groups: Number.POSITIVE_INFINITY, members: Number.POSITIVE_INFINITY },
     private readonly rng: (...label: Array<string | number>) => Rng,
+    private readonly consumerOptions: ConsumerGroupOptions = { sessionTimeoutMs: 45_000, topics: () => new Map() },
   ) {
     this.sweeper = setInterval(() => this.expireSessions(), 100);
     this.sweeper.unref();
@@ -129,6 +141,8 @@ export class GroupCoordinator {
     const g = this.groupToUse(req.groupId);
     if (typeof g === 'number') return fail(g);
     if (g.state === 'Dead') return fail(ERR.COORDINATOR_NOT_AVAILABLE);
+    if (g.consumer && g.consumer.members.size > 0) return fail(ERR.INCONSISTENT_GROUP_PROTOCOL);
+    if (g.consumer) this.becomeClassic(g);
     if (g.members.size > 0 && g.protocolType !== null && req.protocolType !== g.protocolType) return fail(ERR.INCONSISTENT_GROUP_PROTOCOL);
     if (g.members.size > 0 && !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name)))) {
       return fail(ERR.INCONSISTENT_GROUP_PROTOCOL);
@@ -281,11 +295,15 @@ export class GroupCoordinator {
     return ERR.NONE;
   }
 
-  /** Offsets may be committed by a member of the current generation, or by anyone to an empty group. */
-  commitAllowed(groupId: string, memberId: string, generationId: number): number {
+  /**
+   * Offsets may be committed by a member of the current generation (a consumer group: at its member
+   * epoch, OffsetCommit v9+), or by anyone to an empty group.
+   */
+  commitAllowed(groupId: string, memberId: string, generationId: number, version = 0): number {
     const g = this.groupToUse(groupId);
     if (typeof g === 'number') return g;
     if (g.state === 'Dead') return ERR.COORDINATOR_NOT_AVAILABLE;
+    if (g.consumer) return g.consumer.commitAllowed(memberId, generationId, version);
     if (generationId < 0 && memberId === '') return g.state === 'Empty' ? ERR.NONE : ERR.ILLEGAL_GENERATION;
     const member = g.members.get(memberId);
     if (!member) return ERR.UNKNOWN_MEMBER_ID;
@@ -306,6 +324,45 @@ export class GroupCoordinator {
     return this.groups.get(groupId)?.offsets.get(topic)?.get(partition);
   }
 
+  /**
+   * A ConsumerGroupHeartbeat. A group id that a classic group with members holds is GROUP_ID_NOT_FOUND,
+   * as on Kafka 4.0; an empty classic group (offsets only) becomes a consumer group. Only a joining
+   * member (epoch 0) creates a group.
+   */
+  consumerHeartbeat(groupId: string, req: HeartbeatInput): HeartbeatOutput {
+    const refuse = (errorCode: number, errorMessage: string | null): HeartbeatOutput => ({ errorCode, errorMessage, memberId: req.memberId, memberEpoch: -1, assignment: null });
+    const existing = this.groups.get(groupId);
+    if (!existing && req.memberEpoch !== 0) return refuse(ERR.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
+    const g = existing ?? this.groupToUse(groupId);
+    if (typeof g === 'number') return refuse(g, null);
+    if (!g.consumer) {
+      if (g.members.size > 0 || g.pending.size > 0) return refuse(ERR.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+      clearTimeout(g.rebalanceTimer);
+      g.consumer = new ConsumerGroup(groupId, {
+        now: this.now,
+        onEvent: this.onEvent,
+        newMemberId: () => this.newConsumerMemberId(g),
+        maxMembers: this.limits.members,
+      });
+      this.onEvent(`group ${groupId} is a consumer group`, { group: groupId, type: 'consumer' });
+    }
+    return g.consumer.heartbeat(req, this.consumerOptions.topics());
+  }
+
+  /** A 4.0 coordinator's member id (a base64 Kafka Uuid), seeded per group: the same joins, the same ids. */
+  private newConsumerMemberId(g: Group): string {
+    const n = (g.issued.get('') ?? 0) + 1;
+    g.issued.set('', n);
+    return this.rng('consumer-member-id', g.id, n).bytes(16).toString('base64url');
+  }
+
+  /** An empty consumer group that a classic member joins becomes a classic group, its offsets kept. */
+  private becomeClassic(g: Group): void {
+    g.consumer = undefined;
+    g.state = 'Empty';
+    this.onEvent(`group ${g.id} is a classic group`, { group: g.id, type: 'classic' });
+  }
+
   /** Starts a new generation now (cluster action `rebalance`). */
   forceRebalance(groupId: string): boolean {
     const g = this.groups.get(groupId);
@@ -317,7 +374,7 @@ export class GroupCoordinator {
   delete(groupId: string): number {
     const g = this.groups.get(groupId);
     if (!g) return ERR.GROUP_ID_NOT_FOUND;
-    if (g.members.size > 0) return ERR.NON_EMPTY_GROUP;
+    if (g.members.size > 0 || (g.consumer?.members.size ?? 0) > 0) return ERR.NON_EMPTY_GROUP;
     this.groups.delete(groupId);
     return ERR.NONE;
   }
@@ -359,7 +416,9 @@ export class GroupCoordinator {
 
   private maybeCompleteJoin(g: Group): void {
     if (g.state !== 'PreparingRebalance') return;
-    if ([...g.members.values()].every((m) => m.join) && !(this.initialRebalanceDelayMs > 0 && g.generationId === 0)) {
+    // A member told MEMBER_ID_REQUIRED is expected back: the join waits for it (or the rebalance
+    // timeout, or its id lapsing), as Kafka's does, so members starting together share a generation.
+    if (g.pending.size === 0 && [...g.members.values()].every((m) => m.join) && !(this.initialRebalanceDelayMs > 0 && g.generationId === 0)) {
       this.completeJoin(g, false);
     }
   }
@@ -436,7 +495,12 @@ export class GroupCoordinator {
   private expireSessions(): void {
     const now = this.now();
     for (const g of this.groups.values()) {
-      for (const [id, lapses] of g.pending) if (lapses < now) g.pending.delete(id);
+      for (const [id, lapses] of g.pending) {
+        if (lapses >= now) continue;
+        g.pending.delete(id);
+        this.maybeCompleteJoin(g);
+      }
+      g.consumer?.expire(this.consumerOptions.sessionTimeoutMs, this.consumerOptions.topics());
       for (const m of [...g.members.values()]) {
         if (!m.join && now - m.lastSeen > m.sessionTimeoutMs) this.removeMember(g, m, 'session timed out');
       }

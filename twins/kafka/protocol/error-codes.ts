@@ -123,6 +123,7 @@ export const ERROR_CODES = [
   { name: 'TELEMETRY_TOO_LARGE', code: 118, retriable: false },
   { name: 'INVALID_REGISTRATION', code: 119, retriable: false },
   { name: 'TRANSACTION_ABORTABLE', code: 120, retriable: false },
+  { name: 'INVALID_REGULAR_EXPRESSION', code: 128, retriable: false },
 ] as const satisfies ReadonlyArray<{ name: string; code: number; retriable: boolean }>;
 
 export type ErrorName = (typeof ERROR_CODES)[number]['name'];

@@ -80,6 +80,7 @@ function decodeField(f: FieldSpec, r: Reader, version: number, flexible: boolean
     for (let i = 0; i < n; i++) items[i] = decodeValue(f, r, version, flexible);
     return items;
   }
+  if (typeof f.type !== 'string' && inRange(version, f.nullable) && r.int8() < 0) return null;
   return decodeValue(f, r, version, flexible);
 }
 
@@ -177,6 +178,11 @@ function encodeField(f: FieldSpec, w: Writer, v: unknown, version: number, flexi
     else w.int32(items.length);
     for (const item of items) encodeValue(f, w, item, version, flexible);
     return;
+  }
+  // A nullable struct (not an array) is prefixed with an int8: -1 for null, 1 for a value.
+  if (typeof f.type !== 'string' && inRange(version, f.nullable)) {
+    w.int8(v === null || v === undefined ? -1 : 1);
+    if (v === null || v === undefined) return;
   }
   encodeValue(f, w, v, version, flexible);
 }

@@ -1,4 +1,5 @@
-// DescribeGroups: state, protocol and members (with metadata and assignment) of each group.
+// DescribeGroups: state, protocol and members (with metadata and assignment) of each group. A
+// consumer-protocol group (KIP-848) is not a classic group, so up to v5 it reads as Dead, as on 4.0.
 // @see https://kafka.apache.org/protocol.html#The_Messages_DescribeGroups
 import { denyUnless, defineApi } from '../api.ts';
 import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
@@ -12,7 +13,7 @@ export const describeGroupsApi = defineApi<DescribeGroupsRequest, DescribeGroups
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
         const g = ctx.cluster.groups.group(groupId);
-        if (!g) return { errorCode: ERR.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
+        if (!g || g.consumer) return { errorCode: ERR.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
         return {
           errorCode: ERR.NONE,
           groupId,

@@ -1,5 +1,6 @@
 // OffsetCommit: stores a group's offsets — from a member of the current generation, or from a
-// standalone consumer (generation -1, no member id) into an empty group.
+// standalone consumer (generation -1, no member id) into an empty group. v9 (KIP-848): to a
+// consumer-protocol group, the member's epoch in place of the generation (else STALE_MEMBER_EPOCH).
 // @see https://kafka.apache.org/protocol.html#The_Messages_OffsetCommit
 import { denyUnless, defineApi, topicScope } from '../api.ts';
 import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
@@ -17,7 +18,7 @@ export const offsetCommitApi = defineApi<OffsetCommitRequest, OffsetCommitRespon
         ? ERR.NONE
         : groups.fenced(req.groupId, req.memberId, req.groupInstanceId)
           ? ERR.FENCED_INSTANCE_ID
-          : groups.commitAllowed(req.groupId, req.memberId, req.generationIdOrMemberEpoch);
+          : groups.commitAllowed(req.groupId, req.memberId, req.generationIdOrMemberEpoch, ctx.version);
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({

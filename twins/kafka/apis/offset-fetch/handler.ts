@@ -1,5 +1,6 @@
 // OffsetFetch: a group's committed offsets (-1 where none), for the listed partitions or all (null
-// topics, v2+). v8 asks for several groups at once.
+// topics, v2+). v8 asks for several groups at once; v9 (KIP-848) names the member and its epoch,
+// checked against a consumer-protocol group (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
 // @see https://kafka.apache.org/protocol.html#The_Messages_OffsetFetch
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-709 (batched groups, v8)
 import { denyUnless, defineApi, type RequestContext } from '../api.ts';
@@ -10,9 +11,11 @@ import { offsetFetchSpec, type OffsetFetchRequest, type OffsetFetchResponse, typ
 
 type Wanted = Array<{ name: string; partitionIndexes: number[] }> | null;
 
-function offsetsOf(ctx: RequestContext, groupId: string, topics: Wanted): { errorCode: number; topics: OffsetFetchResponseOffsetFetchResponseTopic[] } {
+function offsetsOf(ctx: RequestContext, groupId: string, topics: Wanted, member: { memberId: string | null; memberEpoch: number } = { memberId: null, memberEpoch: -1 }): { errorCode: number; topics: OffsetFetchResponseOffsetFetchResponseTopic[] } {
   if (notCoordinator(ctx, groupId)) return { errorCode: ERR.NOT_COORDINATOR, topics: [] };
   const groups = ctx.cluster.groups;
+  const refused = groups.group(groupId)?.consumer?.fetchAllowed(member.memberId, member.memberEpoch) ?? ERR.NONE;
+  if (refused !== ERR.NONE) return { errorCode: refused, topics: [] };
   const wanted = topics ?? [...(groups.group(groupId)?.offsets.entries() ?? [])].map(([name, parts]) => ({ name, partitionIndexes: [...parts.keys()] }));
   return {
     errorCode: ERR.NONE,
@@ -29,7 +32,7 @@ function offsetsOf(ctx: RequestContext, groupId: string, topics: Wanted): { erro
 export const offsetFetchApi = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
   spec: offsetFetchSpec,
   handle(req, ctx) {
-    if (ctx.version >= 8) return { throttleTimeMs: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, ...offsetsOf(ctx, g.groupId, g.topics) })) };
+    if (ctx.version >= 8) return { throttleTimeMs: 0, groups: req.groups.map((g) => ({ groupId: g.groupId, ...offsetsOf(ctx, g.groupId, g.topics, g) })) };
     return { throttleTimeMs: 0, ...offsetsOf(ctx, req.groupId, req.topics) };
   },
   errorResponse: (req, code) => ({
