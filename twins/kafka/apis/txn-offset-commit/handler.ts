@@ -4,30 +4,35 @@
 // unknown transactional id or producer id INVALID_PRODUCER_ID_MAPPING, an old epoch
 // INVALID_PRODUCER_EPOCH, a group whose offsets the transaction did not add (AddOffsetsToTxn)
 // INVALID_TXN_STATE; then the member and generation (v3+) the client names, when it names them.
+// A release before that check (2.8, RELEASE_FACTS) answers NONE without it; offsets of a transaction
+// the coordinator does not know, or of a group it did not add, stay pending and are never applied.
 // @see https://kafka.apache.org/protocol.html#The_Messages_TxnOffsetCommit
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-890%3A+Transactions+Server-Side+Defense
 import { defineApi, topicScope, type RequestContext } from '../api.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
+import { RELEASE_FACTS } from '../../kafka-version.ts';
 import { txnOffsetCommitSpec, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './schema.ts';
 
 export const txnOffsetCommitApi = defineApi<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   spec: txnOffsetCommitSpec,
   handle(req, ctx) {
     const txn = ctx.cluster.producers.txnOf(req.transactionalId, req.producerId, req.producerEpoch);
+    const open = typeof txn !== 'number' && txn.state === 'Ongoing' && txn.groups.has(req.groupId) ? txn : undefined;
+    const verified = RELEASE_FACTS[ctx.versions.kafkaVersion].txnOffsetCommitVerified;
     let errorCode: number = ERR.NONE;
     if (req.groupId === '') errorCode = ERR.INVALID_GROUP_ID;
     else if (notCoordinator(ctx, req.groupId)) errorCode = ERR.NOT_COORDINATOR;
-    else if (typeof txn === 'number') errorCode = txn;
-    else if (txn.state !== 'Ongoing' || !txn.groups.has(req.groupId)) errorCode = ERR.INVALID_TXN_STATE;
+    else if (verified && typeof txn === 'number') errorCode = txn;
+    else if (verified && !open) errorCode = ERR.INVALID_TXN_STATE;
     else errorCode = memberCheck(ctx, req);
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
-          if (errorCode === ERR.NONE && typeof txn !== 'number') {
-            txn.pendingOffsets.push({ group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
+          if (errorCode === ERR.NONE && open) {
+            open.pendingOffsets.push({ group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
           }
           return { partitionIndex: p.partitionIndex, errorCode };
         }),
