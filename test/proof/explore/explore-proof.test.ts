@@ -7,13 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.ts';
-import { defaultRegistry } from '../../src/environments/default-kinds.ts';
-import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
-import type { ExploreReport } from '../../src/explore/explore-report.ts';
-import { explore } from '../../src/explore/explorer.ts';
-import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
-import { runScenario, scenarioFileAccess } from '../../src/scenario/scenario-runner.ts';
+import { silentLogger } from '../../../src/core/index.ts';
+import { defaultRegistry } from '../../../src/environments/default-kinds.ts';
+import { EnvironmentManager } from '../../../src/environments/environment-manager.ts';
+import type { ExploreReport } from '../../../src/explore/explore-report.ts';
+import { explore } from '../../../src/explore/explorer.ts';
+import { readScenarioFile } from '../../../src/scenario/scenario-file.ts';
+import { runScenario, scenarioFileAccess } from '../../../src/scenario/scenario-runner.ts';
 
 const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
 const out = await mkdtemp(join(tmpdir(), 'standin-explore-proof-'));
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const BUDGET = 200;
-const dir = new URL('../../scenarios/checkout/explore/', import.meta.url).pathname;
+const dir = new URL('../../../scenarios/checkout/explore/', import.meta.url).pathname;
 
 async function exploreFile(name: string): Promise<ExploreReport> {
   const path = `${dir}${name}`;

@@ -3,14 +3,14 @@
 // it finds are the calls the service made, and every fault it offers at each is a rule the
 // environment accepts on that kind — so explore never spends a run on a rule that cannot be added.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultEngine, Journal, checkSchema, silentLogger, type ExploreVocabulary, type JournalEvent, type TwinKind } from '../../src/core/index.ts';
-import { defaultRegistry } from '../../src/environments/default-kinds.ts';
-import type { Environment } from '../../src/environments/environment.ts';
-import { KeepingManager } from '../support/keeping-manager.ts';
-import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
-import { runScenario, scenarioFileAccess } from '../../src/scenario/scenario-runner.ts';
-import { errorCode } from '../../twins/kafka/protocol/error-codes.ts';
-import { pathPattern } from '../../twins/stripe/explore.ts';
+import { FaultEngine, Journal, checkSchema, silentLogger, type ExploreVocabulary, type JournalEvent, type TwinKind } from '../../../src/core/index.ts';
+import { defaultRegistry } from '../../../src/environments/default-kinds.ts';
+import type { Environment } from '../../../src/environments/environment.ts';
+import { KeepingManager } from '../../support/keeping-manager.ts';
+import { readScenarioFile } from '../../../src/scenario/scenario-file.ts';
+import { runScenario, scenarioFileAccess } from '../../../src/scenario/scenario-runner.ts';
+import { errorCode } from '../../../twins/kafka/protocol/error-codes.ts';
+import { pathPattern } from '../../../twins/stripe/explore.ts';
 
 const manager = new KeepingManager({ registry: defaultRegistry(), log: silentLogger });
 afterAll(() => manager.close());
@@ -23,7 +23,7 @@ let kindOfTwin: Map<string, string>;
 
 beforeAll(async () => {
   for (const name of KINDS) kinds.set(name, (await manager.registry.load(name)) as TwinKind);
-  const file = new URL('../../scenarios/checkout/happy-path.yaml', import.meta.url).pathname;
+  const file = new URL('../../../scenarios/checkout/happy-path.yaml', import.meta.url).pathname;
   const scenario = await readScenarioFile(file, manager.registry);
   const report = await runScenario(scenario, manager, { access: scenarioFileAccess(file) });
   expect(report.error).toBeUndefined();
