@@ -6,7 +6,7 @@
 // issuer at / and `/tenants/acme/token` that of the issuer at /tenants/acme.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { peekRequestBody, type FaultTimers, type TwinContext } from '../../src/core/index.ts';
+import { peekRequestBody, type FaultRule, type FaultTimers, type JournalEntry, type TwinContext } from '../../src/core/index.ts';
 import { DEFAULT_REDIRECT_URIS, type ResolvedConfig } from './config.ts';
 import { OIDC_HTTP_POINTS, pointOf, routeOf, type HttpPoint, type OidcRequestEvent } from './fault-points.ts';
 import { isInteractionPath, serveInteraction } from './headless-interaction.ts';
@@ -24,48 +24,96 @@ export interface FrontState {
 }
 
 export function createFront(ctx: TwinContext, state: FrontState): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    handle(ctx, state, req, res).catch((error: unknown) => {
-      ctx.log.error('oidc twin request failed', { error: String(error) });
+  return (req, res) => void new Exchange(ctx, state, req, res).run();
+}
+
+/**
+ * One request through the front. Its state lives on an object rather than in closures made per
+ * request: this runs for every token a client asks for, so what a request that meets no rule
+ * needs is all it pays for (no URL object, no event, no Basic-auth decoding until the journal
+ * entry needs a client id the provider did not name).
+ */
+class Exchange {
+  private method = 'GET';
+  private path = '/';
+  /** The query with its '?', or ''. */
+  private search = '';
+  private issuer!: Issuer;
+  private local = '/';
+  private point: HttpPoint | undefined;
+  private decision: OidcDecision | undefined;
+  /** The client id the request names (Basic auth, query, form), once read. */
+  private clientId: string | undefined;
+  private clientIdRead = false;
+
+  constructor(
+    private readonly ctx: TwinContext,
+    private readonly state: FrontState,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  async run(): Promise<void> {
+    const { res } = this;
+    try {
+      this.method = this.req.method ?? 'GET';
+      ({ path: this.path, search: this.search } = splitTarget(this.req.url ?? '/', this.state.issuers[0]?.issuer ?? 'http://x'));
+      ({ issuer: this.issuer, local: this.local } = issuerOf(this.state.issuers, this.path));
+      this.point = pointOf(this.local);
+      res.on('close', () => this.record());
+      await this.handle();
+    } catch (error) {
+      this.ctx.log.error('oidc twin request failed', { error: String(error) });
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'server_error', error_description: 'unexpected error in the Standin oidc twin' }));
       } else res.destroy();
-    });
-  };
-}
+    }
+  }
 
-async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const method = req.method ?? 'GET';
-  const root = state.issuers[0]?.issuer ?? 'http://x';
-  const url = new URL(req.url ?? '/', root);
-  const path = url.pathname;
-  const { issuer, local } = issuerOf(state.issuers, path);
-  const point = pointOf(local);
-  let clientId = clientIdFrom(req, url);
-  let decision: OidcDecision | undefined;
+  private async handle(): Promise<void> {
+    const { ctx, req, point, issuer, local } = this;
+    if (point === undefined) return this.proceed();
+    const faultPoint = OIDC_HTTP_POINTS[point];
+    const rules = ctx.faults.rulesAt(faultPoint);
+    // Taken either way, so a corruption carried to this resume never lingers.
+    const carry = (): ReturnType<Issuer['redirects']['take']> => (point === 'authorize' ? issuer.redirects.take(local) : undefined);
+    if (rules.length > 0) {
+      const event: OidcRequestEvent = {
+        method: this.method,
+        path: this.path,
+        query: parseQuery(this.search.slice(1)),
+        headers: req.headers,
+        body: '',
+        clientId: this.namedClient(),
+        grantType: undefined,
+      };
+      if (req.method === 'POST' && needsBody(rules, event.clientId)) {
+        const body = await peekRequestBody(req, ctx.limits.httpRequestBodyBytes);
+        if (body !== undefined) {
+          event.body = body.toString('utf8');
+          if (isForm(req)) {
+            const form = new URLSearchParams(event.body);
+            this.clientId ??= form.get('client_id') ?? undefined;
+            event.clientId = this.clientId;
+            event.grantType = form.get('grant_type') ?? undefined;
+          }
+        }
+      }
+      this.decision = ctx.faults.decide(faultPoint, event, `${this.method} ${this.path}`);
+      const carried = carry();
+      if (this.decision) return applyFault(this.decision, req, this.res, this.surroundings());
+      if (carried) return corruptAuthorization(this.res, carried.how, carried.junk, this.surroundings());
+      return this.proceed();
+    }
+    const carried = carry();
+    if (carried) return corruptAuthorization(this.res, carried.how, carried.junk, this.surroundings());
+    return this.proceed();
+  }
 
-  res.once('close', () => {
-    const status = res.headersSent ? res.statusCode : null;
-    const client = state.clientOf.get(req) ?? clientId;
-    ctx.journal.record({
-      // Only the endpoints with a fault point name one; other requests say their route in data.
-      ...(point === undefined ? {} : { point }),
-      type: 'request',
-      summary: `${method} ${path} → ${status ?? (decision ? decision.action : 'no answer')}`,
-      data: {
-        method,
-        path,
-        ...(point === undefined ? { route: routeOf(local) } : {}),
-        ...(issuer.path === '' ? {} : { issuer: issuer.path }),
-        status,
-        clientId: client ?? null,
-      },
-      ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
-    });
-  });
-
-  const proceed = async (): Promise<void> => {
+  /** Passes the request on: to the headless interaction or the issuer's provider, on the twin's clock. */
+  private async proceed(): Promise<void> {
+    const { req, res, issuer, local, state } = this;
     issuer.bridge.inject(req, local);
     const provider = issuer.provider();
     if (isInteractionPath(local)) {
@@ -74,51 +122,71 @@ async function handle(ctx: TwinContext, state: FrontState, req: IncomingMessage,
       // Mounted as a framework mounts it: the provider finds its mount path from originalUrl.
       if (issuer.path !== '') {
         (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
-        req.url = `${local}${url.search}`;
+        req.url = `${local}${this.search}`;
       }
       await state.clock.run(() => provider.callback(req, res));
     }
     const location = res.getHeader('location');
     issuer.bridge.capture(local, typeof location === 'string' ? localLocation(location, issuer) : undefined, setCookies(res));
-  };
-
-  if (point === undefined) return proceed();
-  const event: OidcRequestEvent = {
-    method,
-    path,
-    query: parseQuery(url.search.slice(1)),
-    headers: req.headers,
-    body: '',
-    clientId,
-    grantType: undefined,
-  };
-  if (needsBody(ctx, point, clientId) && req.method === 'POST') {
-    const body = await peekRequestBody(req, ctx.limits.httpRequestBodyBytes);
-    if (body !== undefined) {
-      event.body = body.toString('utf8');
-      if (isForm(req)) {
-        const form = new URLSearchParams(event.body);
-        clientId ??= form.get('client_id') ?? undefined;
-        event.clientId = clientId;
-        event.grantType = form.get('grant_type') ?? undefined;
-      }
-    }
   }
-  decision = ctx.faults.decide(OIDC_HTTP_POINTS[point], event, `${method} ${path}`);
-  const around: FaultSurroundings = {
-    point,
-    issuer: issuer.issuer,
-    activeKid: issuer.activeKid,
-    authorizeRedirect: (query) => authorizeRedirect(issuer.config, query),
-    redirects: issuer.redirects,
-    timers: state.timers,
-    proceed,
-  };
-  // Taken either way, so a corruption carried to this resume never lingers.
-  const carried = point === 'authorize' ? issuer.redirects.take(local) : undefined;
-  if (decision) return applyFault(decision, req, res, around);
-  if (carried) return corruptAuthorization(res, carried.how, carried.junk, around);
-  return proceed();
+
+  /** What a fault action needs around the request; built only when one acts. */
+  private surroundings(): FaultSurroundings {
+    const { point, issuer } = this;
+    return {
+      point: point as HttpPoint,
+      issuer: issuer.issuer,
+      activeKid: issuer.activeKid,
+      authorizeRedirect: (query) => authorizeRedirect(issuer.config, query),
+      redirects: issuer.redirects,
+      timers: this.state.timers,
+      proceed: () => this.proceed(),
+    };
+  }
+
+  private namedClient(): string | undefined {
+    if (!this.clientIdRead) {
+      this.clientIdRead = true;
+      this.clientId = clientIdFrom(this.req, this.search);
+    }
+    return this.clientId;
+  }
+
+  /** The request's journal entry, once its response is over (sent, cut or abandoned). */
+  private record(): void {
+    const { res, point, decision } = this;
+    const status = res.headersSent ? res.statusCode : null;
+    // Only the endpoints with a fault point name one; other requests say their route in data.
+    const data: Record<string, unknown> = { method: this.method, path: this.path };
+    if (point === undefined) data.route = routeOf(this.local);
+    if (this.issuer.path !== '') data.issuer = this.issuer.path;
+    data.status = status;
+    data.clientId = this.state.clientOf.get(this.req) ?? this.namedClient() ?? null;
+    const entry: Omit<JournalEntry, 'twin'> = {
+      type: 'request',
+      summary: `${this.method} ${this.path} → ${status ?? (decision ? decision.action : 'no answer')}`,
+      data,
+    };
+    if (point !== undefined) entry.point = point;
+    if (decision) entry.fault = { rule: decision.rule.id, action: decision.action };
+    this.ctx.journal.record(entry);
+  }
+}
+
+/** A path of plain segments: no empty, `.` or `..` segment, no percent-escape or backslash. */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$|^\/$/;
+
+/**
+ * The path and query of a request target. A plain origin-form target is split where it stands (a
+ * URL parser would give the same); any other (absolute form, dot segments, escapes, a fragment) is
+ * read by the URL parser, which normalizes it.
+ */
+function splitTarget(target: string, base: string): { path: string; search: string } {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  if (PLAIN_PATH.test(path) && !target.includes('#')) return { path, search: q === -1 ? '' : target.slice(q) };
+  const url = new URL(target, base);
+  return { path: url.pathname, search: url.search };
 }
 
 /** A Location into the issuer, as a path within it (what the cookie bridge knows interactions by). */
@@ -130,7 +198,7 @@ function localLocation(location: string, issuer: Issuer): string {
 }
 
 /** Client id from HTTP Basic auth (form-encoded per RFC 6749 §2.3.1) or the query. */
-function clientIdFrom(req: IncomingMessage, url: URL): string | undefined {
+function clientIdFrom(req: IncomingMessage, search: string): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Basic ')) {
     const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
@@ -143,14 +211,12 @@ function clientIdFrom(req: IncomingMessage, url: URL): string | undefined {
       }
     }
   }
-  return url.searchParams.get('client_id') ?? undefined;
+  return search === '' ? undefined : (new URLSearchParams(search).get('client_id') ?? undefined);
 }
 
 /** Whether a rule at the point matches on something only the body says. */
-function needsBody(ctx: TwinContext, point: HttpPoint, clientId: string | undefined): boolean {
-  return ctx.faults
-    .rulesAt(OIDC_HTTP_POINTS[point])
-    .some((rule) => rule.match.body !== undefined || rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
+function needsBody(rules: readonly FaultRule[], clientId: string | undefined): boolean {
+  return rules.some((rule) => rule.match.body !== undefined || rule.match.grantType !== undefined || (rule.match.clientId !== undefined && clientId === undefined));
 }
 
 function isForm(req: IncomingMessage): boolean {
