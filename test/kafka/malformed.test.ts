@@ -12,6 +12,7 @@ import { REGISTRY } from '../../twins/kafka/apis/registry.ts';
 import { versionTable } from '../../twins/kafka/kafka-version.ts';
 import { encodeRequest, isFlexible } from '../../twins/kafka/protocol/schema.ts';
 import { Cluster } from '../../twins/kafka/cluster/cluster.ts';
+import { FetchSessionCache } from '../../twins/kafka/cluster/fetch-sessions.ts';
 import { serveConnection } from '../../twins/kafka/server/connection.ts';
 import { encodeBatch } from '../../twins/kafka/protocol/record-batch.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
@@ -132,7 +133,7 @@ describe('malformed input', () => {
     const broker = { nodeId: 0, host: '127.0.0.1', port: 1, up: true };
     cluster.brokers.push(broker);
     cluster.createTopic({ name: 'solid', partitions: 2 });
-    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY, versions: versionTable('3.9', REGISTRY), faultTimers: new FaultTimers() };
+    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY, versions: versionTable('3.9', REGISTRY), faultTimers: new FaultTimers(), fetchSessions: new FetchSessionCache({ sessions: 1000, partitions: 100_000 }, () => createRng('fetch-session')) };
     let closed = 0;
     let answered = 0;
     const total = 100_000;
@@ -155,6 +156,8 @@ describe('malformed input', () => {
     }
     cluster.stop();
     expect(closed).toBe(total);
+    // Sessions a mutated Fetch made went with their connections.
+    expect(rt.fetchSessions.size).toBe(0);
     expect(answered).toBeGreaterThan(0);
     await stillServes();
   }, 120_000);

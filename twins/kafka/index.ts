@@ -240,6 +240,7 @@ export const kafkaTwin = defineTwinKind({
         cluster.coordinatorOverride.clear();
         configuredAcls();
         for (const name of [...cluster.topics.keys()]) cluster.deleteTopic(name);
+        for (const l of listeners) l.fetchSessions.clear();
         await Promise.all(listeners.map((l) => l.up()));
         for (const t of config.topics ?? []) cluster.createTopic(t);
       },

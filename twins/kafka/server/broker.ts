@@ -3,15 +3,23 @@
 // connection is a TLS session over the linked socket (security protocol SSL or SASL_SSL).
 import type tls from 'node:tls';
 import { listenLinked, serverTls, type LinkServer } from '../../../src/core/index.ts';
+import { FetchSessionCache } from '../cluster/fetch-sessions.ts';
 import { serveConnection, type BrokerRuntime } from './connection.ts';
 
 export class BrokerListener {
   private server: LinkServer | undefined;
+  private readonly rt: BrokerRuntime;
+  /** The broker's incremental fetch sessions (KIP-227): gone when it goes down or stops, and on reset. */
+  readonly fetchSessions: FetchSessionCache;
 
   constructor(
-    private readonly rt: BrokerRuntime,
+    rt: Omit<BrokerRuntime, 'fetchSessions'>,
     private readonly tlsContext?: tls.SecureContext,
-  ) {}
+  ) {
+    const { limits } = rt.twin;
+    this.fetchSessions = new FetchSessionCache({ sessions: limits.kafkaFetchSessions, partitions: limits.kafkaFetchSessionPartitions }, () => rt.twin.rng('fetch-session', rt.broker.nodeId));
+    this.rt = { ...rt, fetchSessions: this.fetchSessions };
+  }
 
   get port(): number {
     return this.rt.broker.port;
@@ -26,6 +34,7 @@ export class BrokerListener {
 
   async down(): Promise<void> {
     this.rt.cluster.setBrokerUp(this.rt.broker.nodeId, false);
+    this.fetchSessions.clear();
     const server = this.server;
     this.server = undefined;
     await server?.close();
@@ -38,6 +47,7 @@ export class BrokerListener {
   }
 
   async stop(): Promise<void> {
+    this.fetchSessions.clear();
     await this.server?.close();
     this.server = undefined;
   }

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { cutConnection, delayMs, matchFields, type CloseHow, type FaultTimers, type LinkInfo, type PointDecision, type TwinContext } from '../../../src/core/index.ts';
 import { type ApiHandler, type ConnectionState, type KafkaRuntimeConfig, type RequestContext } from '../apis/api.ts';
 import type { BrokerInfo, Cluster } from '../cluster/cluster.ts';
+import type { FetchSessionCache } from '../cluster/fetch-sessions.ts';
 import { apiVersionsSpec } from '../apis/api-versions/schema.ts';
 import { ERR, errorCode, errorName } from '../protocol/error-codes.ts';
 import { FrameReader } from '../protocol/frame-reader.ts';
@@ -32,6 +33,8 @@ export interface BrokerRuntime {
   versions: VersionTable;
   /** The twin's fault waits, cancelled when it stops. */
   faultTimers: FaultTimers;
+  /** The broker's fetch sessions: those this connection made go with it. */
+  fetchSessions: FetchSessionCache;
 }
 
 type RequestDecision = PointDecision<typeof requestPoint>;
@@ -70,6 +73,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
   };
   socket.on('close', () => {
     open = false;
+    rt.fetchSessions.closeConnection(state);
     for (const fn of onClose) fn();
     onClose.clear();
   });
@@ -140,6 +144,7 @@ export function serveConnection(socket: Duplex, info: LinkInfo, rt: BrokerRuntim
       config: rt.config,
       versions: rt.versions,
       faultTimers: rt.faultTimers,
+      fetchSessions: rt.fetchSessions,
       isClosed: () => !open,
       onClose: (fn) => {
         onClose.add(fn);

@@ -1,12 +1,13 @@
 // Fetch: record batches from each partition's log on its leader, up to the high watermark
 // (read_uncommitted) or the last stable offset with the aborted transactions listed
 // (read_committed). From v13 topics are named by id. Below v4 the batches are converted down to
-// message sets (v0 for Fetch v0–v1, v1 for v2–v3; protocol/message-set.ts), as Kafka 3.x does. A long poll: when fewer than min_bytes are
-// ready the answer waits for an append or max_wait_ms. Fetch sessions are not kept: every answer
-// has session id 0, so clients send full fetches.
+// message sets (v0 for Fetch v0–v1, v1 for v2–v3; protocol/message-set.ts), as Kafka 3.x does. A
+// long poll: when fewer than min_bytes are ready the answer waits for an append or max_wait_ms.
+// From v7 a fetch may open, use or close an incremental fetch session (fetch-context.ts): an
+// incremental fetch serves every partition of its session and answers only what changed.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Fetch
-// @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-227 (session id 0 = no session)
-import { denyTopics, defineApi, topicScope, type RequestContext } from '../api.ts';
+import { denyTopics, defineApi, type RequestContext } from '../api.ts';
+import { fetchScope, openFetch, reachedTopics, SESSION_ERRORS, sessionError } from './fetch-context.ts';
 import { OPERATION } from '../../cluster/acls.ts';
 import { faultDelay } from '../../faults/fault-delay.ts';
 import { ERR } from '../../protocol/error-codes.ts';
@@ -102,41 +103,49 @@ class FetchPass {
 export const fetchApi = defineApi<FetchRequest, FetchResponse>({
   spec: fetchSpec,
   async handle(req, ctx) {
-    const deadline = ctx.twin.now() + req.maxWaitMs;
-    let pass = new FetchPass(req, ctx);
+    const opened = openFetch(req, ctx);
+    if ('error' in opened) return { throttleTimeMs: 0, ...sessionError(opened.error) };
+    const { request } = opened;
+    const deadline = ctx.twin.now() + request.maxWaitMs;
+    let pass = new FetchPass(request, ctx);
     let responses = pass.responses();
-    while (pass.bytes < Math.max(1, req.minBytes) && !ctx.isClosed()) {
+    while (pass.bytes < Math.max(1, request.minBytes) && !ctx.isClosed()) {
       const left = deadline - ctx.twin.now();
       if (left <= 0) break;
       await waitForAppend(pass.logs, left, ctx);
-      pass = new FetchPass(req, ctx);
+      pass = new FetchPass(request, ctx);
       responses = pass.responses();
     }
     if (pass.delayMs > 0) await faultDelay(ctx, pass.delayMs);
-    return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
+    return { throttleTimeMs: 0, ...opened.answer(responses) };
   },
-  errorResponse: (req, code) => ({
-    errorCode: ERR.NONE,
-    sessionId: 0,
-    responses: req.topics.map((t) => ({
-      topic: t.topic,
-      topicId: t.topicId,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: code, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY })),
-    })),
-  }),
+  errorResponse: (req, code, ctx) => {
+    // A session error is about the session, not its partitions: the top-level code, the session left as it was.
+    if (ctx.version >= 7 && SESSION_ERRORS.has(code)) return sessionError(code);
+    const opened = openFetch(req, ctx);
+    if ('error' in opened) return sessionError(opened.error);
+    return opened.answer(
+      opened.request.topics.map((t) => ({
+        topic: t.topic,
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: code, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY })),
+      })),
+    );
+  },
   async partialErrorResponse(req, code, ctx, hit) {
     // Answered at once (no long poll): the matching partitions carry the error, the rest what is ready.
-    const responses = new FetchPass(req, ctx).responses();
+    const opened = openFetch(req, ctx);
+    if ('error' in opened) return { throttleTimeMs: 0, ...sessionError(opened.error) };
+    const responses = new FetchPass(opened.request, ctx).responses();
     for (const t of responses) {
       for (const p of t.partitions ?? []) {
         if (hit(t.topic ?? '', p.partitionIndex ?? -1)) Object.assign(p, { errorCode: code, records: EMPTY, abortedTransactions: null });
       }
     }
-    return { throttleTimeMs: 0, errorCode: ERR.NONE, sessionId: 0, responses };
+    return { throttleTimeMs: 0, ...opened.answer(responses) };
   },
-  denied: (req, ctx) => denyTopics(ctx, OPERATION.READ, req.topics.map((t) => (ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic)), ERR.TOPIC_AUTHORIZATION_FAILED),
-  scope: (req, ctx) =>
-    topicScope(req.topics.map((t) => ({ topic: ctx.version >= 13 ? ctx.cluster.topicById(t.topicId)?.name : t.topic, partitions: t.partitions }))),
+  denied: (req, ctx) => denyTopics(ctx, OPERATION.READ, reachedTopics(req, ctx).map((t) => t.topic), ERR.TOPIC_AUTHORIZATION_FAILED),
+  scope: (req, ctx) => fetchScope(req, ctx),
 });
 
 /** Batches as a message set of `magic`; one the twin cannot open goes as it is (the client sees it corrupt). */
