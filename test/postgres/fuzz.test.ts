@@ -28,10 +28,9 @@ it(`survives ${FRAMES} random and mutated frames`, async () => {
   const run = await runFuzz(port, FRAMES, 99);
   expect(run.sent).toBeGreaterThanOrEqual(FRAMES);
   expect(run.connections).toBeGreaterThan(100);
-  // Every connection was ended by the twin (answered, refused, cut) or is waiting for bytes a frame
-  // promised; none hangs with its input complete.
+  // The twin closed every connection (answered, refused, cut), those waiting for bytes a frame
+  // promised once the client half-closed them; none hung.
   expect(run.timedOut).toBe(0);
-  expect(run.waiting).toBeLessThan(run.connections);
 
   const c = new pg.Client({ connectionString: h.twin.endpoints.url as string });
   await c.connect();
@@ -41,20 +40,21 @@ it(`survives ${FRAMES} random and mutated frames`, async () => {
 
 it('answers an unknown message type with 08P01 and closes', async () => {
   // No FIN: the twin itself must close after the FATAL.
-  const answer = await exchange(port, Buffer.concat([startup(), frame('Q', Buffer.from('SELECT 1\0')), frame('?', Buffer.from('junk'))]), { halfClose: false, tally });
+  const answer = await exchange(port, Buffer.concat([startup(), frame('Q', Buffer.from('SELECT 1\0')), frame('?', Buffer.from('junk'))]), { end: 'never', tally });
   const text = answer.toString('latin1');
   expect(text).toContain('SELECT 1');
   expect(text).toContain('C08P01');
   expect(text.lastIndexOf('C08P01')).toBeGreaterThan(text.indexOf('SELECT 1'));
   expect(tally.timedOut).toBe(0);
-});
+}, 60_000);
 
 it('answers an oversized frame with 08P01', async () => {
   const huge = Buffer.alloc(5);
   huge[0] = 'Q'.charCodeAt(0);
   huge.writeInt32BE(0x7fffffff, 1);
-  expect((await exchange(port, Buffer.concat([startup(), huge]), { halfClose: false, tally })).toString('latin1')).toContain('C08P01');
-});
+  expect((await exchange(port, Buffer.concat([startup(), huge]), { end: 'never', tally })).toString('latin1')).toContain('C08P01');
+  expect(tally.timedOut).toBe(0);
+}, 60_000);
 
 it('answers what a client sent before it half-closed, then closes, as PostgreSQL does', async () => {
   const answer = await exchange(port, Buffer.concat([startup(), frame('Q', Buffer.from('SELECT 40 + 2 AS n\0'))]), { tally });
@@ -62,7 +62,7 @@ it('answers what a client sent before it half-closed, then closes, as PostgreSQL
   expect(text).toContain('42');
   expect(text).toContain('SELECT 1');
   expect(tally.timedOut).toBe(0);
-});
+}, 60_000);
 
 it('answers a well-typed message with a malformed body, sent on its own, with 08P01', async () => {
   const answer = await new Promise<Buffer>((resolve) => {
