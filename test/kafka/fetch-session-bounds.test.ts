@@ -4,6 +4,7 @@
 // lists, and that no session outlives its connection, its broker or a reset.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, fetchV17, metadataV12, ResponseError } from '@platformatic/kafka';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { nextEpoch, SESSION_EVICTION_MS } from '../../twins/kafka/cluster/fetch-sessions.ts';
 import { ERR } from '../../twins/kafka/protocol/error-codes.ts';
@@ -82,6 +83,16 @@ describe('fetch session bounds', () => {
     let epoch = 2;
     await vi.waitFor(async () => expect(await fetch(c, ids[0]!, epoch++, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND }), { timeout: 20_000, interval: 20 });
     expect(await session(c, id, 1)).toBeGreaterThan(0);
+
+    // DescribeConfigs shows the limit as the broker's max.incremental.fetch.session.cache.slots.
+    const admin = new Kafka({ brokers: h!.twin.endpoints.bootstrap!.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['max.incremental.fetch.session.cache.slots'] }], includeSynonyms: false });
+      expect(resources[0]!.configEntries.map((e) => e.configValue)).toEqual(['3']);
+    } finally {
+      await admin.disconnect();
+    }
   }, 30_000);
 
   it("evicts as Kafka does: a stale session first, else the smallest one old enough when the new one is larger", async () => {

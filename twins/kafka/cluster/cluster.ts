@@ -399,6 +399,7 @@ export class Cluster {
       'group.initial.rebalance.delay.ms': String(this.options.initialRebalanceDelayMs ?? 0),
       'group.max.size': String(limits.kafkaGroupMembers),
       'fetch.max.bytes': String(limits.kafkaFetchBytes),
+      'max.incremental.fetch.session.cache.slots': String(limits.kafkaFetchSessions),
       'socket.request.max.bytes': String(limits.kafkaRequestBytes),
       // One replica of each internal topic: the twin's brokers share one state.
       'offsets.topic.replication.factor': '1',
