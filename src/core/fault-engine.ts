@@ -4,7 +4,8 @@
 // id, index of the matching event), and every fired rule is journaled with its id and action.
 //
 // Rules live in one list per (twin, point), newest first, linked so that adding or removing a rule
-// is O(1) however many there are. A decision walking a list never waits for a change: a rule added
+// is O(1) however many there are. Each rule's match test is built once, when the rule is added
+// (a point's `compile`), so deciding that a rule does not match prepares nothing per event. A decision walking a list never waits for a change: a rule added
 // meanwhile goes in front of where the walk started (unseen, as in a snapshot), a removed one keeps
 // its link to older rules and is skipped. Rules per environment are capped (rulesPerEnvironment).
 import { Type } from '@sinclair/typebox';
@@ -34,7 +35,8 @@ export interface TwinDirectory {
 
 interface RuleState {
   rule: FaultRule;
-  spec: FaultPointSpec;
+  /** The rule's match, ready to test an event (see FaultPoint.compile). */
+  test: (event: FaultEvent) => boolean;
   matched: number;
   fired: number;
   /** Toward older rules at the same point; kept when removed, so a walk in progress goes on. */
@@ -67,8 +69,8 @@ export class FaultEngine {
   private readonly now: () => number;
   private readonly limits: Limits;
   private readonly byId = new Map<string, RuleState>();
-  /** `${twin}\0${point}` → its rules. */
-  private readonly byPoint = new Map<string, PointRules>();
+  /** twin → point → its rules; two lookups of the names the twin holds, no key built per event. */
+  private readonly byPoint = new Map<string, Map<string, PointRules>>();
   private readonly listeners = new Set<(change: RuleChange) => void>();
   private generated = 0;
 
@@ -87,10 +89,12 @@ export class FaultEngine {
     if (this.byId.size >= this.limits.rulesPerEnvironment) {
       throw new StandinError('STANDIN_ERR_LIMIT_RULES', { field: field || 'rule', limit: this.limits.rulesPerEnvironment });
     }
-    const key = pointKey(rule.twin, rule.point);
-    let rules = this.byPoint.get(key);
-    if (rules === undefined) this.byPoint.set(key, (rules = { newest: undefined, count: 0 }));
-    const state: RuleState = { rule, spec: this.specOf(rule.twin, rule.point), matched: 0, fired: 0, older: rules.newest, newer: undefined, removed: false };
+    let points = this.byPoint.get(rule.twin);
+    if (points === undefined) this.byPoint.set(rule.twin, (points = new Map()));
+    let rules = points.get(rule.point);
+    if (rules === undefined) points.set(rule.point, (rules = { newest: undefined, count: 0 }));
+    const test = compileMatch(this.specOf(rule.twin, rule.point), rule.match);
+    const state: RuleState = { rule, test, matched: 0, fired: 0, older: rules.newest, newer: undefined, removed: false };
     if (rules.newest) rules.newest.newer = state;
     rules.newest = state;
     rules.count++;
@@ -103,15 +107,18 @@ export class FaultEngine {
     const state = this.byId.get(id);
     if (!state) return false;
     this.byId.delete(id);
-    const key = pointKey(state.rule.twin, state.rule.point);
-    const rules = this.byPoint.get(key) as PointRules;
+    const points = this.byPoint.get(state.rule.twin) as Map<string, PointRules>;
+    const rules = points.get(state.rule.point) as PointRules;
     state.removed = true;
     if (state.newer) state.newer.older = state.older;
     else rules.newest = state.older;
     if (state.older) state.older.newer = state.newer;
     // `state.older` stays: a decision standing on this rule right now walks on to the older ones.
     state.newer = undefined;
-    if (--rules.count === 0) this.byPoint.delete(key);
+    if (--rules.count === 0) {
+      points.delete(state.rule.point);
+      if (points.size === 0) this.byPoint.delete(state.rule.twin);
+    }
     this.emit({ type: 'removed', rule: state.rule });
     return true;
   }
@@ -141,13 +148,13 @@ export class FaultEngine {
   /** The rules currently set at a point, newest first. */
   rulesAt(twin: string, point: string): FaultRule[] {
     const rules: FaultRule[] = [];
-    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) if (!s.removed) rules.push(s.rule);
+    for (let s = this.byPoint.get(twin)?.get(point)?.newest; s; s = s.older) if (!s.removed) rules.push(s.rule);
     return rules;
   }
 
   /** The first rule (newest first) that matches the event and whose trigger holds, or undefined. */
   decide(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision | undefined {
-    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) {
+    for (let s = this.byPoint.get(twin)?.get(point)?.newest; s; s = s.older) {
       const decision = s.removed ? undefined : this.evaluate(s, event, summary);
       if (decision) return decision;
     }
@@ -157,7 +164,7 @@ export class FaultEngine {
   /** Every rule that fires for the event (e.g. toxics, which stack), newest first. */
   decideAll(twin: string, point: string, event: FaultEvent, summary = ''): FaultDecision[] {
     const out: FaultDecision[] = [];
-    for (let s = this.byPoint.get(pointKey(twin, point))?.newest; s; s = s.older) {
+    for (let s = this.byPoint.get(twin)?.get(point)?.newest; s; s = s.older) {
       const decision = s.removed ? undefined : this.evaluate(s, event, summary);
       if (decision) out.push(decision);
     }
@@ -177,8 +184,8 @@ export class FaultEngine {
   }
 
   private evaluate(state: RuleState, event: FaultEvent, summary: string): FaultDecision | undefined {
-    const { rule, spec } = state;
-    if (!(spec.matches ?? matchFields)(rule.match, event)) return undefined;
+    if (!state.test(event)) return undefined;
+    const { rule } = state;
     const index = state.matched++;
     const rng = createRng(this.seed, rule.id, index);
     const { trigger } = rule;
@@ -281,8 +288,11 @@ export class FaultEngine {
   }
 }
 
-function pointKey(twin: string, point: string): string {
-  return `${twin}\u0000${point}`;
+/** The point's compiled test when it has one, else its `matches` (or `matchFields`) bound to the match. */
+function compileMatch(spec: FaultPointSpec, match: Record<string, unknown>): (event: FaultEvent) => boolean {
+  if (spec.compile) return spec.compile(match);
+  const matches = spec.matches ?? matchFields;
+  return (event) => matches(match, event);
 }
 
 function view(state: RuleState): FaultRuleView {

@@ -18,7 +18,19 @@ export interface FaultPoint<M extends TSchema = TSchema, A extends ActionSchemas
   actions: A;
   /** How a rule's match applies to an event; defaults to `matchFields`. */
   matches?(match: Static<M>, event: E): boolean;
+  /**
+   * The same test, built once per rule when the engine accepts it (takes precedence over `matches`):
+   * a point whose matches have parts worth preparing (globs, regexes, lower-cased names) does that
+   * work once, not on every event, and the engine holds the result beside the rule.
+   */
+  compile?(match: Static<M>): EventTest<E>;
 }
+
+/**
+ * A compiled match. Written as a method's type so that, like `matches`, it is checked bivariantly:
+ * a point typed by its own event (RequestEvent) still goes in registries of plain FaultPoints.
+ */
+export type EventTest<E extends FaultEvent> = { test(event: E): boolean }['test'];
 
 /** Keeps the match, action and event types of a point while registries hold points side by side. */
 export function definePoint<M extends TSchema, A extends ActionSchemas, E extends FaultEvent = FaultEvent>(

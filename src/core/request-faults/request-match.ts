@@ -1,7 +1,8 @@
 // The matchers every HTTP-speaking twin's request points share: `method` (one or a list), `path`
 // (one or a list, path-glob.ts syntax), `query` and `headers` (value matchers), `body` (a
 // substring). A point spreads `RequestMatchFields` into its match schema beside its own fields and
-// calls `matchesRequest` from its `matches`. A rule's match compiles once (cached by the match object).
+// builds its `compile` on `compileRequestMatch` (the engine keeps the test beside the rule), or calls
+// `matchesRequest` from its `matches` (compiled once, cached by the match object).
 import { Type, type Static } from '@sinclair/typebox';
 import type { FaultEvent } from '../fault-rule.ts';
 import { compilePathGlob, PATH_GLOB_FORMAT, type PathGlob } from './path-glob.ts';
@@ -35,7 +36,8 @@ export interface RequestEvent extends FaultEvent {
   body: string;
 }
 
-type Check = (event: RequestEvent) => boolean;
+export type RequestCheck = (event: RequestEvent) => boolean;
+type Check = RequestCheck;
 
 /** The engine checked each pattern's size against the server's limit when it accepted the rule. */
 const CHECKED = Infinity;
@@ -51,7 +53,8 @@ export function matchesRequest(match: RequestMatch, event: RequestEvent): boolea
   return check(event);
 }
 
-function compileRequestMatch(match: RequestMatch): Check {
+/** The match as one test; methods upper-cased, globs and regexes compiled, header names lower-cased. */
+export function compileRequestMatch(match: RequestMatch): RequestCheck {
   const checks: Check[] = [];
   try {
     if (match.method !== undefined) {

@@ -10,11 +10,11 @@ import {
   RegexSchema,
   RequestMatchFields,
   compilePattern,
+  compileRequestMatch,
   corruptSchema,
   definePoint,
-  matchesRequest,
+  type RequestCheck,
   type RequestEvent,
-  type UserPattern,
 } from '../../../src/core/index.ts';
 
 const RequestMatchSchema = Type.Object(
@@ -24,17 +24,12 @@ const RequestMatchSchema = Type.Object(
 
 type RequestMatch = Static<typeof RequestMatchSchema>;
 
-/** Compiled once per rule (cached by its match); the engine checked the size against the server's limit. */
-const patterns = new WeakMap<RequestMatch, UserPattern>();
-
-function pathPatternMatches(match: RequestMatch, path: string): boolean {
-  if (match.pathPattern === undefined) return true;
-  let pattern = patterns.get(match);
-  if (pattern === undefined) {
-    pattern = compilePattern(match.pathPattern, { whole: true, maxSize: Infinity });
-    patterns.set(match, pattern);
-  }
-  return pattern.test(path);
+/** Built once per rule, when the engine accepts it; the engine checked the pattern's size against the server's limit. */
+function compileMatch(match: RequestMatch): RequestCheck {
+  const shared = compileRequestMatch(match);
+  if (match.pathPattern === undefined) return shared;
+  const pattern = compilePattern(match.pathPattern, { whole: true, maxSize: Infinity });
+  return (event) => shared(event) && pattern.test(event.path);
 }
 
 export const requestPoint = definePoint({
@@ -48,5 +43,5 @@ export const requestPoint = definePoint({
     disconnect: DisconnectSchema,
     corrupt: corruptSchema(),
   },
-  matches: (match, event: RequestEvent) => matchesRequest(match, event) && pathPatternMatches(match, event.path),
+  compile: (match): ((event: RequestEvent) => boolean) => compileMatch(match),
 });
