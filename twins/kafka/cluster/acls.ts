@@ -3,7 +3,8 @@
 // DELETE and ALTER imply DESCRIBE; ALTER_CONFIGS implies DESCRIBE_CONFIGS; ALL implies every one), or
 // — with allow.everyone.if.no.acl.found — when no binding names the resource at all. A binding
 // matches a resource by its literal name, the literal wildcard `*`, or a prefix (PREFIXED); a
-// principal by name or `User:*`; a host by address or `*`. Without an authorizer configured every
+// principal by name or `User:*`; a host by address or `*`. Resources: topics, groups, the cluster
+// (its configs and IDEMPOTENT_WRITE too) and transactional ids. Without an authorizer configured every
 // request is allowed and the ACL APIs answer SECURITY_DISABLED, as Kafka does.
 // @see https://kafka.apache.org/documentation/#security_authz
 // @see org.apache.kafka.metadata.authorizer.StandardAuthorizerData
@@ -113,6 +114,25 @@ export class AclStore {
     const granting = [operation, ...(IMPLIED_BY[operation] ?? [])];
     if (applies.some((b) => b.permissionType === PERMISSION.ALLOW && granting.some((op) => covers(b, op)))) return true;
     return onResource.length === 0 && a.allowEveryoneIfNoAclFound;
+  }
+
+  /**
+   * Whether a principal may do `operation` on some resource of a type (Kafka's
+   * authorizeByResourceType): an ALLOW binding for it that no DENY binding covers. InitProducerId
+   * asks it for an idempotent producer with WRITE on any topic (KIP-679).
+   */
+  authorizeAny(principal: string, host: string, operation: number, resourceType: number): boolean {
+    const a = this.authorizer;
+    if (!a || a.superUsers.includes(principal)) return true;
+    const applies = this.bindings.filter(
+      (b) => b.resourceType === resourceType && (b.operation === operation || b.operation === OPERATION.ALL) && (b.principal === principal || b.principal === 'User:*') && (b.host === '*' || b.host === host),
+    );
+    const denies = applies.filter((b) => b.permissionType === PERMISSION.DENY);
+    // A DENY covers an ALLOW when it names everything the ALLOW does: the wildcard, the same literal
+    // name, or a prefix of the ALLOW's name or prefix.
+    const covered = (allow: AclBinding): boolean =>
+      denies.some((d) => (d.patternType === PATTERN.LITERAL ? d.resourceName === '*' || (allow.patternType === PATTERN.LITERAL && d.resourceName === allow.resourceName) : allow.resourceName.startsWith(d.resourceName)));
+    return applies.some((b) => b.permissionType === PERMISSION.ALLOW && !covered(b));
   }
 }
 

@@ -1,8 +1,11 @@
 // AlterConfigs: replaces a topic's configs (or a broker's run-time configs) with the set given;
-// every config not named goes back to its default. validateOnly checks without changing.
+// every config not named goes back to its default. validateOnly checks without changing. With an
+// authorizer each resource needs ALTER_CONFIGS on its topic or the cluster (describe-configs).
 // @see https://kafka.apache.org/protocol.html#The_Messages_AlterConfigs
 import { defineApi } from '../api.ts';
 import { errorName } from '../../protocol/error-codes.ts';
+import { OPERATION } from '../../cluster/acls.ts';
+import { configsRefusal } from '../describe-configs/handler.ts';
 import { changeConfigs, RESOURCE_TOPIC } from '../../cluster/config-changes.ts';
 import { alterConfigsSpec, type AlterConfigsRequest, type AlterConfigsResponse } from './schema.ts';
 
@@ -12,6 +15,8 @@ export const alterConfigsApi = defineApi<AlterConfigsRequest, AlterConfigsRespon
     return {
       throttleTimeMs: 0,
       responses: req.resources.map((r) => {
+        const refused = configsRefusal(ctx, OPERATION.ALTER_CONFIGS, r.resourceType, r.resourceName);
+        if (refused) return { resourceType: r.resourceType, resourceName: r.resourceName, ...refused };
         const outcome = changeConfigs(
           ctx.cluster,
           r.resourceType,

@@ -1,10 +1,12 @@
 // DescribeConfigs: every topic config of Kafka 3.9 for a topic (its own values, then the broker
 // configs they fall back to, then Kafka's defaults), or every broker config for a broker ("" = the
 // cluster-wide values set at run time), each with its source, read-only flag, type and synonyms.
-// Resource types: 2 topic, 4 broker.
+// Resource types: 2 topic, 4 broker. With an authorizer each resource needs DESCRIBE_CONFIGS on its
+// topic or on the cluster (ALTER_CONFIGS implies it), else TOPIC_/CLUSTER_AUTHORIZATION_FAILED.
 // @see https://kafka.apache.org/protocol.html#The_Messages_DescribeConfigs
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-226+-+Dynamic+Broker+Configuration (synonyms)
-import { defineApi } from '../api.ts';
+import { allowed, defineApi, type RequestContext } from '../api.ts';
+import { CLUSTER_NAME, OPERATION, RESOURCE as ACL_RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { validTopicName } from '../../cluster/topic.ts';
 import { SOURCE, type ConfigEntry } from '../../cluster/configs.ts';
@@ -21,6 +23,8 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
       results: req.resources.map((r) => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorMessage: null };
         const fail = (errorCode: number, errorMessage: string) => ({ ...base, errorCode, errorMessage, configs: [] });
+        const refused = configsRefusal(ctx, OPERATION.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+        if (refused) return fail(refused.errorCode, refused.errorMessage);
         let entries: ConfigEntry[];
         if (r.resourceType === RESOURCE.TOPIC) {
           if (!validTopicName(r.resourceName)) return fail(ERR.INVALID_TOPIC_EXCEPTION, `Topic name '${r.resourceName}' is illegal.`);
@@ -56,6 +60,17 @@ export const describeConfigsApi = defineApi<DescribeConfigsRequest, DescribeConf
   errorResponse: (req, code) => ({ results: req.resources.map((r) => ({ errorCode: code, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) }),
   scope: (req) => ({ topics: req.resources.filter((r) => r.resourceType === RESOURCE.TOPIC).map((r) => r.resourceName), partitions: [] }),
 });
+
+/**
+ * With an authorizer: why the principal may not do `operation` (DESCRIBE_CONFIGS, ALTER_CONFIGS) on a
+ * config resource — a topic's on the topic, a broker's on the cluster — or undefined when it may.
+ * Kafka checks this before the resource's existence.
+ */
+export function configsRefusal(ctx: RequestContext, operation: number, resourceType: number, resourceName: string): { errorCode: number; errorMessage: string } | undefined {
+  if (resourceType === RESOURCE.TOPIC && !allowed(ctx, operation, ACL_RESOURCE.TOPIC, resourceName)) return { errorCode: ERR.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'Topic authorization failed.' };
+  if (resourceType === RESOURCE.BROKER && !allowed(ctx, operation, ACL_RESOURCE.CLUSTER, CLUSTER_NAME)) return { errorCode: ERR.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' };
+  return undefined;
+}
 
 /**
  * The broker a broker resource names: its id (each broker describes only itself, as Kafka's does),

@@ -1,6 +1,8 @@
 // EndTxn: commits or aborts a transaction; the transaction coordinator (cluster/) writes the markers.
+// With an authorizer it needs WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-98+-+Exactly+Once+Delivery+and+Transactional+Messaging
-import { defineApi } from '../api.ts';
+import { defineApi, denyUnless } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { endTransaction } from '../../cluster/transaction-coordinator.ts';
 import { endTxnSpec, type EndTxnRequest, type EndTxnResponse } from './schema.ts';
@@ -17,4 +19,5 @@ export const endTxnApi = defineApi<EndTxnRequest, EndTxnResponse>({
     endTransaction(ctx.cluster, txn, req.committed);
     return { throttleTimeMs: 0, errorCode: ERR.NONE };
   },
+  denied: (req, ctx) => denyUnless(ctx, OPERATION.WRITE, RESOURCE.TRANSACTIONAL_ID, [req.transactionalId], ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
 });

@@ -27,6 +27,9 @@ export const findCoordinatorApi = defineApi<FindCoordinatorRequest, FindCoordina
     port: -1,
     coordinators: req.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: code })),
   }),
-  denied: (req, ctx) => (req.keyType === 0 ? denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, req.coordinatorKeys.length > 0 ? req.coordinatorKeys : [req.key], ERR.GROUP_AUTHORIZATION_FAILED) : undefined),
+  denied: (req, ctx) =>
+    req.keyType === 0
+      ? denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.GROUP, req.coordinatorKeys.length > 0 ? req.coordinatorKeys : [req.key], ERR.GROUP_AUTHORIZATION_FAILED)
+      : denyUnless(ctx, OPERATION.DESCRIBE, RESOURCE.TRANSACTIONAL_ID, req.coordinatorKeys.length > 0 ? req.coordinatorKeys : [req.key], ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
   scope: (req) => ({ topics: [], partitions: [], group: req.key || req.coordinatorKeys[0] }),
 });

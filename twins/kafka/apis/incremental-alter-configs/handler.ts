@@ -1,9 +1,12 @@
 // IncrementalAlterConfigs (KIP-339): edits a topic's configs or a broker's run-time configs one by
 // one — SET, DELETE (back to the default), and for list configs APPEND and SUBTRACT items — leaving
-// the rest as they are. validateOnly checks without changing.
+// the rest as they are. validateOnly checks without changing. With an authorizer each resource needs
+// ALTER_CONFIGS on its topic or the cluster (describe-configs).
 // @see https://kafka.apache.org/protocol.html#The_Messages_IncrementalAlterConfigs
 import { defineApi } from '../api.ts';
 import { errorName } from '../../protocol/error-codes.ts';
+import { OPERATION } from '../../cluster/acls.ts';
+import { configsRefusal } from '../describe-configs/handler.ts';
 import { changeConfigs, RESOURCE_TOPIC, type ConfigEdit } from '../../cluster/config-changes.ts';
 import type { ClusterConfigs } from '../../cluster/configs.ts';
 import {
@@ -58,7 +61,8 @@ export const incrementalAlterConfigsApi = defineApi<IncrementalAlterConfigsReque
       responses: req.resources.map((r) => ({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
-        ...changeConfigs(ctx.cluster, r.resourceType, r.resourceName, editOf(r.configs, ctx.cluster.configs), req.validateOnly),
+        ...(configsRefusal(ctx, OPERATION.ALTER_CONFIGS, r.resourceType, r.resourceName) ??
+          changeConfigs(ctx.cluster, r.resourceType, r.resourceName, editOf(r.configs, ctx.cluster.configs), req.validateOnly)),
       })),
     };
   },

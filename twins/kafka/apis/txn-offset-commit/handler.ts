@@ -6,9 +6,13 @@
 // INVALID_TXN_STATE; then the member and generation (v3+) the client names, when it names them.
 // A release before that check (2.8, RELEASE_FACTS) answers NONE without it; offsets of a transaction
 // the coordinator does not know, or of a group it did not add, stay pending and are never applied.
+// With an authorizer, first: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+// READ on the group (GROUP_AUTHORIZATION_FAILED), and READ on each topic (TOPIC_AUTHORIZATION_FAILED
+// for that topic's partitions, the others served).
 // @see https://kafka.apache.org/protocol.html#The_Messages_TxnOffsetCommit
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-890%3A+Transactions+Server-Side+Defense
-import { defineApi, topicScope, type RequestContext } from '../api.ts';
+import { allowed, defineApi, denyUnless, topicScope, type RequestContext } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { notCoordinator } from '../join-group/handler.ts';
 import { RELEASE_FACTS } from '../../kafka-version.ts';
@@ -31,6 +35,7 @@ export const txnOffsetCommitApi = defineApi<TxnOffsetCommitRequest, TxnOffsetCom
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
+          if (!allowed(ctx, OPERATION.READ, RESOURCE.TOPIC, t.name)) return { partitionIndex: p.partitionIndex, errorCode: ERR.TOPIC_AUTHORIZATION_FAILED };
           if (errorCode === ERR.NONE && open) {
             open.pendingOffsets.push({ group: req.groupId, topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.committedMetadata });
           }
@@ -43,6 +48,9 @@ export const txnOffsetCommitApi = defineApi<TxnOffsetCommitRequest, TxnOffsetCom
     topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) })),
   }),
   scope: (req) => ({ ...topicScope(req.topics), group: req.groupId }),
+  denied: (req, ctx) =>
+    denyUnless(ctx, OPERATION.WRITE, RESOURCE.TRANSACTIONAL_ID, [req.transactionalId], ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED) ??
+    denyUnless(ctx, OPERATION.READ, RESOURCE.GROUP, [req.groupId], ERR.GROUP_AUTHORIZATION_FAILED),
 });
 
 /** v3+ (KIP-447): a named member must be in the group, a named generation its current one. */

@@ -1,0 +1,197 @@
+// ACLs on transactional ids, idempotent producers and configs, for SASL principals through kafkajs:
+// a transaction needs WRITE on its transactional id (and READ on the group whose offsets it
+// commits), an idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and
+// DescribeConfigs / AlterConfigs / IncrementalAlterConfigs DESCRIBE_CONFIGS / ALTER_CONFIGS on the
+// topic or the cluster — each refusal with Kafka's error code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
+import { kafkaTwin } from '../../twins/kafka/index.ts';
+import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
+
+const users = { admin: 'root-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
+type User = keyof typeof users;
+let h: TwinHarness;
+
+beforeAll(async () => {
+  h = await startTwin(
+    kafkaTwin,
+    {
+      topics: [{ name: 'ledger' }],
+      sasl: { mechanisms: ['PLAIN'], users },
+      authorizer: {
+        superUsers: ['User:admin'],
+        acls: [
+          { resourceType: 'TOPIC', resourceName: 'ledger', principal: 'User:alice', operation: 'WRITE' },
+          { resourceType: 'TOPIC', resourceName: 'ledger', principal: 'User:alice', operation: 'READ' },
+        ],
+      },
+    },
+    { seed: 71 },
+  );
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const as = (user: User): Kafka =>
+  new Kafka({ clientId: `acl-${user}`, brokers: h.twin.endpoints.bootstrap!.split(','), logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: user, password: users[user] }, retry: { retries: 0 } });
+
+/** The Kafka error name a client call failed with (kafkajs `type`, looking through its causes), or 'ok'. */
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    let err = e as { type?: string; cause?: unknown; originalError?: unknown; message: string };
+    while (!err.type && (err.cause || err.originalError)) err = (err.cause ?? err.originalError) as typeof err;
+    return err.type ?? err.message;
+  }
+}
+
+async function grant(acl: { resourceType: AclResourceTypes; resourceName: string; principal: string; operation: AclOperationTypes }): Promise<void> {
+  const admin = as('admin').admin();
+  await admin.connect();
+  await admin.createAcls({ acl: [{ ...acl, resourcePatternType: ResourcePatternTypes.LITERAL, host: '*', permissionType: AclPermissionTypes.ALLOW }] });
+  await admin.disconnect();
+}
+
+/** A transaction of alice's: one record to ledger, offsets of `group`, committed. */
+async function transaction(transactionalId: string, group: string): Promise<void> {
+  // kafkajs refuses an idempotent producer without retries; refusals are not retriable anyway.
+  const producer = as('alice').producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+  await producer.connect();
+  try {
+    const txn = await producer.transaction();
+    try {
+      await txn.send({ topic: 'ledger', messages: [{ value: `${transactionalId}-entry` }] });
+      await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: 'ledger', partitions: [{ partition: 0, offset: '1' }] }] });
+      await txn.commit();
+    } catch (e) {
+      await txn.abort().catch(() => {});
+      throw e;
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+const refusedApis = (clientId: string, error: string): string[] =>
+  h.journal
+    .query({ type: 'request' })
+    .events.filter((e) => e.data?.clientId === clientId && e.data?.error === error)
+    .map((e) => String(e.data?.api));
+
+describe('ACLs on transactional ids', () => {
+  it('kafkajs: a transaction without WRITE on its transactional id is refused; with it, it commits; its offsets need READ on the group', async () => {
+    // kafkajs asks for the transaction coordinator first, which needs DESCRIBE (implied by WRITE) on
+    // the id; it reports the refusal as a coordinator it cannot find.
+    expect(await outcome(transaction('alice-tx', 'alice-group'))).toMatch(/coordinator/);
+    expect(refusedApis('acl-alice', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')).toEqual(['FindCoordinator']);
+
+    // DESCRIBE finds the coordinator, but InitProducerId needs WRITE.
+    await grant({ resourceType: AclResourceTypes.TRANSACTIONAL_ID, resourceName: 'alice-tx', principal: 'User:alice', operation: AclOperationTypes.DESCRIBE });
+    expect(await outcome(transaction('alice-tx', 'alice-group'))).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+    expect(refusedApis('acl-alice', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')).toEqual(['FindCoordinator', 'InitProducerId']);
+
+    await grant({ resourceType: AclResourceTypes.TRANSACTIONAL_ID, resourceName: 'alice-tx', principal: 'User:alice', operation: AclOperationTypes.WRITE });
+    // Now the transaction gets as far as its offsets: alice may not READ the group.
+    expect(await outcome(transaction('alice-tx', 'alice-group'))).toBe('GROUP_AUTHORIZATION_FAILED');
+    expect(refusedApis('acl-alice', 'GROUP_AUTHORIZATION_FAILED')).toContain('AddOffsetsToTxn');
+
+    await grant({ resourceType: AclResourceTypes.GROUP, resourceName: 'alice-group', principal: 'User:alice', operation: AclOperationTypes.READ });
+    expect(await outcome(transaction('alice-tx', 'alice-group'))).toBe('ok');
+    const state = (await h.twin.inspect({ group: 'alice-group' })) as { groups: Array<{ offsets: Array<{ offset: number }> }> };
+    expect(state.groups[0]!.offsets[0]!.offset).toBe(1);
+    // Another transactional id is still refused.
+    expect(await outcome(transaction('alice-other-tx', 'alice-group'))).toMatch(/coordinator/);
+    expect(refusedApis('acl-alice', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')).toEqual(['FindCoordinator', 'InitProducerId', 'FindCoordinator']);
+  }, 60_000);
+
+  it('kafkajs: an idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679)', async () => {
+    const idempotent = async (user: User): Promise<string> => {
+      const producer = as(user).producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+      return outcome(
+        (async () => {
+          await producer.connect();
+          try {
+            await producer.send({ topic: 'ledger', messages: [{ value: `${user}-idempotent` }] });
+          } finally {
+            await producer.disconnect();
+          }
+        })(),
+      );
+    };
+    // bob may write nowhere: InitProducerId is refused.
+    expect(await idempotent('bob')).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    expect(refusedApis('acl-bob', 'CLUSTER_AUTHORIZATION_FAILED')).toContain('InitProducerId');
+    // alice has WRITE on ledger: enough.
+    expect(await idempotent('alice')).toBe('ok');
+    // IDEMPOTENT_WRITE gets bob a producer id; writing to ledger still needs WRITE on it.
+    await grant({ resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:bob', operation: AclOperationTypes.IDEMPOTENT_WRITE });
+    expect(await idempotent('bob')).toBe('TOPIC_AUTHORIZATION_FAILED');
+  }, 60_000);
+});
+
+describe('ACLs on configs', () => {
+  const describeTopic = async (user: User): Promise<string> => {
+    const admin = as(user).admin();
+    await admin.connect();
+    try {
+      return await outcome(admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger' }], includeSynonyms: false }));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  const describeBroker = async (user: User): Promise<string> => {
+    const admin = as(user).admin();
+    await admin.connect();
+    try {
+      return await outcome(admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '0' }], includeSynonyms: false }));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  const alterTopic = async (user: User, value: string): Promise<string> => {
+    const admin = as(user).admin();
+    await admin.connect();
+    try {
+      return await outcome(admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger', configEntries: [{ name: 'retention.ms', value }] }] }));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('kafkajs DescribeConfigs and AlterConfigs: TOPIC_/CLUSTER_AUTHORIZATION_FAILED without the ACL; ALTER_CONFIGS implies DESCRIBE_CONFIGS', async () => {
+    // WRITE and READ on a topic do not reach its configs.
+    expect(await describeTopic('alice')).toBe('TOPIC_AUTHORIZATION_FAILED');
+    expect(await describeBroker('carol')).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    expect(await alterTopic('carol', '3600000')).toBe('TOPIC_AUTHORIZATION_FAILED');
+
+    await grant({ resourceType: AclResourceTypes.TOPIC, resourceName: 'ledger', principal: 'User:carol', operation: AclOperationTypes.ALTER_CONFIGS });
+    expect(await alterTopic('carol', '3600000')).toBe('ok');
+    expect(await describeTopic('carol')).toBe('ok');
+    const admin = as('carol').admin();
+    await admin.connect();
+    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger' }], includeSynonyms: false });
+    await admin.disconnect();
+    expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+    // The topic's grant says nothing of the cluster's configs.
+    expect(await describeBroker('carol')).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    await grant({ resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:carol', operation: AclOperationTypes.DESCRIBE_CONFIGS });
+    expect(await describeBroker('carol')).toBe('ok');
+  }, 60_000);
+
+  it("kafkajs AlterConfigs of a broker's configs needs ALTER_CONFIGS on the cluster; DESCRIBE_CONFIGS is not enough", async () => {
+    const admin = as('carol').admin();
+    await admin.connect();
+    try {
+      const raise = (): Promise<unknown> =>
+        admin.alterConfigs({ validateOnly: true, resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configEntries: [{ name: 'log.retention.ms', value: '7200000' }] }] });
+      expect(await outcome(raise())).toBe('CLUSTER_AUTHORIZATION_FAILED');
+      await grant({ resourceType: AclResourceTypes.CLUSTER, resourceName: 'kafka-cluster', principal: 'User:carol', operation: AclOperationTypes.ALTER_CONFIGS });
+      expect(await outcome(raise())).toBe('ok');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
