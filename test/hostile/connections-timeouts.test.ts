@@ -16,8 +16,11 @@ import { startTwin } from '../support/twin-harness.ts';
 // The idle limit is 2 s: a server advertises whole seconds (Keep-Alive: timeout=2), and Node's
 // agent keeps a socket only for an advertised timeout of a second or more.
 const limits = { headersTimeoutMs: 400, requestTimeoutMs: 800, idleTimeoutMs: 2000 };
-/** Generous: the deadlines are under a second; anything closed within this bound was closed by them. */
-const CLOSED_WITHIN_MS = 5_000;
+/**
+ * Nothing here waits on a window of its own: a connection the deadlines fail to close is held until
+ * the test times out, far past every deadline however loaded the machine.
+ */
+const HELD = { timeout: 60_000 };
 
 /** Each kind, its config, where its base URL is among its endpoints, and a path that reads a POST body before answering. */
 const kinds: Array<[string, TwinKind<any>, Record<string, unknown>, string, string]> = [
@@ -26,18 +29,31 @@ const kinds: Array<[string, TwinKind<any>, Record<string, unknown>, string, stri
   ['oidc', oidcTwin, {}, 'issuer', '/token'],
 ];
 
-/** Everything the twin sent until it closed the connection, and how long that took; null if it did not within the bound. */
-async function untilClosed(socket: net.Socket, started: number): Promise<{ text: string; ms: number } | null> {
-  let text = '';
-  socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([
-    once(socket, 'close').then(() => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSED_WITHIN_MS))),
-  ]);
-  clearTimeout(timer);
-  socket.destroy();
-  return closed ? { text, ms: Date.now() - started } : null;
+interface Closed {
+  /** Everything the twin sent until the connection closed. */
+  text: string;
+  /** The client saw the connection reset. */
+  reset: boolean;
+}
+
+/** Waits for the connection to close: what the twin sent, and whether it ended in a reset. */
+async function untilClosed(socket: net.Socket): Promise<Closed> {
+  const closed: Closed = { text: '', reset: false };
+  socket.setEncoding('latin1').on('data', (chunk: string) => (closed.text += chunk));
+  socket.on('error', (error: NodeJS.ErrnoException) => (closed.reset ||= error.code === 'ECONNRESET' || error.code === 'EPIPE'));
+  await once(socket, 'close');
+  return closed;
+}
+
+/**
+ * 408, then closed. The twin closes as Node does, at once: if bytes the client is still sending
+ * arrived unread, the kernel answers with a reset instead of a FIN and drops what it had not yet
+ * sent, which on a loaded machine can be the 408 itself. That reset is the documented other
+ * outcome; any other answer is not.
+ */
+function expectTimedOut(closed: Closed): void {
+  if (closed.reset && closed.text === '') return;
+  expect(closed.text).toMatch(/^HTTP\/1\.1 408 /);
 }
 
 function connect(url: string): Promise<net.Socket> {
@@ -47,64 +63,60 @@ function connect(url: string): Promise<net.Socket> {
   return once(socket, 'connect').then(() => socket);
 }
 
-/** Writes `text` one byte every `everyMs` until the socket closes. */
+/** Writes `text` one byte every `everyMs` until the twin answers or the socket closes. */
 function dribble(socket: net.Socket, text: string, everyMs: number): void {
   let i = 0;
+  let answered = false;
   const timer = setInterval(() => {
-    if (socket.destroyed || i >= text.length) return clearInterval(timer);
+    if (answered || socket.destroyed || i >= text.length) return clearInterval(timer);
     socket.write(text[i++] as string);
   }, everyMs);
+  // A client stops sending once answered; more bytes would only turn the twin's close into a reset.
+  socket.once('data', () => (answered = true));
   socket.once('close', () => clearInterval(timer));
 }
 
 describe.each(kinds)('%s twin connection deadlines', (_name, kind, config, urlField, bodyPath) => {
   const baseUrl = (twin: { twin: { endpoints: Record<string, unknown> } }): string => String(twin.twin.endpoints[urlField]);
 
-  it('headers sent a byte at a time past headersTimeoutMs: 408, then closed', async () => {
+  it('headers sent a byte at a time past headersTimeoutMs: 408, then closed', HELD, async () => {
     await using twin = await startTwin(kind, config, { limits });
     const socket = await connect(baseUrl(twin));
-    const started = Date.now();
     // Each byte well inside any idle timeout, the whole far beyond the headers' deadline.
     dribble(socket, `GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}\r\n\r\n`, 50);
-    const closed = await untilClosed(socket, started);
-    expect(closed, 'the connection was still open').not.toBeNull();
-    expect(closed?.text).toMatch(/^HTTP\/1\.1 408 /);
+    expectTimedOut(await untilClosed(socket));
   });
 
-  it('a body sent a byte at a time past requestTimeoutMs: 408, then closed', async () => {
+  it('a body sent a byte at a time past requestTimeoutMs: 408, then closed', HELD, async () => {
     await using twin = await startTwin(kind, config, { limits });
     const socket = await connect(baseUrl(twin));
-    const started = Date.now();
     socket.write(`POST ${bodyPath} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n`);
     dribble(socket, 'b'.repeat(1000), 50);
-    const closed = await untilClosed(socket, started);
-    expect(closed, 'the connection was still open').not.toBeNull();
-    expect(closed?.text).toMatch(/^HTTP\/1\.1 408 /);
+    expectTimedOut(await untilClosed(socket));
   });
 
-  it('a connection that sends nothing is closed', async () => {
+  it('a connection that sends nothing is closed', HELD, async () => {
     await using twin = await startTwin(kind, config, { limits });
     const socket = await connect(baseUrl(twin));
-    expect(await untilClosed(socket, Date.now()), 'the connection was still open').not.toBeNull();
+    await untilClosed(socket);
   });
 
-  it('a keep-alive connection idle past idleTimeoutMs is closed', async () => {
+  it('a keep-alive connection idle past idleTimeoutMs is closed', HELD, async () => {
     await using twin = await startTwin(kind, config, { limits });
     const socket = await connect(baseUrl(twin));
     socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n');
-    const closed = await untilClosed(socket, Date.now());
-    expect(closed, 'the connection was still open').not.toBeNull();
     // It was answered, and closed afterwards for idling, not refused.
-    expect(closed?.text).toMatch(/^HTTP\/1\.1 (?!408)\d{3} /);
+    expect((await untilClosed(socket)).text).toMatch(/^HTTP\/1\.1 (?!408)\d{3} /);
   });
 
-  it('a keep-alive client making requests for longer than every deadline is unaffected', async () => {
-    await using twin = await startTwin(kind, config, { limits });
+  it('a keep-alive client making requests for longer than the request deadlines is unaffected', HELD, async () => {
+    // The idle limit far off: a pause stretched by a loaded machine must not be what closes the socket.
+    await using twin = await startTwin(kind, config, { limits: { ...limits, idleTimeoutMs: 60_000 } });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const sockets = new Set<net.Socket>();
     const started = Date.now();
     try {
-      // Well past requestTimeoutMs in all, each pause well inside idleTimeoutMs.
+      // Well past requestTimeoutMs in all, each pause longer than the headers' deadline.
       while (Date.now() - started < 3 * limits.requestTimeoutMs) {
         const status = await new Promise<number | undefined>((resolve, reject) => {
           const req = http.get(`${baseUrl(twin)}/ping`, { agent }, (res) => res.resume().on('end', () => resolve(res.statusCode)));
@@ -112,7 +124,7 @@ describe.each(kinds)('%s twin connection deadlines', (_name, kind, config, urlFi
           req.on('error', reject);
         });
         expect(status).not.toBe(408);
-        await new Promise((r) => setTimeout(r, limits.idleTimeoutMs / 4));
+        await new Promise((r) => setTimeout(r, limits.headersTimeoutMs * 1.5));
       }
     } finally {
       agent.destroy();
