@@ -59,4 +59,20 @@ describe('authorizer', () => {
     expect(s.invalid(acl({ patternType: PATTERN.MATCH }))).toMatch(/pattern type/);
     expect(s.invalid(acl({}))).toBeUndefined();
   });
+
+  it('authorizeAny (authorizeByResourceType): an ALLOW of the operation on some resource of the type that no DENY covers', () => {
+    const any = (s: AclStore, principal = 'User:alice'): boolean => s.authorizeAny(principal, 'h', OP.WRITE, RESOURCE.TOPIC);
+    expect(any(store([]))).toBe(false);
+    expect(any(store([]), 'User:admin')).toBe(true);
+    expect(any(store([acl({ operation: OP.WRITE })]))).toBe(true);
+    expect(any(store([acl({ operation: OP.ALL, patternType: PATTERN.PREFIXED, resourceName: 'ord' })]))).toBe(true);
+    // READ does not imply WRITE; another principal's grant is not alice's.
+    expect(any(store([acl({})]))).toBe(false);
+    expect(any(store([acl({ operation: OP.WRITE, principal: 'User:bob' })]))).toBe(false);
+    // A DENY of the same name, a prefix of it, or the wildcard covers the ALLOW; a DENY of another name does not.
+    expect(any(store([acl({ operation: OP.WRITE }), acl({ operation: OP.WRITE, permissionType: PERMISSION.DENY })]))).toBe(false);
+    expect(any(store([acl({ operation: OP.WRITE }), acl({ operation: OP.WRITE, permissionType: PERMISSION.DENY, patternType: PATTERN.PREFIXED, resourceName: 'or' })]))).toBe(false);
+    expect(any(store([acl({ operation: OP.WRITE }), acl({ operation: OP.WRITE, permissionType: PERMISSION.DENY, resourceName: '*' })]))).toBe(false);
+    expect(any(store([acl({ operation: OP.WRITE }), acl({ operation: OP.WRITE, permissionType: PERMISSION.DENY, resourceName: 'payments' })]))).toBe(true);
+  });
 });
