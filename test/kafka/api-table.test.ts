@@ -32,7 +32,7 @@ describe('kafka README kafkaVersion table', () => {
   const served = new Map<string, string[]>();
   for (const m of section.matchAll(/^\| ([A-Za-z][\w /]+?) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$/gm)) {
     const names = m[1]!.split(' / ');
-    const columns = [m[2]!, m[3]!, m[4]!].map((c) => c.split(' / ').map((part) => /^\s*(\d+(?:–\d+)?)/.exec(part)?.[1] ?? '?'));
+    const columns = [m[2]!, m[3]!, m[4]!].map((c) => c.split(' / ').map((part) => /^\s*(\d+(?:–\d+)?|—)/.exec(part)?.[1] ?? '?'));
     names.forEach((name, i) => served.set(name, columns.map((c) => (c.length === 1 ? c[0]! : (c[i] ?? '?')))));
   }
   const tables = KAFKA_VERSIONS.map((v) => versionTable(v, REGISTRY));
