@@ -69,7 +69,7 @@ describe('fetch session bounds', () => {
     const c = await connect();
     const id = await topicIdOf(c, 'slots');
     const holders = [await connect(), await connect(), await connect()];
-    const ids = [];
+    const ids: number[] = [];
     for (const holder of holders) ids.push(await session(holder, id, 1));
     expect(ids.every((x) => x > 0)).toBe(true);
     const refused = await fetch(c, 0, 0, [{ topicId: id, partitions: [part(0)] }]);

@@ -89,12 +89,14 @@ export function openFetch(req: FetchRequest, ctx: RequestContext): FetchContext 
 export function reachedTopics(req: FetchRequest, ctx: RequestContext): Array<{ topic: string | undefined; partitions: number[] }> {
   const byId = ctx.version >= 13;
   const session = req.sessionEpoch > 0 ? ctx.fetchSessions.get(req.sessionId) : undefined;
-  const usable = session && session.epoch === req.sessionEpoch && session.usesTopicIds === byId;
-  const gone = usable ? new Set(forgotten(req).map((f) => session.key(f.topic, f.topicId, f.partition))) : new Set<string>();
-  const all: PartitionFetch[] = usable ? [...session.partitions.values(), ...named(req, byId)] : named(req, byId);
+  if (!session || session.epoch !== req.sessionEpoch || session.usesTopicIds !== byId) {
+    // A fetch without a session (or one refused with a session error) reaches what it names.
+    return req.topics.map((t) => ({ topic: byId ? ctx.cluster.topicById(t.topicId)?.name : t.topic, partitions: t.partitions.map((p) => p.partition) }));
+  }
+  const gone = new Set(forgotten(req).map((f) => session.key(f.topic, f.topicId, f.partition)));
   const topics = new Map<string, { topic: string | undefined; partitions: Set<number> }>();
-  for (const p of all) {
-    if (usable && gone.has(session.key(p.topic, p.topicId, p.partition))) continue;
+  for (const p of [...session.partitions.values(), ...named(req, byId)]) {
+    if (gone.has(session.key(p.topic, p.topicId, p.partition))) continue;
     const key = byId ? p.topicId.toString('hex') : p.topic;
     let t = topics.get(key);
     if (!t) topics.set(key, (t = { topic: byId ? ctx.cluster.topicById(p.topicId)?.name : p.topic, partitions: new Set() }));
