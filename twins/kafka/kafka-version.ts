@@ -3,9 +3,11 @@
 // (apis/implemented.ts). 3.9 (KRaft) is the default; 2.8 is a ZooKeeper-mode broker of that line;
 // 4.0 has the baselines of KIP-896 (Produce below 3, Fetch below 4, … removed) — and still lists
 // Produce from version 0 in ApiVersions although it refuses v0–v2 (KAFKA-18659: librdkafka turned
-// compression off when the minimum was not 0).
+// compression off when the minimum was not 0). The rest of what a client sees differ between
+// releases — configs, defaults, error codes — is RELEASE_FACTS below.
 // Ranges: 3.9 from Kafka's message definitions (shared/reference/kafka-messages); 2.8 from the
-// ApiVersions answer of a 2.8 broker; 4.0 from its definitions (validVersions after KIP-896).
+// ApiVersions answer of a 2.8 broker; 4.0 from its definitions (validVersions after KIP-896),
+// checked against a 4.0.0 broker's ApiVersions answer.
 // @see https://cwiki.apache.org/confluence/display/KAFKA/KIP-896
 // @see https://issues.apache.org/jira/browse/KAFKA-18659
 import type { ApiHandler } from './apis/api.ts';
@@ -56,7 +58,7 @@ const SERVED: Record<number, readonly [Range, Range, Range]> = {
   44: [[0, 1], [0, 1], [0, 1]], // IncrementalAlterConfigs
   45: [[0, 0], [0, 0], [0, 0]], // AlterPartitionReassignments
   46: [[0, 0], [0, 0], [0, 0]], // ListPartitionReassignments
-  60: [[0, 0], [0, 1], [0, 1]], // DescribeCluster
+  60: [[0, 0], [0, 1], [0, 2]], // DescribeCluster
   68: [ABSENT, [0, 0], [0, 1]], // ConsumerGroupHeartbeat (3.9: early access, see CONSUMER_PROTOCOL)
   69: [ABSENT, [0, 0], [0, 0]], // ConsumerGroupDescribe (4.0 has v1 too; its definition is not in the 3.9 snapshot)
 };
