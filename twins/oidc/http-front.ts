@@ -76,8 +76,7 @@ class Exchange {
     if (point === undefined) return this.proceed();
     const faultPoint = OIDC_HTTP_POINTS[point];
     const rules = ctx.faults.rulesAt(faultPoint);
-    // Taken either way, so a corruption carried to this resume never lingers.
-    const carry = (): ReturnType<Issuer['redirects']['take']> => (point === 'authorize' ? issuer.redirects.take(local) : undefined);
+    // Without rules at the point nothing can fire: no event to build, no body to read.
     if (rules.length > 0) {
       const event: OidcRequestEvent = {
         method: this.method,
@@ -101,12 +100,10 @@ class Exchange {
         }
       }
       this.decision = ctx.faults.decide(faultPoint, event, `${this.method} ${this.path}`);
-      const carried = carry();
-      if (this.decision) return applyFault(this.decision, req, this.res, this.surroundings());
-      if (carried) return corruptAuthorization(this.res, carried.how, carried.junk, this.surroundings());
-      return this.proceed();
     }
-    const carried = carry();
+    // Taken either way, so a corruption carried to this resume never lingers.
+    const carried = point === 'authorize' ? issuer.redirects.take(local) : undefined;
+    if (this.decision) return applyFault(this.decision, req, this.res, this.surroundings());
     if (carried) return corruptAuthorization(this.res, carried.how, carried.junk, this.surroundings());
     return this.proceed();
   }
