@@ -77,17 +77,30 @@ export function inspectCluster(cluster: Cluster, query: { topic?: string; group?
     }));
   const groups = [...cluster.groups.groups.values()]
     .filter((g) => query.group === undefined || g.id === query.group)
-    .map((g) => ({
-      id: g.id,
-      state: g.state,
-      generation: g.generationId,
-      protocolType: g.protocolType,
-      protocol: g.protocolName,
-      leader: g.leaderId || null,
-      coordinator: cluster.coordinatorFor(g.id)?.nodeId ?? null,
-      members: [...g.members.values()].map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
-      offsets: [...g.offsets].flatMap(([topic, parts]) => [...parts].map(([partition, o]) => ({ topic, partition, offset: o.offset, metadata: o.metadata }))),
-    }));
+    .map((g) => {
+      // A consumer-protocol group (KIP-848): its group epoch for the generation, its assignor for the protocol.
+      const c = g.consumer;
+      return {
+        id: g.id,
+        type: c ? 'consumer' : 'classic',
+        state: c ? c.state : g.state,
+        generation: c ? c.groupEpoch : g.generationId,
+        protocolType: c ? 'consumer' : g.protocolType,
+        protocol: c ? c.assignor : g.protocolName,
+        leader: g.leaderId || null,
+        coordinator: cluster.coordinatorFor(g.id)?.nodeId ?? null,
+        members: c
+          ? [...c.members.values()].map((m) => ({
+              memberId: m.memberId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              memberEpoch: m.memberEpoch,
+              assignment: Object.fromEntries([...m.assigned].map(([topic, ps]) => [topic, [...ps].sort((a, b) => a - b)])),
+            }))
+          : [...g.members.values()].map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+        offsets: [...g.offsets].flatMap(([topic, parts]) => [...parts].map(([partition, o]) => ({ topic, partition, offset: o.offset, metadata: o.metadata }))),
+      };
+    });
   return {
     clusterId: cluster.clusterId,
     brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, up: b.up })),
