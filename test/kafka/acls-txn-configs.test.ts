@@ -1,14 +1,15 @@
 // ACLs on transactional ids, idempotent producers and configs, for SASL principals through kafkajs:
 // a transaction needs WRITE on its transactional id (and READ on the group whose offsets it
 // commits), an idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and
-// DescribeConfigs / AlterConfigs / IncrementalAlterConfigs DESCRIBE_CONFIGS / ALTER_CONFIGS on the
-// topic or the cluster — each refusal with Kafka's error code.
+// DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (@platformatic/kafka, which kafkajs lacks)
+// DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster — each refusal with Kafka's error code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
+import { Admin as PltAdmin } from '@platformatic/kafka';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
-const users = { admin: 'root-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
+const users = { admin: 'root-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', dave: 'dave-pw' } as const;
 type User = keyof typeof users;
 let h: TwinHarness;
 
@@ -193,5 +194,24 @@ describe('ACLs on configs', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('@platformatic/kafka IncrementalAlterConfigs: TOPIC_AUTHORIZATION_FAILED without ALTER_CONFIGS on the topic, the change made with it', async () => {
+    const plt = new PltAdmin({ clientId: 'acl-dave', bootstrapBrokers: h.twin.endpoints.bootstrap!.split(','), sasl: { mechanism: 'PLAIN', username: 'dave', password: users.dave }, retries: 0 });
+    const SET = 0;
+    const raise = (): Promise<void> => plt.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: 'ledger', configs: [{ name: 'retention.bytes', configOperation: SET, value: '1000000' }] }] });
+    try {
+      await expect(raise()).rejects.toThrow();
+      expect(refusedApis('acl-dave', 'TOPIC_AUTHORIZATION_FAILED')).toEqual(['IncrementalAlterConfigs']);
+      await grant({ resourceType: AclResourceTypes.TOPIC, resourceName: 'ledger', principal: 'User:dave', operation: AclOperationTypes.ALTER_CONFIGS });
+      await raise();
+    } finally {
+      await plt.close();
+    }
+    const admin = as('admin').admin();
+    await admin.connect();
+    const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger' }], includeSynonyms: false });
+    await admin.disconnect();
+    expect(described.resources[0]!.configEntries.find((e) => e.configName === 'retention.bytes')?.configValue).toBe('1000000');
   });
 });
