@@ -154,8 +154,13 @@ export class ApiServer {
       if (idempotencyKey === null) {
         outgoing = await this.execute(call, match.route.handle, decision, base);
       } else {
-        const fingerprint = fingerprintOf(params);
-        const check = this.idempotency.check(idempotencyKey, `${method} ${path}`, fingerprint);
+        // The same bytes are the same parameters; other bytes may still be (another order, `02000`
+        // for `2000`): the stored body is read again through this route to compare what it meant.
+        const check = this.idempotency.check(
+          idempotencyKey,
+          `${method} ${path}`,
+          (stored) => stored === raw || fingerprintOf(readParams(match.route.params, decodeForm(stored))) === fingerprintOf(params),
+        );
         if (check.kind === 'replay') {
           await this.pause(decision);
           replayed = true;
@@ -169,7 +174,7 @@ export class ApiServer {
             this.idempotency.end(idempotencyKey);
           }
           if (isStored(outgoing.status)) {
-            this.idempotency.save(idempotencyKey, `${method} ${path}`, fingerprint, { ...outgoing, requestId });
+            this.idempotency.save(idempotencyKey, `${method} ${path}`, raw, { ...outgoing, requestId });
           }
         }
       }
@@ -281,8 +286,16 @@ export class ApiServer {
     };
   }
 
+  /**
+   * Head and body go to node:http as one string, which it sends in one write. Through an HttpAnswer
+   * the body would be copied into a Buffer first and go out as a second, corked chunk (a writev).
+   * The twin never answers 1xx, 204 or 304, so every answer has a Content-Length.
+   */
   private write(res: ServerResponse, outgoing: Outgoing): void {
-    writeAnswer(res, answerOf(outgoing));
+    const headers = headersOf(outgoing);
+    headers.push('content-length', String(Buffer.byteLength(outgoing.body, 'utf8')));
+    res.writeHead(outgoing.status, headers);
+    res.end(outgoing.body, 'utf8');
   }
 
   private journal(req: IncomingMessage, path: string, status: number | null, requestId: string, idempotencyKey: string | null, decision?: Decision, replayed = false): void {
@@ -324,12 +337,18 @@ function asStripeError(error: unknown): StripeApiError {
   return new StripeApiError(500, { type: 'api_error', message: error instanceof Error ? error.message : String(error) });
 }
 
-/** The answer as the wire sends it, with the headers every Stripe answer carries. */
+/** The answer as the wire sends it, for the fault actions that work on its bytes. */
 function answerOf(outgoing: Outgoing): HttpAnswer {
-  const headers = { ...STRIPE_HEADERS, ...outgoing.headers };
+  return { status: outgoing.status, headers: headersOf(outgoing), body: Buffer.from(outgoing.body, 'utf8') };
+}
+
+/** Flat `[name, value…]`: the headers every Stripe answer carries (the answer's own win), then the answer's. */
+function headersOf(outgoing: Outgoing): string[] {
+  const own = outgoing.headers;
   const flat: string[] = [];
-  for (const [name, value] of Object.entries(headers)) flat.push(name, value);
-  return { status: outgoing.status, headers: flat, body: Buffer.from(outgoing.body, 'utf8') };
+  for (const name in STRIPE_HEADERS) flat.push(name, Object.hasOwn(own, name) ? (own[name] as string) : (STRIPE_HEADERS[name] as string));
+  for (const name in own) if (!Object.hasOwn(STRIPE_HEADERS, name)) flat.push(name, own[name] as string);
+  return flat;
 }
 
 const STRIPE_HEADERS: Readonly<Record<string, string>> = {

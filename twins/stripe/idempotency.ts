@@ -15,9 +15,13 @@ export interface StoredResponse {
 
 interface Entry {
   endpoint: string;
-  fingerprint: string;
+  /** The form body as sent: most reuses of a key are retries of the very same bytes. */
+  body: string;
   response: StoredResponse;
 }
+
+/** Whether the body stored with a key carries the same parameters as the request at hand. */
+export type SameParams = (storedBody: string) => boolean;
 
 export type IdempotencyCheck = { kind: 'new' } | { kind: 'replay'; response: StoredResponse };
 
@@ -28,8 +32,11 @@ export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
   private readonly running = new Set<string>();
 
-  /** What to do with a request carrying `key`; throws the idempotency errors. */
-  check(key: string, endpoint: string, fingerprint: string): IdempotencyCheck {
+  /**
+   * What to do with a request carrying `key`; throws the idempotency errors. The parameters are
+   * compared only when a key comes back (`sameParams`), not fingerprinted for every request.
+   */
+  check(key: string, endpoint: string, sameParams: SameParams): IdempotencyCheck {
     const entry = this.entries.get(key);
     if (entry) {
       if (entry.endpoint !== endpoint) {
@@ -37,7 +44,7 @@ export class IdempotencyStore {
           `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${entry.endpoint}' vs '${endpoint}'). Try using a key other than '${key}' if you meant to execute a different request.`,
         );
       }
-      if (entry.fingerprint !== fingerprint) {
+      if (!sameParams(entry.body)) {
         throw idempotencyError(
           `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
         );
@@ -61,12 +68,12 @@ export class IdempotencyStore {
     this.running.delete(key);
   }
 
-  save(key: string, endpoint: string, fingerprint: string, response: StoredResponse): void {
+  save(key: string, endpoint: string, body: string, response: StoredResponse): void {
     if (this.entries.size >= CAPACITY) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { endpoint, fingerprint, response });
+    this.entries.set(key, { endpoint, body, response });
   }
 
   clear(): void {

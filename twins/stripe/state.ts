@@ -237,10 +237,20 @@ export class StripeState {
  */
 function frozenData(serialized: string, previous: Json | undefined): StripeEvent['data'] {
   let parsed: Json | undefined;
-  const data = {} as StripeEvent['data'];
-  Object.defineProperty(data, 'object', { enumerable: true, get: () => (parsed ??= JSON.parse(serialized) as Json) });
-  if (previous) data.previous_attributes = previous;
-  return data;
+  // Getters in literals, not Object.defineProperty: defining the accessor on a built object showed in profiles.
+  if (previous) {
+    return {
+      get object() {
+        return (parsed ??= JSON.parse(serialized) as Json);
+      },
+      previous_attributes: previous,
+    };
+  }
+  return {
+    get object() {
+      return (parsed ??= JSON.parse(serialized) as Json);
+    },
+  };
 }
 
 /** A deep copy as the wire would carry it, so later changes don't rewrite past events. */

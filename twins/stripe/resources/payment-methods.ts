@@ -39,6 +39,15 @@ function billingDetails(p: Params | undefined): Record<string, unknown> {
   };
 }
 
+/** Each card's fingerprint, drawn once: a seeded stream per new PaymentMethod showed in profiles. */
+const fingerprints = new WeakMap<TestCard, string>();
+
+function fingerprintOf(card: TestCard): string {
+  let known = fingerprints.get(card);
+  if (known === undefined) fingerprints.set(card, (known = fingerprint(card.number)));
+  return known;
+}
+
 /** Deterministic per card number, like Stripe's fingerprint: same card, same fingerprint. */
 function fingerprint(number: string): string {
   const rng = createRng('stripe-card-fingerprint', number);
@@ -76,7 +85,7 @@ function newCardPaymentMethod(
       display_brand: card.brand,
       exp_month: expMonth,
       exp_year: expYear,
-      fingerprint: fingerprint(card.number),
+      fingerprint: fingerprintOf(card),
       funding: card.funding,
       generated_from: null,
       last4: card.number.slice(-4),
