@@ -73,6 +73,8 @@ function escapeRegex(text: string): string {
 }
 
 function decodeSegment(text: string): string {
+  // Most ids carry no escape: the same string, without a decode on every matched request.
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
