@@ -1,5 +1,6 @@
 // Each fault point of the oidc twin, as openid-client (and plain fetch for the front channel) meets
 // it: delay, hang, error, corrupt and disconnect; body-field matching; seeded determinism.
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -199,6 +200,25 @@ describe('token', () => {
     h.addRule({ point: 'token', action: { corrupt: { how: 'empty' } }, trigger: { times: 1 } });
     expect((await rejection(client.clientCredentialsGrant(config))).code).toBe('OAUTH_PARSE_ERROR');
     expect((await client.clientCredentialsGrant(config)).access_token).toBeTruthy();
+  });
+
+  it('a rule finds the token endpoint however the request target is written (absolute form, dot segments, a query)', async () => {
+    // fetch normalizes what it sends; node:http sends the request target as given.
+    h.addRule({ point: 'token', action: { error: { error: 'temporarily_unavailable' } } });
+    const origin = new URL(issuer);
+    const statusOf = (path: string) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        const req = request({ host: origin.hostname, port: origin.port, method: 'POST', path, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+        req.end('grant_type=client_credentials');
+      });
+    const since = h.journal.lastSeq;
+    for (const path of [`${origin.origin}/token`, '/./token', '/x/../token', '/token?x=1']) expect([path, await statusOf(path)]).toEqual([path, 503]);
+    const entries = h.journal.query({ since, type: 'request' }).events;
+    expect(entries.map((e) => [e.point, e.data?.path])).toEqual(Array(4).fill(['token', '/token']));
   });
 });
 
