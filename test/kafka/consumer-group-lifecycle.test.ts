@@ -103,6 +103,10 @@ describe('consumer-protocol members over time', () => {
     expect(left.members[0]?.errorCode).toBe(ERR.UNKNOWN_MEMBER_ID); // not a classic member
     const state = (await h.twin.inspect({ group: 'doomed' })) as { groups: Array<{ type: string; state: string; members: Array<{ memberId: string; memberEpoch: number; assignment: Record<string, number[]> }> }> };
     expect(state.groups[0]).toMatchObject({ type: 'consumer', state: 'Stable', members: [{ memberId: 'd', memberEpoch: d.memberEpoch, assignment: { t: [0, 1, 2, 3] } }] });
+    // The cluster action `rebalance` gives a consumer group a new epoch; the member takes it at its next heartbeat.
+    await h.twin.actions!.rebalance!({ group: 'doomed' });
+    expect(h.journal.query({ type: 'state' }).events.map((e) => e.summary)).toContain(`group doomed epoch ${d.memberEpoch + 1}: forced`);
+    expect(await heartbeat('doomed', 'd', d.memberEpoch, owned(d))).toMatchObject({ errorCode: ERR.NONE, memberEpoch: d.memberEpoch + 1 });
     const del = () => c.request(42, 2, { groupsNames: ['doomed'] }) as Promise<{ results: Array<{ errorCode: number }> }>;
     expect((await del()).results[0]?.errorCode).toBe(ERR.NON_EMPTY_GROUP);
     await heartbeat('doomed', 'd', -1);

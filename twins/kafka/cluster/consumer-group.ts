@@ -272,6 +272,14 @@ export class ConsumerGroup {
     if (this.groupEpoch > this.assignmentEpoch && this.members.size > 0) this.assign(topics);
   }
 
+  /** A new group epoch and target assignment now (cluster action `rebalance`); false when empty. */
+  forceRebalance(topics: TopicView): boolean {
+    if (this.members.size === 0) return false;
+    this.bump('forced');
+    this.assign(topics);
+    return true;
+  }
+
   /** Offsets may be committed by a member at its current epoch, or by anyone to an empty group. */
   commitAllowed(memberId: string, memberEpoch: number, version: number): number {
     if (memberEpoch < 0 && this.members.size === 0) return ERR.NONE;

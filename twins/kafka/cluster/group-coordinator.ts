@@ -363,9 +363,10 @@ export class GroupCoordinator {
     this.onEvent(`group ${g.id} is a classic group`, { group: g.id, type: 'classic' });
   }
 
-  /** Starts a new generation now (cluster action `rebalance`). */
+  /** Starts a new generation now (cluster action `rebalance`); a consumer group, a new group epoch. */
   forceRebalance(groupId: string): boolean {
     const g = this.groups.get(groupId);
+    if (g?.consumer) return g.consumer.forceRebalance(this.consumerOptions.topics());
     if (!g || g.members.size === 0) return false;
     this.prepareRebalance(g, 'forced');
     return true;
