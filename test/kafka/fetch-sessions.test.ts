@@ -24,8 +24,8 @@ async function answer<T>(p: Promise<T>): Promise<T> {
 }
 
 /** Fetch v17 (topics by id), at once (max_wait_ms 0) unless `maxWaitMs`. */
-function fetch17(c: Connection, sessionId: number, epoch: number, topics: fetchV17.FetchRequestTopic[], forgotten: fetchV17.FetchRequestForgottenTopicsData[] = [], maxWaitMs = 0): Promise<FetchAnswer> {
-  return answer(fetchV17.api.async(c, maxWaitMs, maxWaitMs > 0 ? 1 : 0, 1 << 20, 0, sessionId, epoch, topics, forgotten, ''));
+function fetch17(c: Connection, sessionId: number, epoch: number, topics: fetchV17.FetchRequestTopic[], forgotten: fetchV17.FetchRequestForgottenTopicsData[] = [], maxWaitMs = 0, maxBytes = 1 << 20): Promise<FetchAnswer> {
+  return answer(fetchV17.api.async(c, maxWaitMs, maxWaitMs > 0 ? 1 : 0, maxBytes, 0, sessionId, epoch, topics, forgotten, ''));
 }
 
 /** Fetch v12 (topics by name; the client's `topicId` field carries the name there). */
@@ -79,7 +79,7 @@ async function connect(broker = 0): Promise<Connection> {
 const produce = (topic: string, partition: number, value: string): Promise<unknown> => h.twin.actions!.produce!({ topic, partition, value });
 
 beforeAll(async () => {
-  h = await startTwin(kafkaTwin, { topics: [{ name: 'sess', partitions: 3 }, { name: 'named', partitions: 2 }, { name: 'faulty', partitions: 2 }, { name: 'polled', partitions: 1 }] }, { seed: 11 });
+  h = await startTwin(kafkaTwin, { topics: [{ name: 'sess', partitions: 3 }, { name: 'named', partitions: 2 }, { name: 'faulty', partitions: 2 }, { name: 'polled', partitions: 1 }, { name: 'fair', partitions: 2 }] }, { seed: 11 });
   const c = await connect();
   const md = await metadataV12.api.async(c, ['sess'], false, false);
   topicId = md.topics[0]!.topicId;
@@ -235,6 +235,23 @@ describe('fetch sessions (KIP-227) with @platformatic/kafka', () => {
     expect(woke.sessionId).toBe(created.sessionId);
     expect(valuesOf(woke)).toEqual(['late']);
   }, 60_000);
+
+  it('a partition that returned records moves to the end of the session, so a busy one cannot starve the others under max_bytes', async () => {
+    const c = await connect();
+    const [fair] = (await metadataV12.api.async(c, ['fair'], false, false)).topics;
+    const fairId = fair!.topicId;
+    for (const v of ['a1', 'a2', 'a3']) await produce('fair', 0, v);
+    await produce('fair', 1, 'b1');
+    // max_bytes 1: only the first partition with data gets its one batch (Kafka lets it past the limit).
+    const created = await fetch17(c, 0, 0, [{ topicId: fairId, partitions: [part(0, 0n), part(1, 0n)] }], [], 0, 1);
+    expect(valuesOf(created)).toEqual(['a1']);
+    const first = await fetch17(c, created.sessionId, 1, [{ topicId: fairId, partitions: [part(0, 1n)] }], [], 0, 1);
+    expect(valuesOf(first)).toEqual(['a2']);
+    // Partition 0 returned records, so partition 1 is fetched first now.
+    const second = await fetch17(c, created.sessionId, 2, [{ topicId: fairId, partitions: [part(0, 2n)] }], [], 0, 1);
+    expect(valuesOf(second)).toEqual(['b1']);
+    expect(partitionsOf(second)).toEqual([1]);
+  }, 30_000);
 
   it('fault rules act on session fetches: fetch-point record faults, request-point errors matched through the session', async () => {
     const c = await connect();
