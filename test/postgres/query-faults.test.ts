@@ -95,7 +95,7 @@ describe('error', () => {
       // An idle pooled client terminated by the server (reset drops the database): the pool
       // reports it and the next query gets a fresh connection.
       await h.twin.reset();
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => poolErrors.length > 0);
       expect(poolErrors.map((e) => (e as Error & { code?: string }).code)).toContain('57P01');
       expect((await pool.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
     } finally {
@@ -106,14 +106,15 @@ describe('error', () => {
 
 describe('delay, hang and cancel', () => {
   it('delays the answer', async () => {
-    h.addRule({ point: 'query', match: { regex: '^select 42' }, action: { delay: { ms: 300 } } });
+    const rule = h.addRule({ point: 'query', match: { regex: '^select 42' }, action: { delay: { ms: 300 } } });
     await withClient(async (c) => {
       const t = performance.now();
       expect((await c.query('SELECT 42 AS n')).rows).toEqual([{ n: 42 }]);
       expect(performance.now() - t).toBeGreaterThanOrEqual(290);
-      const u = performance.now();
       await c.query('SELECT 43');
-      expect(performance.now() - u).toBeLessThan(250);
+      // The other statement was not delayed: the rule fired for the one it matches only (no upper
+      // bound on its time, which a loaded machine decides).
+      expect(h.faults.get(rule.id)?.fired).toBe(1);
     });
   });
 
@@ -130,7 +131,7 @@ describe('delay, hang and cancel', () => {
   it('maps a CancelRequest to the upstream key: a running statement fails with 57014', async () => {
     await withClient(async (c) => {
       const sleeping = c.query('SELECT pg_sleep(10)').then(() => undefined, (e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 200));
+      await untilRunning('SELECT pg_sleep(10)');
       await sendCancelRequest(c);
       expect(await sleeping).toMatchObject({ code: '57014' });
       expect((await c.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
@@ -138,10 +139,10 @@ describe('delay, hang and cancel', () => {
   });
 
   it('cancels a hung statement with 57014 too', async () => {
-    h.addRule({ point: 'query', match: { sql: 'hang me' }, action: { hang: {} } });
+    const rule = h.addRule({ point: 'query', match: { sql: 'hang me' }, action: { hang: {} } });
     await withClient(async (c) => {
       const hung = c.query("SELECT 'hang me'").then(() => undefined, (e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => (h.faults.get(rule.id)?.fired ?? 0) > 0);
       await sendCancelRequest(c);
       expect(await hung).toMatchObject({ code: '57014' });
       expect((await c.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
@@ -152,7 +153,7 @@ describe('delay, hang and cancel', () => {
     await withClient(async (c) => {
       const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       const sleeping = c.query('SELECT pg_sleep(10)').then(() => undefined, (e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 200));
+      await untilRunning('SELECT pg_sleep(10)');
       await withClient((other) => other.query('SELECT pg_cancel_backend($1)', [pid]));
       expect(await sleeping).toMatchObject({ code: '57014' });
     });
@@ -333,6 +334,20 @@ describe('determinism', () => {
 });
 
 /** A CancelRequest on a new connection with the key pg received in BackendKeyData. */
+/** Waits for a condition (no deadline of its own: the test's timeout is the bound). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Waits until the server runs the statement: a cancel sent before it starts would cancel nothing. */
+async function untilRunning(sql: string): Promise<void> {
+  await withClient(async (monitor) => {
+    const running = async () =>
+      (await monitor.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1 AND state = 'active'", [sql])).rows[0].n > 0;
+    while (!(await running())) await new Promise((r) => setTimeout(r, 10));
+  });
+}
+
 async function sendCancelRequest(c: pg.Client): Promise<void> {
   const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
   const { port, hostname } = new URL(h.twin.endpoints.url as string);
