@@ -189,5 +189,10 @@ describe('fetch session bounds', () => {
     await h!.twin.reset();
     const fresh = await connect(0);
     expect(await fetch(fresh, on0, 2, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND });
+    // Ids go on from the seed's stream after a reset: a consumer that kept its id from before finds no one else's session under it.
+    const after = await session(fresh, await topicIdOf(fresh, 'two'), 2);
+    expect(after).toBeGreaterThan(0);
+    expect(after).not.toBe(on0);
+    expect(await fetch(fresh, on0, 1, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND });
   }, 60_000);
 });

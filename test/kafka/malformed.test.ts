@@ -133,7 +133,7 @@ describe('malformed input', () => {
     const broker = { nodeId: 0, host: '127.0.0.1', port: 1, up: true };
     cluster.brokers.push(broker);
     cluster.createTopic({ name: 'solid', partitions: 2 });
-    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY, versions: versionTable('3.9', REGISTRY), faultTimers: new FaultTimers(), fetchSessions: new FetchSessionCache({ sessions: 1000, partitions: 100_000 }, () => createRng('fetch-session')) };
+    const rt = { cluster, broker, twin: h.ctx, config: {}, apis: REGISTRY, versions: versionTable('3.9', REGISTRY), faultTimers: new FaultTimers(), fetchSessions: new FetchSessionCache({ sessions: 1000, partitions: 100_000 }, createRng('fetch-session')) };
     let closed = 0;
     let answered = 0;
     const total = 100_000;

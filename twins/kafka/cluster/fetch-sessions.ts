@@ -103,15 +103,15 @@ export class FetchSessionCache {
   private readonly sessions = new Map<number, FetchSession>();
   private readonly byOwner = new Map<object, Set<FetchSession>>();
   private partitionCount = 0;
-  private ids: Rng;
 
   constructor(
     private readonly limits: FetchSessionLimits,
-    /** Session ids come from the environment seed; a cleared cache starts the stream again. */
-    private readonly idStream: () => Rng,
-  ) {
-    this.ids = idStream();
-  }
+    /**
+     * Session ids, from the environment seed. A cleared cache goes on drawing from it: a consumer
+     * still holding an id from before a reset must not find another consumer's session under it.
+     */
+    private readonly ids: Rng,
+  ) {}
 
   get size(): number {
     return this.sessions.size;
@@ -175,12 +175,11 @@ export class FetchSessionCache {
     for (const session of this.byOwner.get(owner) ?? []) this.remove(session);
   }
 
-  /** Every session (the broker went down, the twin reset or stopped); ids start again from the seed. */
+  /** Every session: the broker went down, the twin reset or stopped. */
   clear(): void {
     this.sessions.clear();
     this.byOwner.clear();
     this.partitionCount = 0;
-    this.ids = this.idStream();
   }
 
   /** Kafka's FetchSessionCacheShard.tryEvict for a consumer's session of `size` partitions. */

@@ -17,7 +17,7 @@ export class BrokerListener {
     private readonly tlsContext?: tls.SecureContext,
   ) {
     const { limits } = rt.twin;
-    this.fetchSessions = new FetchSessionCache({ sessions: limits.kafkaFetchSessions, partitions: limits.kafkaFetchSessionPartitions }, () => rt.twin.rng('fetch-session', rt.broker.nodeId));
+    this.fetchSessions = new FetchSessionCache({ sessions: limits.kafkaFetchSessions, partitions: limits.kafkaFetchSessionPartitions }, rt.twin.rng('fetch-session', rt.broker.nodeId));
     this.rt = { ...rt, fetchSessions: this.fetchSessions };
   }
 
