@@ -1,8 +1,8 @@
 // The bench side of a system under test running in a process of its own (bench/targets/*.ts): the
 // load generator stays in the bench process, so client and server never share an event loop, and
 // the server's CPU is read from /proc for its pid alone. The child prints one JSON line describing
-// itself (URLs, keys), answers a stdin line `reset` with `{"ok":true}` once reset, and exits when
-// stdin ends. See serve-child.ts for the other side.
+// itself (URLs, keys), answers a stdin line `reset` (or another command it takes) with `{"ok":true}`
+// once done, and exits when stdin ends. See serve-child.ts for the other side.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ export interface ServerProcess<Info> {
   /** CPU the server process has used so far, µs. */
   cpuMicros(): number;
   reset(): Promise<void>;
+  /** Sends one of the child's named commands (serve-child.ts) and waits until it is done. */
+  command(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,15 +34,17 @@ export async function startServerProcess<Info>(script: URL, args: string[] = [])
     ]);
   const info = JSON.parse(await next()) as Info;
   const pid = child.pid as number;
+  const command = async (name: string): Promise<void> => {
+    const reply = next();
+    child.stdin.write(`${name}\n`);
+    await reply;
+  };
   return {
     info,
     pid,
     cpuMicros: () => processCpuMicros(pid),
-    async reset() {
-      const reply = next();
-      child.stdin.write('reset\n');
-      await reply;
-    },
+    reset: () => command('reset'),
+    command,
     async stop() {
       child.stdin.end();
       await exited;

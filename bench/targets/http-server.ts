@@ -1,6 +1,8 @@
 // One system of the http bench in its own process: `twin` (a matched stub, no rules), `twin-rule`
 // (the same with one request rule that matches nothing) or `fastify` (a bare Fastify 5 route sending
-// the same bytes). Prints {url}; see bench/support/serve-child.ts.
+// the same bytes). Prints {url}; see bench/support/serve-child.ts. The `twin` process also takes the
+// commands `rule-on` and `rule-off`, which add and remove that rule, so the bench can measure the
+// rule's cost within one process.
 import Fastify from 'fastify';
 import { httpTwin } from '../../twins/http/index.ts';
 import { startTwin } from '../../test/support/twin-harness.ts';
@@ -20,8 +22,16 @@ if (which === 'fastify') {
 } else if (which === 'twin' || which === 'twin-rule') {
   const h = await startTwin(httpTwin, { stubs: [{ request: { method: 'GET', path: '/orders/:id' }, response: { status: 200, body: ORDER } }] }, { name: 'api' });
   // The cost of asking the fault engine on every request.
-  if (which === 'twin-rule') h.addRule({ point: 'request', match: { method: 'POST', path: '/payments' }, action: { error: { status: 503 } } });
-  serveUntilStdinEnds({ url: `${h.twin.endpoints.url}/orders/1001` }, { stop: h.stop });
+  const addRule = (): string => h.addRule({ point: 'request', match: { method: 'POST', path: '/payments' }, action: { error: { status: 503 } } }).id;
+  let rule = which === 'twin-rule' ? addRule() : undefined;
+  const commands = {
+    'rule-on': () => void (rule ??= addRule()),
+    'rule-off': () => {
+      if (rule !== undefined) h.faults.remove(rule);
+      rule = undefined;
+    },
+  };
+  serveUntilStdinEnds({ url: `${h.twin.endpoints.url}/orders/1001` }, { commands, stop: h.stop });
 } else {
   throw new Error(`usage: http-server.ts twin|twin-rule|fastify (got ${which})`);
 }
