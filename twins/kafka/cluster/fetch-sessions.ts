@@ -117,11 +117,6 @@ export class FetchSessionCache {
     return this.sessions.size;
   }
 
-  /** Partitions held across the sessions. */
-  get partitions(): number {
-    return this.partitionCount;
-  }
-
   get(id: number): FetchSession | undefined {
     return this.sessions.get(id);
   }

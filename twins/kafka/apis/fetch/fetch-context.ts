@@ -46,7 +46,8 @@ export function sessionError(code: number): FetchAnswer {
   return { errorCode: code, sessionId: NO_SESSION, responses: [] };
 }
 
-const NO_TOPIC_ID = Buffer.alloc(16);
+/** The all-zero UUID: no topic id (a session by name), no replica directory (a consumer). */
+const ZERO_UUID = Buffer.alloc(16);
 
 /**
  * Opens a Fetch's context, closing, making or advancing its session: once for each request
@@ -195,7 +196,7 @@ function asTopics(fetched: CachedPartition[]): TopicRequest[] {
       lastFetchedEpoch: p.lastFetchedEpoch,
       logStartOffset: p.logStartOffset,
       partitionMaxBytes: p.partitionMaxBytes,
-      replicaDirectoryId: NO_TOPIC_ID,
+      replicaDirectoryId: ZERO_UUID,
     });
   }
   return topics;
@@ -205,7 +206,7 @@ function asTopics(fetched: CachedPartition[]): TopicRequest[] {
 function partitionFetch(t: TopicRequest, p: TopicRequest['partitions'][number], byId: boolean): PartitionFetch {
   return {
     topic: byId ? '' : t.topic,
-    topicId: byId ? t.topicId : NO_TOPIC_ID,
+    topicId: byId ? t.topicId : ZERO_UUID,
     partition: p.partition,
     fetchOffset: p.fetchOffset,
     partitionMaxBytes: p.partitionMaxBytes,
