@@ -170,8 +170,11 @@ class Exchange {
   }
 }
 
-/** A path of plain segments: no empty, `.` or `..` segment, no percent-escape or backslash. */
-const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$|^\/$/;
+/**
+ * What a URL parser would change in a path: a character it escapes or reads specially (`%`, a backslash,
+ * non-ASCII…), an empty segment, a `.` or `..` segment. One flat alternation: linear in the path.
+ */
+const NOT_PLAIN = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/]|\/\/|\/\.\.?(?:\/|$)/;
 
 /**
  * The path and query of a request target. A plain origin-form target is split where it stands (a
@@ -181,7 +184,7 @@ const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$|^\/
 function splitTarget(target: string, base: string): { path: string; search: string } {
   const q = target.indexOf('?');
   const path = q === -1 ? target : target.slice(0, q);
-  if (PLAIN_PATH.test(path) && !target.includes('#')) return { path, search: q === -1 ? '' : target.slice(q) };
+  if (path.startsWith('/') && !NOT_PLAIN.test(path) && !target.includes('#')) return { path, search: q === -1 ? '' : target.slice(q) };
   const url = new URL(target, base);
   return { path: url.pathname, search: url.search };
 }
