@@ -143,6 +143,21 @@ describe('http twin faults at point request', () => {
     expect((await fetch(`${url}/no-such-thing`)).status).toBe(404);
   });
 
+  it('a rule fires only for its methods, in any case; a rule without one for every method; removing it stops it', async () => {
+    const { url, h } = await start();
+    const post = h.addRule({ point: 'request', match: { method: ['put', 'post'] }, action: { error: { status: 503 } } });
+    expect((await fetch(`${url}/orders/1`)).status).toBe(200);
+    expect((await fetch(`${url}/orders/1`, { method: 'POST' })).status).toBe(503);
+    expect(h.faults.get(post.id)).toMatchObject({ matched: 1, fired: 1 });
+    const any = h.addRule({ point: 'request', match: { path: '/orders/2' }, action: { error: { status: 502 } } });
+    expect((await fetch(`${url}/orders/2`)).status).toBe(502);
+    expect((await fetch(`${url}/orders/1`)).status).toBe(200);
+    h.faults.remove(any.id);
+    expect((await fetch(`${url}/orders/2`)).status).toBe(200);
+    h.faults.remove(post.id);
+    expect((await fetch(`${url}/orders/1`, { method: 'POST' })).status).toBe(404);
+  });
+
   it('probability draws from the seed: same seed, same faults; other seed, other faults', async () => {
     const run = async (seed: number): Promise<number[]> => {
       const { url, h } = await start(seed);

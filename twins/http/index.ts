@@ -11,6 +11,7 @@ import {
   defineTwinKind,
   hostPort,
   listenHttpLinked,
+  methodsOf,
   type LinkServer,
   type RunningTwin,
   type TwinContext,
@@ -80,6 +81,19 @@ export const httpTwin = defineTwinKind({
   start: startHttpTwin,
 });
 
+/** In a rule-method set: a rule that takes any method. Not a method a request line can carry. */
+const ANY = '*';
+
+function requestRuleMethods(ctx: TwinContext): ReadonlySet<string> {
+  const methods = new Set<string>();
+  for (const rule of ctx.faults.rulesAt(requestPoint)) {
+    const of = methodsOf(rule.match as Parameters<typeof methodsOf>[0]);
+    if (of === undefined) methods.add(ANY);
+    else for (const method of of) methods.add(method);
+  }
+  return methods;
+}
+
 async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<RunningTwin<typeof httpActions>> {
   let stubs: StubRegistry;
   let handlers: Awaited<ReturnType<typeof loadHandlers>> | undefined;
@@ -92,17 +106,18 @@ async function startHttpTwin(config: HttpConfig, ctx: TwinContext): Promise<Runn
   }
   const log = new RequestLog(config.requestLogSize ?? 1000);
   const timers = new FaultTimers();
-  // Counted from the engine's change events so the hot path never allocates to ask.
-  let requestRules = ctx.faults.rulesAt(requestPoint).length;
+  // Which methods the rules at `request` can match, kept from the engine's change events: a request
+  // no rule could match (a GET while the only rule wants POST) is not turned into an event at all.
+  let ruleMethods = requestRuleMethods(ctx);
   const unsubscribe = ctx.faults.onChange((change) => {
-    if (change.rule.point === requestPoint.name) requestRules += change.type === 'added' ? 1 : -1;
+    if (change.rule.point === requestPoint.name) ruleMethods = requestRuleMethods(ctx);
   });
 
   let url = '';
   // Built before listening, so no request can arrive before there is something to answer it.
   const msw: MswResponder | undefined =
     handlers === undefined ? undefined : await createMswResponder(handlers, () => config.handlersOrigin ?? url);
-  const handleRequest = createRequestHandler({ ctx, stubs, msw, log, timers, hasRules: () => requestRules > 0 });
+  const handleRequest = createRequestHandler({ ctx, stubs, msw, log, timers, mayMatch: (method) => ruleMethods.size > 0 && (ruleMethods.has(method) || ruleMethods.has(ANY)) });
   const server = createServer({ keepAliveTimeout: 65_000 }, handleRequest);
   let link: LinkServer;
   try {

@@ -1,5 +1,5 @@
-// What the twin does with each request: read it, ask the fault engine about it (only when rules
-// exist at point `request`), answer from the first matching stub, else the msw handlers, else a 404
+// What the twin does with each request: read it, ask the fault engine about it (only when a rule at
+// point `request` could match its method), answer from the first matching stub, else the msw handlers, else a 404
 // naming the near-misses; then journal it. Stubs come before msw handlers: stubs are what a
 // scenario adds at runtime to override the baseline behaviour the handlers give.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,8 +30,8 @@ export interface RequestHandlerDeps {
   stubs: StubRegistry;
   msw: MswResponder | undefined;
   log: RequestLog;
-  /** Whether any rule is set at point `request`: without one the engine is not asked at all. */
-  hasRules(): boolean;
+  /** Whether a rule at point `request` could match this method: when none could, the engine is not asked. */
+  mayMatch(method: string): boolean;
   /** Stub delays and fault waits, all ended when the twin stops. */
   timers: FaultTimers;
 }
@@ -149,7 +149,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
   }
 
   function handleUnguarded(req: IncomingMessage, res: ServerResponse, request: RecordedRequest): void {
-    const decision = deps.hasRules()
+    const decision = deps.mayMatch(request.method)
       ? ctx.faults.decide(requestPoint, faultEvent(request), `${request.method} ${request.path}`)
       : undefined;
     if (decision === undefined) return answer(res, request);

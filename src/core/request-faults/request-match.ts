@@ -53,14 +53,20 @@ export function matchesRequest(match: RequestMatch, event: RequestEvent): boolea
   return check(event);
 }
 
+/**
+ * The methods a match can match (upper case), or undefined when it takes any: a twin can skip
+ * asking the engine about a request no rule at the point could match.
+ */
+export function methodsOf(match: RequestMatch): ReadonlySet<string> | undefined {
+  return match.method === undefined ? undefined : new Set([match.method].flat().map((m) => m.toUpperCase()));
+}
+
 /** The match as one test; methods upper-cased, globs and regexes compiled, header names lower-cased. */
 export function compileRequestMatch(match: RequestMatch): RequestCheck {
   const checks: Check[] = [];
   try {
-    if (match.method !== undefined) {
-      const methods = new Set([match.method].flat().map((m) => m.toUpperCase()));
-      checks.push((e) => methods.has(e.method));
-    }
+    const methods = methodsOf(match);
+    if (methods !== undefined) checks.push((e) => methods.has(e.method));
     if (match.path !== undefined) {
       const paths: PathGlob[] = [match.path].flat().map(compilePathGlob);
       checks.push((e) => paths.some((p) => p.match(e.path) !== undefined));
