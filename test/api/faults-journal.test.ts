@@ -113,13 +113,13 @@ describe('fault rules over the API', () => {
       });
       expect((await cp.call('DELETE', `/environments/${env.id}/faults/${created.body.id}`, { token: env.token })).status).toBe(204);
     }
+    // Traffic goes on after the churn: it is awaited, not given a window (a stall fails the ask above).
     const before = answered;
-    await new Promise((r) => setTimeout(r, 200));
+    while (answered <= Math.max(before, 50)) await new Promise((r) => setTimeout(r, 10));
     stop = true;
     await traffic;
     client.close();
     expect(answered).toBeGreaterThan(before);
-    expect(answered).toBeGreaterThan(50);
   });
 });
 

@@ -132,7 +132,8 @@ describe('a destroyed environment ends its journal streams', () => {
     const following = (async () => {
       for await (const event of handle.journal.stream({ since: 0 })) seen.push(event.seq);
     })();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both readers are following once the one event they replay has reached the SDK's.
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await handle.destroy();
     // Before the fix neither ended: the server kept the stream open until shutdown.
     expect(await text).toMatch(/event: end\ndata: \{"reason":"environment destroyed","lastSeq":1\}/);
