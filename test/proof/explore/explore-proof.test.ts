@@ -2,7 +2,9 @@
 // scenarios/checkout/explore declare invariants and no faults. Within a budget of 200 runs explore
 // finds the bug of each naive variant of the service — by the fault, forged token or API version
 // that exposes it — and finds nothing wrong with the correct service. A finding is handed back as
-// a scenario file that fails on its own when run.
+// a scenario file that fails on its own when run. The service runs bundled once by esbuild rather
+// than through tsx at each of the ~250 runs (test/support/compiled-sut.ts): the same code, started
+// in a fifth of the time.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import type { ExploreReport } from '../../../src/explore/explore-report.ts';
 import { explore } from '../../../src/explore/explorer.ts';
 import { readScenarioFile } from '../../../src/scenario/scenario-file.ts';
 import { runScenario, scenarioFileAccess } from '../../../src/scenario/scenario-runner.ts';
+import { withCompiledSut } from '../../support/compiled-sut.ts';
 
 const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
 const out = await mkdtemp(join(tmpdir(), 'standin-explore-proof-'));
@@ -27,7 +30,7 @@ const dir = new URL('../../../scenarios/checkout/explore/', import.meta.url).pat
 
 async function exploreFile(name: string): Promise<ExploreReport> {
   const path = `${dir}${name}`;
-  const file = await readScenarioFile(path, manager.registry);
+  const file = await withCompiledSut(await readScenarioFile(path, manager.registry), out);
   // As `standin explore` reads it, with the default seed and the concurrency the machine can spare.
   const report = await explore(file, manager, { budget: BUDGET, concurrency: 2, outDir: out, access: scenarioFileAccess(path, file.scenario) });
   expect(report.error).toBeUndefined();
