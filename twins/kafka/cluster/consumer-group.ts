@@ -263,13 +263,17 @@ export class ConsumerGroup {
   }
 
   /** Members whose session lapsed, or who did not revoke within their rebalance timeout, are fenced. */
-  expire(sessionTimeoutMs: number, topics: TopicView): void {
+  expire(sessionTimeoutMs: number, topics: () => TopicView): void {
     const now = this.hooks.now();
+    let removed = false;
     for (const m of [...this.members.values()]) {
       if (now - m.lastSeen > sessionTimeoutMs) this.remove(m, 'session timed out');
       else if (m.state === 'unrevoked-partitions' && now > m.revokeBy) this.remove(m, 'did not revoke its partitions within the rebalance timeout');
+      else continue;
+      removed = true;
     }
-    if (this.groupEpoch > this.assignmentEpoch && this.members.size > 0) this.assign(topics);
+    // The topics are read only when a member went: the sweep runs often over every group.
+    if (removed && this.groupEpoch > this.assignmentEpoch && this.members.size > 0) this.assign(topics());
   }
 
   /** A new group epoch and target assignment now (cluster action `rebalance`); false when empty. */

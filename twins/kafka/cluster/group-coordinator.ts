@@ -501,7 +501,7 @@ export class GroupCoordinator {
         g.pending.delete(id);
         this.maybeCompleteJoin(g);
       }
-      g.consumer?.expire(this.consumerOptions.sessionTimeoutMs, this.consumerOptions.topics());
+      g.consumer?.expire(this.consumerOptions.sessionTimeoutMs, this.consumerOptions.topics);
       for (const m of [...g.members.values()]) {
         if (!m.join && now - m.lastSeen > m.sessionTimeoutMs) this.removeMember(g, m, 'session timed out');
       }
