@@ -105,8 +105,10 @@ export class ApiServer {
     const version = header(req, 'stripe-version') ?? this.options.apiVersion;
     const idempotencyKey = method === 'POST' ? (header(req, 'idempotency-key') ?? null) : null;
     // Every POST answer names the request that produced it: itself, or on a replay the first one (replay()).
-    const original: Record<string, string> = method === 'POST' ? { 'Original-Request': requestId } : {};
-    const base: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version, ...original, ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) };
+    const base: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version };
+    if (method === 'POST') base['Original-Request'] = requestId;
+    if (idempotencyKey) base['Idempotency-Key'] = idempotencyKey;
+    const endpointKey = `${method} ${path}`;
 
     if (method === 'GET' && path.startsWith('/_standin/3ds/')) return this.write(res, this.authenticatePage(path, new URLSearchParams(query)));
     if (path.startsWith(CHECKOUT_PAGE_PREFIX)) return this.write(res, checkoutPage(this.state, method, path, body));
@@ -129,7 +131,7 @@ export class ApiServer {
         params,
         idempotencyKey,
       };
-      decision = this.ctx.faults.decide(requestPoint, event, `${method} ${path}`);
+      decision = this.ctx.faults.decide(requestPoint, event, endpointKey);
       if (decision && this.endsBefore(decision, req, res)) {
         this.journal(req, path, null, requestId, idempotencyKey, decision);
         return;
@@ -158,7 +160,7 @@ export class ApiServer {
         // for `2000`): the stored body is read again through this route to compare what it meant.
         const check = this.idempotency.check(
           idempotencyKey,
-          `${method} ${path}`,
+          endpointKey,
           (stored) => stored === raw || fingerprintOf(readParams(match.route.params, decodeForm(stored))) === fingerprintOf(params),
         );
         if (check.kind === 'replay') {
@@ -174,7 +176,7 @@ export class ApiServer {
             this.idempotency.end(idempotencyKey);
           }
           if (isStored(outgoing.status)) {
-            this.idempotency.save(idempotencyKey, `${method} ${path}`, raw, { ...outgoing, requestId });
+            this.idempotency.save(idempotencyKey, endpointKey, raw, { ...outgoing, requestId });
           }
         }
       }
@@ -205,7 +207,7 @@ export class ApiServer {
       const result = handle(call, this.state) as Record<string, unknown>;
       const expanded = expand(result, strs(call.params, 'expand') ?? [], this.state);
       const shaped = atVersion(expanded, base['Stripe-Version'] as string, this.state);
-      return { status: 200, body: JSON.stringify(shaped, null, 2), headers: { ...base } };
+      return { status: 200, body: JSON.stringify(shaped, null, 2), headers: base };
     } catch (error) {
       return this.errorResponse(asStripeError(error), call.requestId, base);
     }
@@ -225,10 +227,10 @@ export class ApiServer {
     return false;
   }
 
-  /** Runs the endpoint, after the rule's `delay` if there is one. */
-  private async execute(call: ApiCall, handle: Route['handle'], decision: Decision | undefined, base: Record<string, string>): Promise<Outgoing> {
-    await this.pause(decision);
-    return this.run(call, handle, base);
+  /** Runs the endpoint, after the rule's `delay` if there is one (without one, at once: no promises). */
+  private execute(call: ApiCall, handle: Route['handle'], decision: Decision | undefined, base: Record<string, string>): Outgoing | Promise<Outgoing> {
+    if (decision?.action !== 'delay') return this.run(call, handle, base);
+    return this.pause(decision).then(() => this.run(call, handle, base));
   }
 
   private async pause(decision: Decision | undefined): Promise<void> {

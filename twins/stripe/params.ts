@@ -83,9 +83,10 @@ function checkEnums(tree: EnumTree, value: ParamValue, name: string): void {
     return;
   }
   if (typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value)) {
+  // Keys, not entries: an array per parameter on every request showed in allocation profiles.
+  for (const key of Object.keys(value)) {
     const sub = tree[key];
-    if (sub) checkEnums(sub, child, name ? `${name}[${key}]` : key);
+    if (sub) checkEnums(sub, value[key] as ParamValue, name ? `${name}[${key}]` : key);
   }
 }
 
