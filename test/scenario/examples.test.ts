@@ -1,19 +1,28 @@
 // The example scenarios in scenarios/checkout catch real bugs: each naive variant of the service
 // fails the expectation that its correct twin passes. Both outcomes are asserted here.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/index.ts';
 import { EnvironmentManager } from '../../src/environments/environment-manager.ts';
 import { defaultRegistry } from '../../src/environments/default-kinds.ts';
 import { readScenarioFile } from '../../src/scenario/scenario-file.ts';
 import { runScenario, scenarioFileAccess, type ScenarioReport } from '../../src/scenario/scenario-runner.ts';
+import { withCompiledSut } from '../support/compiled-sut.ts';
 
 const manager = new EnvironmentManager({ registry: defaultRegistry(), log: silentLogger });
-afterAll(() => manager.close());
+const out = await mkdtemp(join(tmpdir(), 'standin-examples-'));
+afterAll(async () => {
+  await manager.close();
+  await rm(out, { recursive: true, force: true });
+});
 
 const dir = new URL('../../scenarios/checkout/', import.meta.url).pathname;
-// As `standin run` runs them: the files a scenario names resolve in its folder.
+// As `standin run` runs them: the files a scenario names resolve in its folder. The service is
+// bundled once rather than started through tsx at each run (test/support/compiled-sut.ts).
 const run = async (file: string): Promise<ScenarioReport> =>
-  runScenario(await readScenarioFile(`${dir}${file}`, manager.registry), manager, { access: scenarioFileAccess(`${dir}${file}`) });
+  runScenario(await withCompiledSut(await readScenarioFile(`${dir}${file}`, manager.registry), out), manager, { access: scenarioFileAccess(`${dir}${file}`) });
 const failedOf = (report: ScenarioReport) => report.expectations.filter((e) => !e.passed).map((e) => `${e.name}: ${e.observed}`);
 
 describe('example scenarios catch real bugs', { timeout: 120_000 }, () => {
