@@ -91,6 +91,16 @@ describe('consumer-protocol members over time', () => {
     expect(await heartbeat('revoke', 'x', x.memberEpoch, owned(x1))).toMatchObject({ errorCode: ERR.UNKNOWN_MEMBER_ID });
   });
 
+  it('assigns a subscribed topic once it exists, at a new group epoch', async () => {
+    const body = (memberEpoch: number, topicPartitions: TopicPartitions | null) =>
+      ({ groupId: 'later', memberId: 'l', memberEpoch, instanceId: null, rackId: null, rebalanceTimeoutMs: memberEpoch === 0 ? 10_000 : -1, subscribedTopicNames: memberEpoch === 0 ? ['late'] : null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions }) as unknown as Message;
+    const l = (await c.request(68, 1, body(0, []))) as unknown as Answer;
+    expect([l.memberEpoch, count(l)]).toEqual([1, 0]);
+    await h.twin.actions!['create-topic']!({ name: 'late', partitions: 3 });
+    const l1 = (await c.request(68, 1, body(1, []))) as unknown as Answer;
+    expect([l1.memberEpoch, count(l1)]).toEqual([2, 3]);
+  });
+
   it('applies request fault rules to ConsumerGroupHeartbeat', async () => {
     h.addRule({ point: 'request', match: { api: 'ConsumerGroupHeartbeat', group: 'faulty' }, action: { error: { code: 'COORDINATOR_NOT_AVAILABLE' } }, trigger: { times: 1 } });
     expect(await heartbeat('faulty', 'f', 0)).toMatchObject({ errorCode: ERR.COORDINATOR_NOT_AVAILABLE });

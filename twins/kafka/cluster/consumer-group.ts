@@ -109,6 +109,10 @@ export class ConsumerGroup {
   assignor: AssignorName = ASSIGNOR_NAMES[0];
   /** The subscribed topics and their partition counts the target was computed from. */
   private subscribed = '';
+  /** Grows with every change of members or subscriptions: the subscribed topics are resolved again. */
+  private membership = 0;
+  /** The last resolution, for the topics as they were (their names and partition counts). */
+  private resolved: { topics: string; membership: number; subscription: string } | undefined;
 
   constructor(
     readonly id: string,
@@ -157,6 +161,7 @@ export class ConsumerGroup {
     member.clientId = req.clientId;
     member.clientHost = req.clientHost;
     member.lastSeen = now;
+    if (changed) this.membership++;
     if (joined) this.hooks.onEvent(`group ${this.id}: member ${member.memberId} joined`, { group: this.id, member: member.memberId, instance: member.instanceId });
     if (changed || this.subscriptionOf(topics) !== this.subscribed) this.bump(changed ? (joined ? 'member joined' : 'subscription changed') : 'subscribed topics changed');
     if (this.groupEpoch > this.assignmentEpoch) this.assign(topics);
@@ -255,6 +260,7 @@ export class ConsumerGroup {
 
   /** Fences a member: it loses its partitions at once, and the group assigns again. */
   remove(member: ConsumerMember, reason: string): void {
+    this.membership++;
     this.members.delete(member.memberId);
     this.target.delete(member.memberId);
     if (member.instanceId !== null && this.statics.get(member.instanceId) === member.memberId) this.statics.delete(member.instanceId);
@@ -310,10 +316,19 @@ export class ConsumerGroup {
     return out;
   }
 
+  /**
+   * The subscribed topics with their partition counts, as one string. Resolved again only when the
+   * topics or the subscriptions changed: each heartbeat asks, and regexes over every topic for every
+   * member would cost members × topics each time.
+   */
   private subscriptionOf(topics: TopicView): string {
+    const key = [...topics].map(([t, n]) => `${t}:${n}`).join(',');
+    if (this.resolved?.topics === key && this.resolved.membership === this.membership) return this.resolved.subscription;
     const names = new Set<string>();
     for (const m of this.members.values()) for (const t of this.topicsOf(m, topics)) names.add(t);
-    return [...names].sort().map((t) => `${t}:${topics.get(t)}`).join(',');
+    const subscription = [...names].sort().map((t) => `${t}:${topics.get(t)}`).join(',');
+    this.resolved = { topics: key, membership: this.membership, subscription };
+    return subscription;
   }
 
   private bump(reason: string): void {
