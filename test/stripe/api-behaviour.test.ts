@@ -39,6 +39,24 @@ describe('stripe twin: API behaviour', () => {
     expect(otherEndpoint).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
+  it('replays a key sent again with the same parameters in other bytes (order, leading zeros), and only then', async () => {
+    await using rig = await startStripe();
+    const post = (body: string) =>
+      fetch(`${rig.env.STRIPE_API_BASE}/v1/customers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rig.env.STRIPE_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': 'k-bytes' },
+        body,
+      });
+    const first = await post('email=a%40example.com&metadata[n]=1&metadata[m]=2');
+    const reordered = await post('metadata[m]=2&email=a@example.com&metadata[n]=1');
+    expect(first.status).toBe(200);
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true');
+    expect(await reordered.text()).toBe(await first.text());
+    const other = await post('email=a@example.com&metadata[n]=1&metadata[m]=3');
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { error: { type: string } }).error.type).toBe('idempotency_error');
+  });
+
   it('does not store validation errors against a key', async () => {
     await using rig = await startStripe();
     const { stripe } = rig;
