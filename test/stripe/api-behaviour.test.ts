@@ -39,7 +39,7 @@ describe('stripe twin: API behaviour', () => {
     expect(otherEndpoint).toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
-  it('replays a key sent again with the same parameters in other bytes (order, leading zeros), and only then', async () => {
+  it('replays a key sent again with the same parameters in other bytes (another order, escapes), and only then', async () => {
     await using rig = await startStripe();
     const post = (body: string) =>
       fetch(`${rig.env.STRIPE_API_BASE}/v1/customers`, {
