@@ -3,6 +3,7 @@
 // wall time on a loaded machine, more than the run's own work. The same source bundled by esbuild
 // (what tsx compiles it with) starts in a fifth of that. Only the command changes: same code, same
 // arguments, same cwd and env.
+import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { scenarioRoot, type ScenarioFile } from '../../src/scenario/scenario-file.ts';
@@ -19,7 +20,8 @@ export async function withCompiledSut(file: ScenarioFile, outDir: string): Promi
   const match = typeof run?.command === 'string' ? run.command.match(TSX_COMMAND) : null;
   if (run === undefined || !match) throw new Error(`${file.source.file}: run.command is not \`node --import tsx <file>.ts …\`: ${String(run?.command)}`);
   const entry = resolve(scenarioRoot(file), run.cwd ?? '.', match[1] as string);
-  const outfile = join(outDir, `${basename(entry, '.ts')}.mjs`);
+  // Two entry points may share a name (sut.ts): the path's hash keeps their bundles apart.
+  const outfile = join(outDir, `${basename(entry, '.ts')}-${createHash('sha256').update(entry).digest('hex').slice(0, 8)}.mjs`);
   let bundled = bundles.get(outfile);
   if (bundled === undefined) {
     bundled = build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', banner: { js: REQUIRE_BANNER }, logLevel: 'error' }).then(() => outfile);
