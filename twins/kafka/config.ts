@@ -51,7 +51,7 @@ export const KafkaConfigSchema = Type.Object(
     kafkaVersion: Type.Optional(
       Type.Union([Type.Literal('2.8'), Type.Literal('3.9'), Type.Literal('4.0')], {
         default: '3.9',
-        description: 'the Apache Kafka release the twin answers as: the API versions it serves and lists in ApiVersions (twins/kafka/README.md)',
+        description: 'the Apache Kafka release the twin answers as: the API versions it serves and lists in ApiVersions, the broker and topic configs DescribeConfigs lists with their defaults, and the answers that changed between releases (twins/kafka/README.md)',
       }),
     ),
     authorizer: Type.Optional(
