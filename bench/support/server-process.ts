@@ -3,9 +3,17 @@
 // the server's CPU is read from /proc for its pid alone. The child prints one JSON line describing
 // itself (URLs, keys), answers a stdin line `reset` (or another command it takes) with `{"ok":true}`
 // once done, and exits when stdin ends. See serve-child.ts for the other side.
+//
+// The target runs as the installed package runs Standin: bundled by esbuild, npm packages left
+// outside (scripts/bundle-dist.mjs builds dist/ the same way). Run through tsx instead, every named
+// function a request creates pays a `__name` call (tsx compiles with keepNames), a cost users never
+// see. BENCH_FROM=tsx runs the sources through tsx as before, to compare.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { processCpuMicros } from './proc-cpu.ts';
 
 export interface ServerProcess<Info> {
@@ -21,8 +29,17 @@ export interface ServerProcess<Info> {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The target bundled beside its own checkout's sources (before-after.ts starts another checkout's), so its self-reference `standin/package.json` resolves there. */
+async function bundled(script: URL): Promise<string> {
+  const path = fileURLToPath(script);
+  const outfile = fileURLToPath(new URL(`../.build/${basename(path, '.ts')}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.mjs`, script));
+  await build({ entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' });
+  return outfile;
+}
+
 export async function startServerProcess<Info>(script: URL, args: string[] = []): Promise<ServerProcess<Info>> {
-  const child = spawn(process.execPath, ['bin/run-ts.js', fileURLToPath(script), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const entry = process.env.BENCH_FROM === 'tsx' ? ['bin/run-ts.js', fileURLToPath(script)] : [await bundled(script)];
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const lines = createInterface({ input: child.stdout });
   const waiting: Array<(line: string) => void> = [];
