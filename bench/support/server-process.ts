@@ -33,7 +33,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 async function bundled(script: URL): Promise<string> {
   const path = fileURLToPath(script);
   const outfile = fileURLToPath(new URL(`../.build/${basename(path, '.ts')}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.mjs`, script));
-  await build({ entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' });
+  await build({ entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
   return outfile;
 }
 
