@@ -5,9 +5,10 @@
 //
 // Rules live in one list per (twin, point), newest first, linked so that adding or removing a rule
 // is O(1) however many there are. Each rule's match test is built once, when the rule is added
-// (a point's `compile`), so deciding that a rule does not match prepares nothing per event. A decision walking a list never waits for a change: a rule added
-// meanwhile goes in front of where the walk started (unseen, as in a snapshot), a removed one keeps
-// its link to older rules and is skipped. Rules per environment are capped (rulesPerEnvironment).
+// (a point's `compile`), so deciding that a rule does not match prepares nothing per event. A
+// decision walking a list never waits for a change: a rule added meanwhile goes in front of where
+// the walk started (unseen, as in a snapshot), a removed one keeps its link to older rules and is
+// skipped. Rules per environment are capped (rulesPerEnvironment).
 import { Type } from '@sinclair/typebox';
 import { StandinError } from './errors.ts';
 import {
