@@ -32,35 +32,49 @@ export function hash32(text: string): number {
 
 /** A mulberry32 generator over the hash of `parts` joined. */
 export function createRng(...parts: Array<string | number>): Rng {
-  let state = hash32(parts.join('\u0000'));
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+  return new Mulberry32(hash32(parts.join('\u0000')));
+}
+
+/**
+ * One per id, per fault decision: hundreds per second under load, so its methods live on the
+ * prototype rather than in closures made per generator. `next` alone is its own bound function:
+ * callers hand `rng.next` on as a plain function.
+ */
+class Mulberry32 implements Rng {
+  constructor(private state: number) {}
+
+  readonly next = (): number => {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const int = (n: number): number => Math.floor(next() * n);
-  const bytes = (n: number): Buffer => {
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  between(min: number, max: number): number {
+    return min + this.int(max - min + 1);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list');
+    return items[this.int(items.length)] as T;
+  }
+
+  bytes(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) out[i] = int(256);
+    for (let i = 0; i < n; i++) out[i] = this.int(256);
     return out;
-  };
-  return {
-    next,
-    int,
-    between: (min, max) => min + int(max - min + 1),
-    pick: (items) => {
-      if (items.length === 0) throw new RangeError('pick from an empty list');
-      return items[int(items.length)] as (typeof items)[number];
-    },
-    bytes,
-    uuid: () => {
-      const b = bytes(16);
-      b[6] = ((b[6] as number) & 0x0f) | 0x40; // version 4
-      b[8] = ((b[8] as number) & 0x3f) | 0x80; // RFC 4122 variant
-      const hex = b.toString('hex');
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    },
-  };
+  }
+
+  uuid(): string {
+    const b = this.bytes(16);
+    b[6] = ((b[6] as number) & 0x0f) | 0x40; // version 4
+    b[8] = ((b[8] as number) & 0x3f) | 0x80; // RFC 4122 variant
+    const hex = b.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
 }
