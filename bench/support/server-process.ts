@@ -29,11 +29,21 @@ export interface ServerProcess<Info> {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The target bundled beside its own checkout's sources (before-after.ts starts another checkout's), so its self-reference `standin/package.json` resolves there. */
-async function bundled(script: URL): Promise<string> {
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * The target bundled beside its own checkout's sources (before-after.ts starts another checkout's),
+ * so its self-reference `standin/package.json` resolves there; once per script, however many
+ * systems (twin, baseline) a bench starts from it.
+ */
+function bundled(script: URL): Promise<string> {
   const path = fileURLToPath(script);
-  const outfile = fileURLToPath(new URL(`../.build/${basename(path, '.ts')}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.mjs`, script));
-  await build({ entryPoints: [path], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  let outfile = bundles.get(path);
+  if (outfile === undefined) {
+    const file = fileURLToPath(new URL(`../.build/${basename(path, '.ts')}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}.mjs`, script));
+    outfile = build({ entryPoints: [path], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' }).then(() => file);
+    bundles.set(path, outfile);
+  }
   return outfile;
 }
 
