@@ -199,6 +199,7 @@ export class ApiServer {
       return writeAnswer(res, sent);
     }
     this.journal(req, path, outgoing.status, requestId, idempotencyKey, decision, replayed);
+    this.state.snapshots.check(); // a no-op unless checking (event-data.ts)
     this.write(res, outgoing);
   }
 

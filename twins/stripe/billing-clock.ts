@@ -49,6 +49,7 @@ export interface BillingOptions {
 
 export function billingClock(options: BillingOptions): AdvanceClock {
   return (state, clock, target) => {
+    state.touch(clock); // its frozen_time moves below
     for (let done = 0; ; done++) {
       const next = nextMoment(state, options, customersOf(state, clock).map((c) => c.id), target);
       if (!next) return;
@@ -86,6 +87,7 @@ function nextMoment(state: StripeState, options: BillingOptions, customerIds: st
 
 /** A draft's hour is up: finalize it and charge it; a failure makes an active subscription past_due. */
 function finalizeAndCollect(state: StripeState, invoice: Invoice): void {
+  state.touch(invoice);
   finalizeInvoice(state, invoice, null);
   if (invoice.status !== 'open' || invoice.collection_method !== 'charge_automatically') return;
   if (attemptInvoicePayment(state, invoice, null)) return;
@@ -95,6 +97,7 @@ function finalizeAndCollect(state: StripeState, invoice: Invoice): void {
 
 /** A scheduled retry; when it was the last, the subscription ends or is marked as configured. */
 function retry(state: StripeState, invoice: Invoice, options: BillingOptions): void {
+  state.touch(invoice);
   if (attemptInvoicePayment(state, invoice, null) || invoice.next_payment_attempt !== null) return;
   const sub = subscriptionOf(state, invoice);
   if (!sub || !RUNNING.has(sub.status)) return;
@@ -104,6 +107,7 @@ function retry(state: StripeState, invoice: Invoice, options: BillingOptions): v
 
 /** A sent invoice not paid by its due date: invoice.overdue, and its subscription past_due. */
 function becameOverdue(state: StripeState, invoice: Invoice): void {
+  state.touch(invoice);
   overdue.add(invoice);
   state.emit('invoice.overdue', invoice, null);
   const sub = subscriptionOf(state, invoice);
@@ -111,6 +115,7 @@ function becameOverdue(state: StripeState, invoice: Invoice): void {
 }
 
 function expire(state: StripeState, sub: Subscription): void {
+  state.touch(sub);
   const invoice = sub.latest_invoice ? state.invoices.get(sub.latest_invoice) : undefined;
   if (invoice?.status === 'open') voidInvoice(state, invoice, null);
   sub.ended_at = state.now();
@@ -119,6 +124,7 @@ function expire(state: StripeState, sub: Subscription): void {
 
 /** The current period (or trial) is over: the next one starts and is invoiced. */
 function periodEnds(state: StripeState, sub: Subscription): void {
+  state.touch(sub);
   const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
   const first = sub.items.data[0];
   if (!first) return;

@@ -220,6 +220,7 @@ export function recordBalance(state: StripeState, type: 'charge' | 'refund', amo
 
 /** Captures `amount` of an authorized charge; the rest of the authorization is released. */
 export function captureCharge(state: StripeState, charge: Charge, amount: number, call: ApiCall | null): void {
+  state.touch(charge);
   const before = { amount_captured: charge.amount_captured, captured: charge.captured, amount_refunded: charge.amount_refunded };
   charge.captured = true;
   charge.amount_captured = amount;

@@ -104,6 +104,7 @@ export function payCheckoutSession(state: StripeState, id: string, entered: Chec
 const details = new WeakMap<CheckoutSession, { email: string | null; name: string | null }>();
 
 function payPayment(state: StripeState, session: CheckoutSession, pm: PaymentMethod, customer: Customer | undefined, delayed: boolean): CheckoutOutcome {
+  state.touch(session);
   const data = paramsOf(session).paymentIntentData;
   let pi = session.payment_intent ? state.paymentIntents.get(session.payment_intent) : undefined;
   if (!pi) {
@@ -122,6 +123,7 @@ function payPayment(state: StripeState, session: CheckoutSession, pm: PaymentMet
   }
   if (delayed) {
     // Bank debits confirm at once and settle days later: the intent waits in processing.
+    state.touch(pi);
     pi.payment_method = pm.id;
     pi.status = 'processing';
     state.emit('payment_intent.processing', pi, null);
@@ -132,6 +134,7 @@ function payPayment(state: StripeState, session: CheckoutSession, pm: PaymentMet
 }
 
 function paySetup(state: StripeState, session: CheckoutSession, pm: PaymentMethod, customer: Customer | undefined): CheckoutOutcome {
+  state.touch(session);
   const data = paramsOf(session).setupIntentData;
   const si = createSetupIntent(
     state,
@@ -143,6 +146,7 @@ function paySetup(state: StripeState, session: CheckoutSession, pm: PaymentMetho
 }
 
 function paySubscription(state: StripeState, session: CheckoutSession, pm: PaymentMethod, customer: Customer): CheckoutOutcome {
+  state.touch(session);
   const data = paramsOf(session).subscriptionData;
   let sub = session.subscription ? state.subscriptions.get(session.subscription) : undefined;
   if (!sub) {
@@ -163,6 +167,7 @@ function paySubscription(state: StripeState, session: CheckoutSession, pm: Payme
     session.invoice = sub.latest_invoice;
   }
   if (pm.customer === null) attachPaymentMethod(state, pm, customer.id, null);
+  state.touch(sub);
   sub.default_payment_method = pm.id;
   const invoice = sub.latest_invoice ? state.invoices.get(sub.latest_invoice) : undefined;
   // A trial's first invoice is $0 and paid already: the card is only saved.
@@ -174,6 +179,7 @@ function paySubscription(state: StripeState, session: CheckoutSession, pm: Payme
 
 /** Where the intent's status leaves the session: waiting for 3DS, declined after it, or done. */
 function afterIntent(state: StripeState, session: CheckoutSession, intent: PaymentIntent | SetupIntent): CheckoutOutcome {
+  state.touch(session);
   if (intent.status === 'requires_action') return { outcome: 'requires_action', session, intent: intent.id };
   if (intent.status === 'succeeded' || intent.status === 'requires_capture') return complete(state, session, 'complete');
   const error = (intent.object === 'payment_intent' ? intent.last_payment_error : intent.last_setup_error) ?? {};
@@ -219,6 +225,7 @@ export function checkoutSessionOutcome(state: StripeState, id: string): Checkout
 }
 
 function complete(state: StripeState, session: CheckoutSession, outcome: 'complete' | 'processing'): CheckoutOutcome {
+  state.touch(session);
   const paid = paymentStatus(state, session);
   const who = details.get(session) ?? { email: session.customer_email, name: null };
   session.status = 'complete';

@@ -3,6 +3,7 @@
 // @see https://docs.stripe.com/api/pagination
 import type { StripeList, StripeObject } from './stripe-objects.ts';
 import { invalidRequest, noSuchObject } from './errors.ts';
+import type { EventSnapshots } from './event-data.ts';
 
 export interface ListOptions {
   limit?: number;
@@ -14,8 +15,14 @@ export class Collection<T extends StripeObject> {
   private readonly byId = new Map<string, T>();
   private order: T[] = [];
 
-  /** `noun` as Stripe's errors say it: `No such payment_intent: 'pi_…'`. */
-  constructor(readonly noun: string) {}
+  /**
+   * `noun` as Stripe's errors say it: `No such payment_intent: 'pi_…'`. Whatever is fetched may be
+   * changed next, so fetching settles its events (`snapshots`: copies taken before the change).
+   */
+  constructor(
+    readonly noun: string,
+    private readonly snapshots: EventSnapshots,
+  ) {}
 
   insert(item: T): T {
     this.byId.set(item.id, item);
@@ -24,13 +31,16 @@ export class Collection<T extends StripeObject> {
   }
 
   get(id: string): T | undefined {
-    return this.byId.get(id);
+    const item = this.byId.get(id);
+    if (item !== undefined) this.snapshots.settle(item);
+    return item;
   }
 
   /** The object, or Stripe's 404 naming `param`. */
   require(id: string, param = 'id'): T {
     const item = this.byId.get(id);
     if (!item) throw noSuchObject(this.noun, id, param);
+    this.snapshots.settle(item);
     return item;
   }
 
@@ -47,6 +57,7 @@ export class Collection<T extends StripeObject> {
   }
 
   all(): readonly T[] {
+    for (const item of this.order) this.snapshots.settle(item);
     return this.order;
   }
 
@@ -55,7 +66,7 @@ export class Collection<T extends StripeObject> {
     this.order = [];
   }
 
-  /** A page of the objects passing `filter`, newest first. */
+  /** A page of the objects passing `filter`, newest first; for answers (their events stay unsettled). */
   list(url: string, options: ListOptions, filter?: (item: T) => boolean): StripeList<T> {
     const limit = options.limit ?? 10;
     if (limit < 1 || limit > 100) {

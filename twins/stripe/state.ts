@@ -3,6 +3,7 @@
 import type { TwinContext } from '../../src/core/index.ts';
 import { atVersion } from './versions.ts';
 import { Collection } from './collection.ts';
+import { EventData, EventSnapshots } from './event-data.ts';
 import { IdGenerator } from './ids.ts';
 import type { Params } from './params.ts';
 import type {
@@ -45,23 +46,25 @@ export interface ApiCall {
 export type EventListener = (event: StripeEvent, object: StripeObject) => void;
 
 export class StripeState {
-  readonly customers = new Collection<Customer>('customer');
-  readonly paymentMethods = new Collection<PaymentMethod>('PaymentMethod');
-  readonly paymentIntents = new Collection<PaymentIntent>('payment_intent');
-  readonly charges = new Collection<Charge>('charge');
-  readonly refunds = new Collection<Refund>('refund');
-  readonly balanceTransactions = new Collection<BalanceTransaction>('balance transaction');
-  readonly products = new Collection<Product>('product');
-  readonly prices = new Collection<Price>('price');
-  readonly setupIntents = new Collection<SetupIntent>('setup_intent');
-  readonly webhookEndpoints = new Collection<WebhookEndpoint>('webhook_endpoint');
-  readonly events = new Collection<StripeEvent>('event');
-  readonly subscriptions = new Collection<Subscription>('subscription');
-  readonly invoices = new Collection<Invoice>('invoice');
-  readonly checkoutSessions = new Collection<CheckoutSession>('checkout.session');
-  readonly disputes = new Collection<Dispute>('dispute');
-  readonly invoiceItems = new Collection<InvoiceItem>('invoiceitem');
-  readonly testClocks = new Collection<TestClock>('test_clock');
+  /** Events whose object has not changed since: copied only before it does (event-data.ts). */
+  readonly snapshots = new EventSnapshots();
+  readonly customers = new Collection<Customer>('customer', this.snapshots);
+  readonly paymentMethods = new Collection<PaymentMethod>('PaymentMethod', this.snapshots);
+  readonly paymentIntents = new Collection<PaymentIntent>('payment_intent', this.snapshots);
+  readonly charges = new Collection<Charge>('charge', this.snapshots);
+  readonly refunds = new Collection<Refund>('refund', this.snapshots);
+  readonly balanceTransactions = new Collection<BalanceTransaction>('balance transaction', this.snapshots);
+  readonly products = new Collection<Product>('product', this.snapshots);
+  readonly prices = new Collection<Price>('price', this.snapshots);
+  readonly setupIntents = new Collection<SetupIntent>('setup_intent', this.snapshots);
+  readonly webhookEndpoints = new Collection<WebhookEndpoint>('webhook_endpoint', this.snapshots);
+  readonly events = new Collection<StripeEvent>('event', this.snapshots);
+  readonly subscriptions = new Collection<Subscription>('subscription', this.snapshots);
+  readonly invoices = new Collection<Invoice>('invoice', this.snapshots);
+  readonly checkoutSessions = new Collection<CheckoutSession>('checkout.session', this.snapshots);
+  readonly disputes = new Collection<Dispute>('dispute', this.snapshots);
+  readonly invoiceItems = new Collection<InvoiceItem>('invoiceitem', this.snapshots);
+  readonly testClocks = new Collection<TestClock>('test_clock', this.snapshots);
   /** The PaymentIntent that pays each invoice (Stripe exposes it through `payments`, includable). */
   readonly invoicePayments = new Map<string, string>();
   /** Fields Stripe leaves out unless expanded (`charge.refunds`, `invoice.payments`, `invoice.confirmation_secret`). */
@@ -112,22 +115,39 @@ export class StripeState {
     }
   }
 
+  /** `object`, held since before an event about it, is about to change: the event keeps it as it was. */
+  touch(object: StripeObject): void {
+    this.snapshots.settle(object);
+  }
+
+  /**
+   * An object other objects hold inside them (a price inside subscription items and Checkout line
+   * items) is about to change: every event keeps its objects as they were.
+   */
+  touchShared(): void {
+    this.snapshots.settleAll();
+  }
+
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Records an event with a snapshot of `object`, and hands it to the webhook dispatcher. */
+  /**
+   * Records an event about `object` as it is now, and hands it to the webhook dispatcher. Code that
+   * changes `object` afterwards without fetching it again from its collection calls touch() first.
+   */
   emit(type: string, object: StripeObject, call: ApiCall | null, previous?: Json): StripeEvent {
-    const today = JSON.stringify(object);
     const atAccount = atVersion(object as unknown as Record<string, unknown>, this.apiVersion, this);
+    // Reshaped to an older version, the object is a copy already: fixed now, today's shape beside it.
+    const reshaped = atAccount !== (object as unknown);
     const event: StripeEvent = {
       id: this.ids.next('evt'),
       object: 'event',
       api_version: this.apiVersion,
       created: this.now(),
       // Shaped at the account's version, as Stripe renders events.
-      data: frozenData(atAccount === (object as unknown) ? today : JSON.stringify(atAccount), previous),
+      data: reshaped ? new EventData(JSON.stringify(atAccount), previous) : this.snapshots.track(object, previous),
       livemode: false,
       pending_webhooks: 0,
       request: { id: call?.requestId ?? null, idempotency_key: call?.idempotencyKey ?? null },
@@ -136,7 +156,7 @@ export class StripeState {
     this.events.insert(event);
     // At today's version the event's own data is today's shape: no second copy, and no WeakMap
     // entry per event (each one an ephemeron the GC traces).
-    if (atAccount !== (object as unknown)) this.todayShapes.set(event, today);
+    if (reshaped) this.todayShapes.set(event, JSON.stringify(object));
     this.ctx.journal.record({ type: 'event', summary: `${type} ${object.id}`, data: { event: event.id, type, object: object.id } });
     // An event a listener emits waits until every listener has seen the current one, so listeners
     // (webhook deliveries above all) see events in the order they were made.
@@ -221,6 +241,8 @@ export class StripeState {
   }
 
   clear(): void {
+    this.snapshots.check();
+    this.snapshots.clear();
     for (const collection of Object.values(this.collections())) collection.clear();
     this.cards.clear();
     this.deleted.clear();
@@ -228,29 +250,6 @@ export class StripeState {
     this.invoicePayments.clear();
     this.ids = new IdGenerator((...label) => this.ctx.rng('ids', ...label));
   }
-}
-
-/**
- * An event's `data`, fixed at emission so later changes don't rewrite past events. The object is
- * kept serialized and parsed on first read: most events are never read back, and a deep copy per
- * event was the twin's largest cost under load.
- */
-function frozenData(serialized: string, previous: Json | undefined): StripeEvent['data'] {
-  let parsed: Json | undefined;
-  // Getters in literals, not Object.defineProperty: defining the accessor on a built object showed in profiles.
-  if (previous) {
-    return {
-      get object() {
-        return (parsed ??= JSON.parse(serialized) as Json);
-      },
-      previous_attributes: previous,
-    };
-  }
-  return {
-    get object() {
-      return (parsed ??= JSON.parse(serialized) as Json);
-    },
-  };
 }
 
 /** A deep copy as the wire would carry it, so later changes don't rewrite past events. */

@@ -55,6 +55,7 @@ const ID_PREFIXES: Record<string, string> = {
 const subscribed = (state: StripeState, card = 'pm_card_visa') => {
   const customer = createCustomer(state, { email: 'jenny.rosen@example.com' }, null);
   const pm = attachPaymentMethod(state, resolvePaymentMethod(state, card, 'payment_method'), customer.id, null);
+  state.touch(customer);
   customer.invoice_settings.default_payment_method = pm.id;
   const price = createPrice(state, { currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' }, product_data: { name: 'myproduct' } }, null);
   return createSubscription(state, { customer: customer.id, items: [{ price: price.id }] }, null);

@@ -339,6 +339,7 @@ export function paramsOf(session: CheckoutSession): CheckoutParams {
 
 /** Ends an open session; its unpaid PaymentIntent is canceled with it, as on Stripe. */
 export function expireCheckoutSession(state: StripeState, session: CheckoutSession, call: ApiCall | null): CheckoutSession {
+  state.touch(session);
   if (session.status !== 'open') {
     throw invalidRequest(`Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, 'session');
   }
@@ -361,6 +362,7 @@ export function expireCheckoutSession(state: StripeState, session: CheckoutSessi
  * (the twin keeps no timer per session), firing checkout.session.expired then.
  */
 export function currentSession(state: StripeState, session: CheckoutSession): CheckoutSession {
+  state.touch(session);
   if (session.status === 'open' && state.now() >= session.expires_at) expireCheckoutSession(state, session, null);
   return session;
 }

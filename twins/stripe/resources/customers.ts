@@ -90,6 +90,7 @@ function alreadyAttached() {
 }
 
 function applyInvoiceSettings(state: StripeState, customer: Customer, settings: Params, aliases: ReadonlyMap<string, string> = new Map()): void {
+  state.touch(customer);
   const pm = settings.default_payment_method;
   if (typeof pm === 'string') {
     const found = state.paymentMethods.require(aliases.get(pm) ?? pm, DEFAULT_PM_PARAM);
@@ -100,6 +101,7 @@ function applyInvoiceSettings(state: StripeState, customer: Customer, settings: 
 }
 
 function updateCustomer(state: StripeState, customer: Customer, p: Params, call: ApiCall): Customer {
+  state.touch(customer);
   const before = { ...customer, invoice_settings: { ...customer.invoice_settings } };
   for (const key of ['description', 'email', 'name', 'phone'] as const) {
     if (has(p, key)) customer[key] = str(p, key) ?? null;

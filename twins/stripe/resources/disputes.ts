@@ -72,6 +72,7 @@ function emptyEvidence(): Dispute['evidence'] {
 
 /** A balance adjustment for a dispute: money out when opened, back in when won. */
 function adjustment(state: StripeState, dispute: Dispute, direction: 'withdrawal' | 'reversal', charge: string): BalanceTransaction {
+  state.touch(dispute);
   const sign = direction === 'withdrawal' ? -1 : 1;
   const now = state.now();
   const fee = -sign * DISPUTE_FEE;
@@ -100,6 +101,7 @@ function adjustment(state: StripeState, dispute: Dispute, direction: 'withdrawal
 
 /** Opens the dispute a dispute test card's charge gets, as the card network would. */
 export function openDispute(state: StripeState, charge: Charge, reason: string, inquiry: boolean): Dispute {
+  state.touch(charge);
   const now = state.now();
   const brand = String((charge.payment_method_details.card as { brand?: string } | undefined)?.brand ?? 'visa');
   const reasonCode = inquiry ? (VISA_REASON_CODES[reason]?.split('.')[0] ?? null) : (VISA_REASON_CODES[reason] ?? null);
@@ -136,18 +138,21 @@ export function openDispute(state: StripeState, charge: Charge, reason: string, 
 
 /** An inquiry escalated to a chargeback: the money leaves now. */
 function withdraw(state: StripeState, dispute: Dispute): void {
+  state.touch(dispute);
   adjustment(state, dispute, 'withdrawal', dispute.charge);
   dispute.is_charge_refundable = false;
   state.emit('charge.dispute.funds_withdrawn', dispute, null);
 }
 
 function close(state: StripeState, dispute: Dispute, status: Dispute['status'], call: ApiCall | null): void {
+  state.touch(dispute);
   dispute.status = status;
   state.emit('charge.dispute.closed', dispute, call);
 }
 
 /** The outcome the test evidence values stand for; other evidence leaves the dispute under review. */
 function decide(state: StripeState, dispute: Dispute, call: ApiCall | null): void {
+  state.touch(dispute);
   const text = dispute.evidence.uncategorized_text;
   const inquiry = dispute.status === 'warning_under_review';
   if (text === 'winning_evidence') {
@@ -163,6 +168,7 @@ function decide(state: StripeState, dispute: Dispute, call: ApiCall | null): voi
 }
 
 function updateDispute(state: StripeState, dispute: Dispute, p: Params, call: ApiCall): Dispute {
+  state.touch(dispute);
   if (CLOSED.has(dispute.status) && (has(p, 'evidence') || bool(p, 'submit') === true)) {
     throw invalidRequest(`This dispute is already closed (status ${dispute.status}); its evidence can no longer be changed.`, 'evidence');
   }
@@ -199,6 +205,7 @@ function updateDispute(state: StripeState, dispute: Dispute, p: Params, call: Ap
 
 /** Accepts the dispute as lost (an inquiry is closed as warning_closed instead). */
 function closeDispute(state: StripeState, dispute: Dispute, call: ApiCall): Dispute {
+  state.touch(dispute);
   if (CLOSED.has(dispute.status)) throw invalidRequest(`This dispute is already closed (status ${dispute.status}).`, 'dispute');
   const inquiry = dispute.status === 'warning_needs_response' || dispute.status === 'warning_under_review';
   close(state, dispute, inquiry ? 'warning_closed' : 'lost', call);
@@ -228,6 +235,7 @@ export function watchDisputes(state: StripeState, cardDispute: (pm: string) => {
  * chargeback nobody answered is lost. Noticed when the dispute is next read (no timer per dispute).
  */
 function currentDispute(state: StripeState, dispute: Dispute): Dispute {
+  state.touch(dispute);
   const due = dispute.evidence_details.due_by;
   const waiting = dispute.status === 'needs_response' || dispute.status === 'warning_needs_response';
   if (!waiting || due === null || state.now() <= due) return dispute;

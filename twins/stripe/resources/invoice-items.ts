@@ -20,6 +20,7 @@ export interface Proration {
 
 /** A pending proration for `sub`'s next invoice. */
 export function createProration(state: StripeState, sub: Subscription, proration: Proration, call: ApiCall | null): InvoiceItem {
+  state.touch(sub);
   const { item, price, quantity, amount, description, period } = proration;
   const invoiceItem: InvoiceItem = {
     id: state.ids.next('ii'),

@@ -104,6 +104,7 @@ export interface InvoiceOptions {
  * items (prorations), which it takes. Finalized at once unless `draft`.
  */
 export function createSubscriptionInvoice(state: StripeState, sub: Subscription, billingReason: string, call: ApiCall | null, options: InvoiceOptions = {}): Invoice {
+  state.touch(sub);
   const customer = state.customers.require(sub.customer, 'customer');
   const now = state.now();
   const id = state.ids.next('in');
@@ -202,6 +203,7 @@ export function createSubscriptionInvoice(state: StripeState, sub: Subscription,
 
 /** draft → open: numbered, payable; an invoice of nothing is paid at once. */
 export function finalizeInvoice(state: StripeState, invoice: Invoice, call: ApiCall | null): void {
+  state.touch(invoice);
   const customer = state.customers.require(invoice.customer, 'customer');
   const now = state.now();
   const sub = subscriptionOf(state, invoice);
@@ -223,6 +225,7 @@ export function finalizeInvoice(state: StripeState, invoice: Invoice, call: ApiC
  * else the customer's). True when it got paid; a decline or no payment method is a failed attempt.
  */
 export function attemptInvoicePayment(state: StripeState, invoice: Invoice, call: ApiCall | null): boolean {
+  state.touch(invoice);
   const customer = state.customers.require(invoice.customer, 'customer');
   const pm = invoice.default_payment_method ?? subscriptionOf(state, invoice)?.default_payment_method ?? customer.invoice_settings.default_payment_method;
   if (!pm) {
@@ -256,6 +259,7 @@ function nextAttemptAt(state: StripeState, invoice: Invoice): number | null {
 
 /** The PaymentIntent that collects an invoice, made on first need. */
 export function invoicePaymentIntent(state: StripeState, invoice: Invoice, call: ApiCall | null): PaymentIntent {
+  state.touch(invoice);
   const existing = state.invoicePayments.get(invoice.id);
   if (existing) return state.paymentIntents.require(existing);
   const pi = createPaymentIntent(
@@ -268,6 +272,7 @@ export function invoicePaymentIntent(state: StripeState, invoice: Invoice, call:
 }
 
 export function markPaid(state: StripeState, invoice: Invoice, call: ApiCall | null): void {
+  state.touch(invoice);
   invoice.status = 'paid';
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;
@@ -283,6 +288,7 @@ export function markPaid(state: StripeState, invoice: Invoice, call: ApiCall | n
  * (attempt_count up, invoice.payment_failed) and is thrown for the caller to decide.
  */
 export function collectInvoice(state: StripeState, invoice: Invoice, paymentMethod: string, call: ApiCall | null): void {
+  state.touch(invoice);
   const pi = invoicePaymentIntent(state, invoice, call);
   invoice.attempted = true;
   invoice.attempt_count++;
@@ -298,6 +304,7 @@ export function collectInvoice(state: StripeState, invoice: Invoice, paymentMeth
 }
 
 export function voidInvoice(state: StripeState, invoice: Invoice, call: ApiCall | null): Invoice {
+  state.touch(invoice);
   invoice.status = 'void';
   invoice.amount_remaining = 0;
   invoice.next_payment_attempt = null;
@@ -427,6 +434,7 @@ export function invoiceRoutes(onPaid: (invoice: Invoice, call: ApiCall | null) =
 
 /** POST /v1/invoices/:id/pay: a draft is finalized first, as Stripe does. */
 function payInvoice(state: StripeState, invoice: Invoice, call: ApiCall, onPaid: (invoice: Invoice, call: ApiCall | null) => void): Invoice {
+  state.touch(invoice);
   if (invoice.status !== 'open' && invoice.status !== 'draft') throw unexpectedState(`Invoice is already ${invoice.status}.`, 'invoice_not_editable');
   if (invoice.status === 'draft') finalizeInvoice(state, invoice, call);
   if ((invoice.status as Invoice['status']) === 'paid') {

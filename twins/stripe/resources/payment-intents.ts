@@ -128,6 +128,7 @@ export function createPaymentIntent(state: StripeState, p: Params, call: ApiCall
 
 /** `payment_method` or `payment_method_data` from the params, if any; moves to requires_confirmation. */
 function setPaymentMethod(state: StripeState, pi: PaymentIntent, p: Params): void {
+  state.touch(pi);
   const data = obj(p, 'payment_method_data');
   const pmId = str(p, 'payment_method');
   let pm: PaymentMethod | undefined;
@@ -147,6 +148,7 @@ function setPaymentMethod(state: StripeState, pi: PaymentIntent, p: Params): voi
 }
 
 export function confirmPaymentIntent(state: StripeState, pi: PaymentIntent, p: Params, call: ApiCall | null): PaymentIntent {
+  state.touch(pi);
   if (!CONFIRMABLE.includes(pi.status)) {
     throw unexpectedState(
       `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`,
@@ -174,6 +176,7 @@ export function attempt(
   pi: PaymentIntent,
   options: { offSession: boolean; returnUrl?: string; call: ApiCall | null },
 ): PaymentIntent {
+  state.touch(pi);
   const pm = state.paymentMethods.require(pi.payment_method as string, 'payment_method');
   const outcome = cardOutcome(state.cards.get(pm.id), {
     offSession: options.offSession,
@@ -225,6 +228,7 @@ export function attempt(
 
 /** Completes (or fails) the 3D Secure challenge of an intent in requires_action. */
 export function authenticatePaymentIntent(state: StripeState, pi: PaymentIntent, succeed: boolean): PaymentIntent {
+  state.touch(pi);
   if (pi.status !== 'requires_action') {
     throw unexpectedState(`PaymentIntent ${pi.id} has status ${pi.status}; only requires_action can be authenticated.`);
   }
@@ -253,6 +257,7 @@ export function authenticatePaymentIntent(state: StripeState, pi: PaymentIntent,
 }
 
 function capture(state: StripeState, pi: PaymentIntent, p: Params, call: ApiCall): PaymentIntent {
+  state.touch(pi);
   if (pi.status !== 'requires_capture') {
     throw unexpectedState(
       `This PaymentIntent could not be captured because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
@@ -276,6 +281,7 @@ function capture(state: StripeState, pi: PaymentIntent, p: Params, call: ApiCall
 }
 
 function cancel(state: StripeState, pi: PaymentIntent, p: Params, call: ApiCall): PaymentIntent {
+  state.touch(pi);
   if (!CANCELABLE.includes(pi.status)) {
     throw unexpectedState(
       `You cannot cancel this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be canceled: ${CANCELABLE.join(', ')}.`,
@@ -299,6 +305,7 @@ function cancel(state: StripeState, pi: PaymentIntent, p: Params, call: ApiCall)
 }
 
 function update(state: StripeState, pi: PaymentIntent, p: Params): PaymentIntent {
+  state.touch(pi);
   if (pi.status === 'succeeded' || pi.status === 'canceled') {
     const changing = Object.keys(p).filter((k) => !['metadata', 'description', 'receipt_email', 'shipping', 'expand'].includes(k));
     if (changing.length > 0) {

@@ -147,6 +147,7 @@ export function resolvePaymentMethod(state: StripeState, id: string, param: stri
 }
 
 export function attachPaymentMethod(state: StripeState, pm: PaymentMethod, customerId: string, call: ApiCall | null): PaymentMethod {
+  state.touch(pm);
   const customer = state.customers.require(customerId, 'customer');
   if (pm.customer === customer.id) return pm;
   if (pm.customer !== null) {

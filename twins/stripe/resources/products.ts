@@ -58,6 +58,7 @@ export function createProduct(state: StripeState, p: Params, call: ApiCall | nul
   const priceData = obj(p, 'default_price_data');
   if (priceData) {
     const price = createPrice(state, { ...priceData, product: product.id }, call);
+    state.touch(product);
     product.default_price = price.id;
   }
   return product;
@@ -109,7 +110,10 @@ export function createPrice(state: StripeState, p: Params, call: ApiCall | null)
   };
   if (price.lookup_key !== null) {
     const taken = state.prices.all().find((x) => x.lookup_key === price.lookup_key);
-    if (taken && bool(p, 'transfer_lookup_key') === true) taken.lookup_key = null;
+    if (taken && bool(p, 'transfer_lookup_key') === true) {
+      state.touchShared();
+      taken.lookup_key = null;
+    }
     else if (taken) throw invalidRequest(`A price (\`${taken.id}\`) already uses that lookup key.`, 'lookup_key');
   }
   state.prices.insert(price);
@@ -132,6 +136,7 @@ function applyTaxDetails(product: Product, p: Params): void {
 }
 
 function updateProduct(state: StripeState, product: Product, p: Params, call: ApiCall): Product {
+  state.touch(product);
   const before = { ...product };
   for (const key of ['description', 'statement_descriptor', 'tax_code', 'unit_label', 'url'] as const) {
     if (has(p, key)) product[key] = str(p, key) ?? null;
@@ -221,6 +226,7 @@ export const productRoutes: Route[] = [
     params: { active: 'boolean', metadata: 'metadata', nickname: 'string', lookup_key: 'string', tax_behavior: 'string', transfer_lookup_key: 'boolean' },
     handle: (call, state) => {
       const price = state.prices.require(call.pathParams.id);
+      state.touchShared(); // subscription items and Checkout line items hold the price itself
       const before = { ...price };
       const p = call.params;
       if (bool(p, 'active') !== undefined) price.active = bool(p, 'active') as boolean;

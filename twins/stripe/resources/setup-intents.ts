@@ -35,6 +35,7 @@ const CANCELABLE = ['requires_payment_method', 'requires_confirmation', 'require
 const SETUP_PASSES = new Set(['insufficient_funds']);
 
 function setPaymentMethod(state: StripeState, si: SetupIntent, p: Params): void {
+  state.touch(si);
   const data = obj(p, 'payment_method_data');
   const pmId = str(p, 'payment_method');
   let pm: PaymentMethod | undefined;
@@ -88,6 +89,7 @@ export function createSetupIntent(state: StripeState, p: Params, call: ApiCall |
 }
 
 function confirm(state: StripeState, si: SetupIntent, p: Params, call: ApiCall | null): SetupIntent {
+  state.touch(si);
   if (!CONFIRMABLE.includes(si.status)) {
     throw unexpectedState(
       `You cannot confirm this SetupIntent because it has a status of ${si.status}. Only a SetupIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`,
@@ -102,6 +104,7 @@ function confirm(state: StripeState, si: SetupIntent, p: Params, call: ApiCall |
 }
 
 function attemptSetup(state: StripeState, si: SetupIntent, returnUrl: string | undefined, call: ApiCall | null): SetupIntent {
+  state.touch(si);
   const pm = state.paymentMethods.require(si.payment_method as string, 'payment_method');
   const card = state.cards.get(pm.id);
   const outcome = cardOutcome(card, { offSession: false, authenticated: state.authenticated.has(si.id), forcedDecline: call?.forcedDecline });
@@ -129,6 +132,7 @@ function attemptSetup(state: StripeState, si: SetupIntent, returnUrl: string | u
 
 /** Completes (or fails) the 3D Secure challenge of a SetupIntent in requires_action. */
 export function authenticateSetupIntent(state: StripeState, si: SetupIntent, succeed: boolean): SetupIntent {
+  state.touch(si);
   if (si.status !== 'requires_action') {
     throw unexpectedState(`SetupIntent ${si.id} has status ${si.status}; only requires_action can be authenticated.`, 'setup_intent_unexpected_state');
   }

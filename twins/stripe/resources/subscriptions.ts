@@ -108,6 +108,7 @@ function newItem(state: StripeState, subId: string, p: Params, index: number, st
 }
 
 export function setStatus(state: StripeState, sub: Subscription, status: Subscription['status'], call: ApiCall | null): void {
+  state.touch(sub);
   if (sub.status === status) return;
   const previous = { status: sub.status };
   sub.status = status;
@@ -116,6 +117,7 @@ export function setStatus(state: StripeState, sub: Subscription, status: Subscri
 
 /** An invoice of `sub` got paid: incomplete and past_due subscriptions become active. */
 function onInvoicePaid(state: StripeState, invoice: Invoice, call: ApiCall | null): void {
+  state.touch(invoice);
   const id = subscriptionIdOf(invoice);
   const sub = id ? state.subscriptions.get(id) : undefined;
   // A subscription paid as it is created is announced active by customer.subscription.created alone.
@@ -213,6 +215,7 @@ function createAtCustomerTime(state: StripeState, customer: Customer, p: Params,
 
 /** The first invoice: free in a trial, else charged now or left for the SUT (payment_behavior). */
 function chargeFirstInvoice(state: StripeState, sub: Subscription, customer: Customer, p: Params, call: ApiCall | null): void {
+  state.touch(sub);
   const behavior = str(p, 'payment_behavior') ?? 'allow_incomplete';
   const trialEnd = sub.trial_end;
   const invoice = createSubscriptionInvoice(state, sub, 'subscription_create', call, { items: trialEnd !== null ? 'free' : 'charge' });
@@ -270,6 +273,7 @@ function checkTrialEnd(state: StripeState, sub: Subscription, value: ParamValue)
  * now); a later time starts or extends a trial to it (the period ends then, and is billed then).
  */
 function changeTrialEnd(state: StripeState, sub: Subscription, at: number, call: ApiCall): void {
+  state.touch(sub);
   const now = state.now();
   if (at === now) {
     if (sub.status !== 'trialing') return;
@@ -294,6 +298,7 @@ interface ItemChange {
 }
 
 function updateSubscription(state: StripeState, sub: Subscription, p: Params, call: ApiCall): Subscription {
+  state.touch(sub);
   // Everything that can refuse the request is checked before anything changes.
   const items = Array.isArray(p.items) ? (p.items as Params[]) : [];
   checkItems(state, sub, items);
@@ -337,6 +342,7 @@ function checkItems(state: StripeState, sub: Subscription, items: Params[]): voi
 
 /** Applies `items[]` of an update (checked by checkItems); the changes in price or quantity, for prorations. */
 function changeItems(state: StripeState, sub: Subscription, items: Params[]): ItemChange[] {
+  state.touch(sub);
   const changes: ItemChange[] = [];
   items.forEach((raw, i) => {
     const item = raw ?? {};
@@ -373,6 +379,7 @@ function changeItems(state: StripeState, sub: Subscription, items: Params[]): It
  * nothing to prorate. A price of another interval starts a new period now, invoiced at once.
  */
 function prorate(state: StripeState, sub: Subscription, changes: ItemChange[], p: Params, call: ApiCall): void {
+  state.touch(sub);
   const behavior = str(p, 'proration_behavior') ?? 'create_prorations';
   const at = int(p, 'proration_date') ?? state.now();
   const billed = sub.status === 'active' || sub.status === 'past_due' || sub.status === 'unpaid';
@@ -426,6 +433,7 @@ function sameInterval(a: Price, b: Price): boolean {
  */
 /** Active from now: a new period for every item, invoiced and charged at once (past_due if that fails). */
 function startPeriodNow(state: StripeState, sub: Subscription, call: ApiCall): void {
+  state.touch(sub);
   const now = state.now();
   sub.status = 'active';
   sub.billing_cycle_anchor = now;
@@ -439,6 +447,7 @@ function startPeriodNow(state: StripeState, sub: Subscription, call: ApiCall): v
 }
 
 function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall): Subscription {
+  state.touch(sub);
   if (sub.status !== 'paused') throw invalidRequest(`Only a paused subscription can be resumed; this one is ${sub.status}.`, undefined, 'subscription_not_paused');
   const before = JSON.parse(JSON.stringify(sub)) as Record<string, unknown>;
   startPeriodNow(state, sub, call);
@@ -449,6 +458,7 @@ function resumeSubscription(state: StripeState, sub: Subscription, call: ApiCall
 
 /** The subscription ends on its own: a scheduled cancellation reached, or its payment retries spent. */
 export function endSubscription(state: StripeState, sub: Subscription, reason: 'cancellation_requested' | 'payment_failed'): void {
+  state.touch(sub);
   const now = state.now();
   sub.status = 'canceled';
   sub.ended_at = now;
@@ -458,6 +468,7 @@ export function endSubscription(state: StripeState, sub: Subscription, reason: '
 }
 
 export function cancelSubscription(state: StripeState, sub: Subscription, p: Params, call: ApiCall | null): Subscription {
+  state.touch(sub);
   if (sub.status === 'canceled') {
     throw invalidRequest(`A canceled subscription can only update its cancellation_details and metadata.`, undefined, 'resource_missing');
   }

@@ -99,6 +99,7 @@ function intervalSeconds(interval: string, count: number): number {
 }
 
 function advance(state: StripeState, clock: TestClock, call: ApiCall, run: AdvanceClock): TestClock {
+  state.touch(clock);
   const target = requireInt(call.params, 'frozen_time');
   if (clock.status !== 'ready') throw unexpectedState(`The test clock ${clock.id} is ${clock.status}; it can be advanced once it is ready.`, 'test_clock_advancing');
   if (target <= clock.frozen_time) {
@@ -117,11 +118,13 @@ function advance(state: StripeState, clock: TestClock, call: ApiCall, run: Advan
   const answer: TestClock = JSON.parse(JSON.stringify(clock)) as TestClock;
   try {
     run(state, clock, target, call);
+    state.touch(clock);
     clock.frozen_time = target;
     clock.status = 'ready';
     clock.status_details = {};
     state.atTime(target, () => state.emit('test_helpers.test_clock.ready', clock, call));
   } catch (error) {
+    state.touch(clock);
     clock.status = 'internal_failure';
     state.atTime(clock.frozen_time, () => state.emit('test_helpers.test_clock.internal_failure', clock, call));
     throw error;
@@ -131,6 +134,7 @@ function advance(state: StripeState, clock: TestClock, call: ApiCall, run: Advan
 
 /** Deletes the clock and everything of its customers, as Stripe does. */
 function deleteClock(state: StripeState, clock: TestClock, call: ApiCall): object {
+  state.touch(clock);
   const customers = new Set(customersOf(state, clock).map((c) => c.id));
   const owned = (o: { customer: string }): boolean => customers.has(o.customer);
   for (const sub of state.subscriptions.all().filter(owned)) state.subscriptions.delete(sub.id);
