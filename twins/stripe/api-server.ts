@@ -27,7 +27,9 @@ import { readParams, strs, type Params } from './params.ts';
 import { authenticatePaymentIntent } from './resources/payment-intents.ts';
 import { authenticateSetupIntent } from './resources/setup-intents.ts';
 import type { Route, Router } from './router.ts';
+import { render } from './snapshots.ts';
 import type { ApiCall, StripeState } from './state.ts';
+import type { StripeObject } from './stripe-objects.ts';
 import { atVersion } from './versions.ts';
 
 /** Endpoints where a card_error rule declines the payment itself (state and events included). */
@@ -51,6 +53,8 @@ interface Outgoing {
   status: number;
   body: string;
   headers: Record<string, string>;
+  /** The stored object `body` renders exactly (no expand[], today's shape), if it does. */
+  object?: StripeObject;
 }
 
 type Decision = PointDecision<typeof requestPoint>;
@@ -175,9 +179,7 @@ export class ApiServer {
           } finally {
             this.idempotency.end(idempotencyKey);
           }
-          if (isStored(outgoing.status)) {
-            this.idempotency.save(idempotencyKey, endpointKey, raw, { ...outgoing, requestId });
-          }
+          if (isStored(outgoing.status)) this.idempotency.save(idempotencyKey, endpointKey, raw, this.stored(outgoing, requestId));
         }
       }
     } catch (error) {
@@ -199,7 +201,7 @@ export class ApiServer {
       return writeAnswer(res, sent);
     }
     this.journal(req, path, outgoing.status, requestId, idempotencyKey, decision, replayed);
-    this.state.snapshots.check(); // a no-op unless checking (event-data.ts)
+    this.state.snapshots.check(); // a no-op unless checking (snapshots.ts)
     this.write(res, outgoing);
   }
 
@@ -208,10 +210,18 @@ export class ApiServer {
       const result = handle(call, this.state) as Record<string, unknown>;
       const expanded = expand(result, strs(call.params, 'expand') ?? [], this.state);
       const shaped = atVersion(expanded, base['Stripe-Version'] as string, this.state);
-      return { status: 200, body: JSON.stringify(shaped, null, 2), headers: base };
+      const outgoing: Outgoing = { status: 200, body: render(shaped), headers: base };
+      if (shaped === result && this.state.holds(result as unknown as StripeObject)) outgoing.object = result as unknown as StripeObject;
+      return outgoing;
     } catch (error) {
       return this.errorResponse(asStripeError(error), call.requestId, base);
     }
+  }
+
+  /** The answer kept for the key's replays: while it renders a stored object, that object until it changes (snapshots.ts). */
+  private stored(outgoing: Outgoing, requestId: string): StoredResponse {
+    const { status, body, headers, object } = outgoing;
+    return object ? this.state.snapshots.answer(status, headers, requestId, object, body) : { status, body, headers, requestId };
   }
 
   /** hang and disconnect-before end the request before it reaches the API; true when they did. */

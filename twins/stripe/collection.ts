@@ -3,7 +3,7 @@
 // @see https://docs.stripe.com/api/pagination
 import type { StripeList, StripeObject } from './stripe-objects.ts';
 import { invalidRequest, noSuchObject } from './errors.ts';
-import type { EventSnapshots } from './event-data.ts';
+import type { Snapshots } from './snapshots.ts';
 
 export interface ListOptions {
   limit?: number;
@@ -21,7 +21,7 @@ export class Collection<T extends StripeObject> {
    */
   constructor(
     readonly noun: string,
-    private readonly snapshots: EventSnapshots,
+    private readonly snapshots: Snapshots,
   ) {}
 
   insert(item: T): T {
@@ -34,6 +34,11 @@ export class Collection<T extends StripeObject> {
     const item = this.byId.get(id);
     if (item !== undefined) this.snapshots.settle(item);
     return item;
+  }
+
+  /** Whether `item` is the stored object of its id (without settling anything: for reads). */
+  holds(item: StripeObject): boolean {
+    return this.byId.get(item.id) === item;
   }
 
   /** The object, or Stripe's 404 naming `param`. */

@@ -3,7 +3,7 @@
 import type { TwinContext } from '../../src/core/index.ts';
 import { atVersion } from './versions.ts';
 import { Collection } from './collection.ts';
-import { EventData, EventSnapshots } from './event-data.ts';
+import { EventData, Snapshots } from './snapshots.ts';
 import { IdGenerator } from './ids.ts';
 import type { Params } from './params.ts';
 import type {
@@ -46,8 +46,8 @@ export interface ApiCall {
 export type EventListener = (event: StripeEvent, object: StripeObject) => void;
 
 export class StripeState {
-  /** Events whose object has not changed since: copied only before it does (event-data.ts). */
-  readonly snapshots = new EventSnapshots();
+  /** Copies owed of objects (events, stored answers), taken only before they change (snapshots.ts). */
+  readonly snapshots = new Snapshots();
   readonly customers = new Collection<Customer>('customer', this.snapshots);
   readonly paymentMethods = new Collection<PaymentMethod>('PaymentMethod', this.snapshots);
   readonly paymentIntents = new Collection<PaymentIntent>('payment_intent', this.snapshots);
@@ -91,6 +91,7 @@ export class StripeState {
    * only for events whose own data is in an older shape (an account pinned to an older version).
    */
   private readonly todayShapes = new WeakMap<StripeEvent, string>();
+  private byPrefix: Map<string, Collection<StripeObject>> | undefined;
 
   constructor(
     private readonly ctx: TwinContext,
@@ -147,7 +148,7 @@ export class StripeState {
       api_version: this.apiVersion,
       created: this.now(),
       // Shaped at the account's version, as Stripe renders events.
-      data: reshaped ? new EventData(JSON.stringify(atAccount), previous) : this.snapshots.track(object, previous),
+      data: reshaped ? new EventData(JSON.stringify(atAccount), previous) : this.snapshots.event(object, previous),
       livemode: false,
       pending_webhooks: 0,
       request: { id: call?.requestId ?? null, idempotency_key: call?.idempotencyKey ?? null },
@@ -194,27 +195,31 @@ export class StripeState {
   }
 
   collectionOf(id: string): Collection<StripeObject> | undefined {
-    const prefix = id.slice(0, id.indexOf('_'));
-    const byPrefix: Record<string, Collection<StripeObject>> = {
-      cus: this.customers,
-      pm: this.paymentMethods,
-      pi: this.paymentIntents,
-      ch: this.charges,
-      re: this.refunds,
-      txn: this.balanceTransactions,
-      prod: this.products,
-      price: this.prices,
-      seti: this.setupIntents,
-      we: this.webhookEndpoints,
-      evt: this.events,
-      sub: this.subscriptions,
-      in: this.invoices,
-      cs: this.checkoutSessions,
-      dp: this.disputes,
-      ii: this.invoiceItems,
-      clock: this.testClocks,
-    };
-    return byPrefix[prefix];
+    this.byPrefix ??= new Map<string, Collection<StripeObject>>([
+      ['cus', this.customers],
+      ['pm', this.paymentMethods],
+      ['pi', this.paymentIntents],
+      ['ch', this.charges],
+      ['re', this.refunds],
+      ['txn', this.balanceTransactions],
+      ['prod', this.products],
+      ['price', this.prices],
+      ['seti', this.setupIntents],
+      ['we', this.webhookEndpoints],
+      ['evt', this.events],
+      ['sub', this.subscriptions],
+      ['in', this.invoices],
+      ['cs', this.checkoutSessions],
+      ['dp', this.disputes],
+      ['ii', this.invoiceItems],
+      ['clock', this.testClocks],
+    ]);
+    return this.byPrefix.get(id.slice(0, id.indexOf('_')));
+  }
+
+  /** Whether `object` is a stored object (not one made for an answer), without settling it. */
+  holds(object: StripeObject): boolean {
+    return typeof object.id === 'string' && this.collectionOf(object.id)?.holds(object) === true;
   }
 
   /** Every collection by its resource name, for inspect. */
