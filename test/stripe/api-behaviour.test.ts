@@ -144,6 +144,18 @@ describe('stripe twin: API behaviour', () => {
     expect(((await garbage.json()) as { error: { message: string } }).error.message).toBe('Invalid Stripe API version: yesterday');
   });
 
+  it('answers a malformed escape in an id with the 404 of an unknown object, and decodes a good one', async () => {
+    await using rig = await startStripe();
+    const get = (path: string) => fetch(`${rig.env.STRIPE_API_BASE}${path}`, { headers: { authorization: `Bearer ${rig.env.STRIPE_SECRET_KEY}` } });
+    const malformed = await get('/v1/customers/cus_%zz');
+    expect(malformed.status).toBe(404);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toBe("No such customer: 'cus_%zz'");
+    const customer = await rig.stripe.customers.create({});
+    const escaped = await get(`/v1/customers/${customer.id.replace('_', '%5F')}`);
+    expect(escaped.status).toBe(200);
+    expect(((await escaped.json()) as { id: string }).id).toBe(customer.id);
+  });
+
   it('shapes answers as a pinned older API version did: PaymentIntent charges, Charge refunds', async () => {
     await using rig = await startStripe();
     const pinned = rig.client({ apiVersion: '2020-08-27' as Stripe.LatestApiVersion });

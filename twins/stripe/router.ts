@@ -29,35 +29,55 @@ interface Compiled {
 }
 
 export class Router {
-  private readonly byMethod = new Map<string, Compiled[]>();
+  /** By method, then by segment count: a request is compared only with routes of its shape. */
+  private readonly byShape = new Map<string, Map<number, Compiled[]>>();
 
   constructor(routes: readonly Route[]) {
     for (const route of routes) {
       if (route.stripeParams) registerStripeParams(route.params, route.stripeParams);
       const segments = route.path.split('/').filter(Boolean);
       const compiled = { route, segments, literalCount: segments.filter((s) => !s.startsWith(':')).length };
-      const list = this.byMethod.get(route.method) ?? [];
+      let shapes = this.byShape.get(route.method);
+      if (!shapes) this.byShape.set(route.method, (shapes = new Map()));
+      let list = shapes.get(segments.length);
+      if (!list) shapes.set(segments.length, (list = []));
       list.push(compiled);
-      this.byMethod.set(route.method, list);
     }
-    for (const list of this.byMethod.values()) list.sort((a, b) => b.literalCount - a.literalCount);
+    for (const shapes of this.byShape.values()) for (const list of shapes.values()) list.sort((a, b) => b.literalCount - a.literalCount);
   }
 
   match(method: string, path: string): RouteMatch | undefined {
-    const candidates = this.byMethod.get(method);
-    if (!candidates) return undefined;
     const parts = path.split('/').filter(Boolean);
-    outer: for (const { route, segments } of candidates) {
-      if (segments.length !== parts.length) continue;
-      const pathParams: Record<string, string> = {};
-      for (let i = 0; i < segments.length; i++) {
-        const segment = segments[i] as string;
-        const part = parts[i] as string;
-        if (segment.startsWith(':')) pathParams[segment.slice(1)] = decodeURIComponent(part);
-        else if (segment !== part) continue outer;
-      }
-      return { route, pathParams };
-    }
+    const candidates = this.byShape.get(method)?.get(parts.length);
+    if (!candidates) return undefined;
+    for (const compiled of candidates) if (literalsMatch(compiled.segments, parts)) return { route: compiled.route, pathParams: paramsOf(compiled.segments, parts) };
     return undefined;
+  }
+}
+
+function literalsMatch(segments: readonly string[], parts: readonly string[]): boolean {
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (segment.charCodeAt(0) !== 58 /* : */ && segment !== parts[i]) return false;
+  }
+  return true;
+}
+
+function paramsOf(segments: readonly string[], parts: readonly string[]): Record<string, string> {
+  const pathParams: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const part = parts[i] as string;
+    if (segment.charCodeAt(0) === 58 /* : */) pathParams[segment.slice(1)] = part.includes('%') ? decoded(part) : part;
+  }
+  return pathParams;
+}
+
+/** A malformed escape stays as sent: the id names nothing, and the answer is the usual 404. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
   }
 }
