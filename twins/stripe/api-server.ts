@@ -158,7 +158,9 @@ export class ApiServer {
         else throw errorFromAction(action);
       }
       if (idempotencyKey === null) {
-        outgoing = await this.execute(call, match.route.handle, decision, base);
+        const ran = this.execute(call, match.route.handle, decision, base);
+        // Awaited only when a `delay` made it a promise: an await of a plain value still costs a microtask turn.
+        outgoing = ran instanceof Promise ? await ran : ran;
       } else {
         // The same bytes are the same parameters; other bytes may still be (another order, `02000`
         // for `2000`): the stored body is read again through this route to compare what it meant.
@@ -168,14 +170,15 @@ export class ApiServer {
           (stored) => stored === raw || fingerprintOf(readParams(match.route.params, decodeForm(stored))) === fingerprintOf(params),
         );
         if (check.kind === 'replay') {
-          await this.pause(decision);
+          if (decision?.action === 'delay') await this.pause(decision);
           replayed = true;
           outgoing = replay(check.response, base);
         } else {
           // Marked running through a `delay` too, so a retry that overtakes a slow request gets 409.
           this.idempotency.begin(idempotencyKey);
           try {
-            outgoing = await this.execute(call, match.route.handle, decision, base);
+            const ran = this.execute(call, match.route.handle, decision, base);
+            outgoing = ran instanceof Promise ? await ran : ran;
           } finally {
             this.idempotency.end(idempotencyKey);
           }
