@@ -66,7 +66,7 @@ describe('stripe twin: Snapshots', () => {
     const pi = object();
     const first = snapshots.event(pi, undefined);
     const second = snapshots.event(pi, undefined);
-    const answer = snapshots.answer(200, {}, 'req_1', pi, JSON.stringify(pi, null, 2));
+    const answer = snapshots.answer(200, {}, 'req_1', pi);
     expect(first.object).toBe(pi); // unchanged since: the object itself
     snapshots.settle(pi);
     pi.status = 'b';

@@ -224,7 +224,7 @@ export class ApiServer {
   /** The answer kept for the key's replays: while it renders a stored object, that object until it changes (snapshots.ts). */
   private stored(outgoing: Outgoing, requestId: string): StoredResponse {
     const { status, body, headers, object } = outgoing;
-    return object ? this.state.snapshots.answer(status, headers, requestId, object, body) : { status, body, headers, requestId };
+    return object ? this.state.snapshots.answer(status, headers, requestId, object) : { status, body, headers, requestId };
   }
 
   /** hang and disconnect-before end the request before it reaches the API; true when they did. */

@@ -6,7 +6,7 @@
 // only when the object is about to change: when code fetches it from its collection (get, require,
 // all: every handler that changes a stored object fetches it first), or when code still holding it
 // from an earlier step of the same call (create, then confirm) calls StripeState.touch before
-// changing it. One rendering (the API's own, pretty-printed) then serves every copy owed.
+// changing it. One serialization then serves every copy owed.
 //
 // A change without a touch would rewrite the past. With STANDIN_CHECK_EVENT_SNAPSHOTS=1 (set for the
 // test suite) each copy is also taken at once and compared whenever it is settled, at the end of
@@ -20,17 +20,17 @@ export function render(object: unknown): string {
   return JSON.stringify(object, null, 2);
 }
 
-/** A copy owed of one object, settled with its rendering before the object changes. */
+/** A copy owed of one object, settled with the object serialized before it changes. */
 abstract class Owed {
   /** The object itself while it has not changed; null once settled. */
   protected live: StripeObject | null;
   protected text: string | null;
-  /** The rendering taken at once, kept only when checking. */
+  /** The object serialized at once, kept only when checking. */
   private readonly eager: string | null;
   /** The next copy owed of the same object (Snapshots keeps the newest). */
   next: Owed | null = null;
 
-  /** `object` live, or its rendering already (a copy made for another API version, an answer with expand[]). */
+  /** `object` live, or serialized already (an event's object reshaped for an older API version is a copy already). */
   constructor(object: StripeObject | string) {
     if (typeof object === 'string') {
       this.live = null;
@@ -39,11 +39,11 @@ abstract class Owed {
     } else {
       this.live = object;
       this.text = null;
-      this.eager = CHECKING ? render(object) : null;
+      this.eager = CHECKING ? JSON.stringify(object) : null;
     }
   }
 
-  /** Fixes the copy to `text`, the object rendered before its next change. */
+  /** Fixes the copy to `text`, the object serialized before its next change. */
   settle(text: string): void {
     if (this.eager !== null && this.eager !== text) throw changedUntouched(this.live);
     this.text = text;
@@ -52,7 +52,7 @@ abstract class Owed {
 
   /** For checking: throws if the live object no longer matches the copy taken at once. */
   check(): void {
-    if (this.live !== null && this.eager !== null && render(this.live) !== this.eager) throw changedUntouched(this.live);
+    if (this.live !== null && this.eager !== null && JSON.stringify(this.live) !== this.eager) throw changedUntouched(this.live);
   }
 }
 
@@ -78,21 +78,20 @@ export class EventData extends Owed {
   }
 }
 
-/** An answer kept for replays of its idempotency key (idempotency.ts's StoredResponse). */
+/** An answer kept for replays of its idempotency key (idempotency.ts's StoredResponse), which was `render(object)`. */
 export class StoredAnswer extends Owed {
   constructor(
     readonly status: number,
     readonly headers: Record<string, string>,
     readonly requestId: string,
-    /** The object the body renders, when it is exactly that; else null. */
-    object: StripeObject | null,
-    body: string,
+    object: StripeObject,
   ) {
-    super(object ?? body);
+    super(object);
   }
 
+  /** The body as first sent: the object rendered, or on a replay after it changed its copy (kept compact) rendered. */
   get body(): string {
-    return this.text ?? render(this.live);
+    return render(this.live ?? JSON.parse(this.text as string));
   }
 }
 
@@ -106,8 +105,8 @@ export class Snapshots {
   }
 
   /** An answer for replays that is `render(object)` now, kept as the object until it changes. */
-  answer(status: number, headers: Record<string, string>, requestId: string, object: StripeObject, body: string): StoredAnswer {
-    return this.owe(object, new StoredAnswer(status, headers, requestId, object, body));
+  answer(status: number, headers: Record<string, string>, requestId: string, object: StripeObject): StoredAnswer {
+    return this.owe(object, new StoredAnswer(status, headers, requestId, object));
   }
 
   /** `object` is about to change (or may be): the copies owed of it are taken now. */
@@ -116,7 +115,7 @@ export class Snapshots {
     const head = this.unsettled.get(object);
     if (head === undefined) return;
     this.unsettled.delete(object);
-    const text = render(object);
+    const text = JSON.stringify(object);
     for (let owed: Owed | null = head; owed !== null; owed = owed.next) owed.settle(text);
   }
 
