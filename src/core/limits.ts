@@ -157,6 +157,12 @@ export const LIMITS = {
     description: 'stubs in one http twin (config and add-stub together; each request is matched against them in turn)',
     answer: 'STANDIN_ERR_TWIN_CONFIG_INVALID / STANDIN_ERR_TWIN_ACTION_FAILED',
   },
+  stripeObjects: {
+    default: 250_000,
+    unit: 'count',
+    description: 'objects one stripe twin keeps (customers, payment methods, intents, charges, events…; a PaymentIntent confirmed with a test card makes about seven)',
+    answer: 'POST answered 400 invalid_request_error, code standin_objects_limit, until a reset or deletes',
+  },
   kafkaLogBytes: {
     default: 512 * 1024 * 1024,
     unit: 'bytes',

@@ -147,6 +147,7 @@ export class ApiServer {
         throw unrecognizedUrl(method, path);
       }
       this.authenticate(req);
+      if (method === 'POST') this.state.checkRoom(this.ctx.limits.stripeObjects);
       if (!API_VERSION.test(version)) throw invalidRequest(`Invalid Stripe API version: ${version}`, undefined, 'invalid_api_version');
       const call: ApiCall = { method, path, pathParams: match.pathParams, params, requestId, idempotencyKey };
       const endpoint = `${method} ${match.route.path}`;

@@ -132,7 +132,10 @@ async function startStripe(config: StripeConfig, ctx: TwinContext): Promise<Runn
     },
     inspect: async (query) => inspectState(state, webhooks, query ?? {}),
     actions: {
-      trigger: async (params) => trigger(state, params.event, params.object),
+      trigger: async (params) => {
+        state.checkRoom(ctx.limits.stripeObjects);
+        return trigger(state, params.event, params.object);
+      },
       authenticate: async (params) => {
         const id = params.intent;
         const succeed = params.outcome !== 'fail';

@@ -5,6 +5,7 @@ import { atVersion } from './versions.ts';
 import { Collection } from './collection.ts';
 import { EventData, Snapshots } from './snapshots.ts';
 import { IdGenerator } from './ids.ts';
+import { invalidRequest } from './errors.ts';
 import type { Params } from './params.ts';
 import type {
   BalanceTransaction,
@@ -92,6 +93,7 @@ export class StripeState {
    */
   private readonly todayShapes = new WeakMap<StripeEvent, string>();
   private byPrefix: Map<string, Collection<StripeObject>> | undefined;
+  private everyCollection: Array<Collection<StripeObject>> | undefined;
 
   constructor(
     private readonly ctx: TwinContext,
@@ -220,6 +222,23 @@ export class StripeState {
   /** Whether `object` is a stored object (not one made for an answer), without settling it. */
   holds(object: StripeObject): boolean {
     return typeof object.id === 'string' && this.collectionOf(object.id)?.holds(object) === true;
+  }
+
+  /**
+   * Refuses to make more objects once the twin holds `limit` (limits.stripeObjects): checked before each
+   * POST and trigger, so a call may pass it by the few objects it makes.
+   */
+  checkRoom(limit: number): void {
+    this.everyCollection ??= Object.values(this.collections());
+    let held = 0;
+    for (const collection of this.everyCollection) held += collection.size;
+    if (held >= limit) {
+      throw invalidRequest(
+        `This stripe twin holds ${held} objects, its limit (stripeObjects; --limit-stripe-objects or STANDIN_LIMIT_STRIPE_OBJECTS): reset the twin or delete objects to make more.`,
+        undefined,
+        'standin_objects_limit',
+      );
+    }
   }
 
   /** Every collection by its resource name, for inspect. */
