@@ -1,15 +1,15 @@
 // ACLs on transactional ids, idempotent producers and configs, for SASL principals through kafkajs:
-// a transaction needs WRITE on its transactional id (and READ on the group whose offsets it
-// commits), an idempotent producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and
-// DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (@platformatic/kafka, which kafkajs lacks)
+// a transaction needs WRITE on its transactional id (for its transactional Produce too, checked
+// before the topic) and READ on the group whose offsets it commits, an idempotent producer
+// IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (@platformatic/kafka, which kafkajs lacks)
 // DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster — each refusal with Kafka's error code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
-import { Admin as PltAdmin } from '@platformatic/kafka';
+import { Admin as PltAdmin, Connection, produceV9, ResponseError } from '@platformatic/kafka';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
-const users = { admin: 'root-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', dave: 'dave-pw' } as const;
+const users = { admin: 'root-pw', alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw', dave: 'dave-pw', erin: 'erin-pw' } as const;
 type User = keyof typeof users;
 let h: TwinHarness;
 
@@ -106,6 +106,57 @@ describe('ACLs on transactional ids', () => {
     // Another transactional id is still refused.
     expect(await outcome(transaction('alice-other-tx', 'alice-group'))).toMatch(/coordinator/);
     expect(refusedApis('acl-alice', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')).toEqual(['FindCoordinator', 'InitProducerId', 'FindCoordinator']);
+  }, 60_000);
+
+  it('kafkajs: WRITE on the transactional id taken away mid-transaction — the next Produce is TRANSACTIONAL_ID_AUTHORIZATION_FAILED, nothing of it stored', async () => {
+    await grant({ resourceType: AclResourceTypes.TOPIC, resourceName: 'ledger', principal: 'User:erin', operation: AclOperationTypes.WRITE });
+    await grant({ resourceType: AclResourceTypes.TRANSACTIONAL_ID, resourceName: 'erin-tx', principal: 'User:erin', operation: AclOperationTypes.WRITE });
+    const producer = as('erin').producer({ transactionalId: 'erin-tx', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1 } });
+    await producer.connect();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'ledger', messages: [{ value: 'erin-1' }] });
+      const admin = as('admin').admin();
+      await admin.connect();
+      await admin.deleteAcls({
+        filters: [{ resourceType: AclResourceTypes.TRANSACTIONAL_ID, resourceName: 'erin-tx', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:erin', operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }],
+      });
+      await admin.disconnect();
+      // The partition is in the transaction already, so kafkajs goes straight to Produce: Kafka
+      // checks the id there too, before the topic (erin may still WRITE on ledger).
+      expect(await outcome(txn.send({ topic: 'ledger', messages: [{ value: 'erin-2' }] }))).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+      await txn.abort().catch(() => {});
+    } finally {
+      await producer.disconnect();
+    }
+    // Then kafkajs's abort cannot find the coordinator either: DESCRIBE went with WRITE.
+    expect(refusedApis('acl-erin', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED')).toEqual(['Produce', 'FindCoordinator']);
+    const state = (await h.twin.inspect({ topic: 'ledger' })) as { topics: Array<{ partitions: Array<{ records: Array<{ value: string | null }> }> }> };
+    const values = state.topics[0]!.partitions[0]!.records.map((r) => r.value);
+    expect(values).toContain('erin-1');
+    expect(values).not.toContain('erin-2');
+  }, 60_000);
+
+  it('@platformatic/kafka Produce v9: a transactional batch is refused for its transactional id before its topic is looked at', async () => {
+    // bob may WRITE neither ledger nor bob-tx: the answer names the transactional id, on every partition.
+    const [host, port] = h.twin.endpoints.bootstrap!.split(':') as [string, string];
+    const c = new Connection('acl-bob-raw', { sasl: { mechanism: 'PLAIN', username: 'bob', password: users.bob } });
+    await c.connect(host, Number(port));
+    try {
+      const send = async (transactionalId: string | undefined): Promise<number[]> => {
+        const options = { transactionalId, producerId: 7n, producerEpoch: 0 };
+        const answer = await produceV9.api.async(c, -1, 5000, [{ topic: 'ledger', partition: 0, value: Buffer.from('bob') }], options).catch((e: unknown) => {
+          if (e instanceof ResponseError) return (e as unknown as { response: produceV9.ProduceResponse }).response;
+          throw e;
+        });
+        return (answer as produceV9.ProduceResponse).responses.flatMap((t) => t.partitionResponses.map((p) => p.errorCode));
+      };
+      expect(await send('bob-tx')).toEqual([53]); // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      // Without a transactional id the batch is not transactional: only the topic is checked.
+      expect(await send(undefined)).toEqual([29]); // TOPIC_AUTHORIZATION_FAILED
+    } finally {
+      await c.close();
+    }
   }, 60_000);
 
   it('kafkajs: an idempotent producer needs IDEMPOTENT_WRITE on the cluster, or WRITE on some topic (KIP-679)', async () => {

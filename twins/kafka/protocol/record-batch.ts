@@ -97,6 +97,15 @@ export function splitBatches(records: Buffer, checkCrc = true): BatchView[] {
   return out;
 }
 
+/**
+ * Whether a records field's first batch is transactional — all Kafka looks at to decide a Produce
+ * needs WRITE on its transactional id (RequestUtils.flags); a message set (magic 0/1) never is.
+ */
+export function firstBatchTransactional(records: Buffer | null): boolean {
+  if (!records || records.length < ATTRIBUTES_OFFSET + 2 || records.readInt8(16) !== 2) return false;
+  return (records.readInt16BE(ATTRIBUTES_OFFSET) & ATTR.transactional) !== 0;
+}
+
 export function compressionOf(attributes: number): number {
   return attributes & ATTR.compressionMask;
 }

@@ -4,14 +4,14 @@
 // Below v3 a message set (magic 0/1) is converted up into one RecordBatch v2 first, as a Kafka 3.x
 // broker converts it to the topic's message format (protocol/message-set.ts).
 // acks=0 gets no response. Transactional batches open a transaction on the partition (its last
-// stable offset stays behind until EndTxn).
+// stable offset stays behind until EndTxn); with an authorizer they need WRITE on the transactional id.
 // @see https://kafka.apache.org/protocol.html#The_Messages_Produce
-import { denyTopics, defineApi, topicScope, type RequestContext } from '../api.ts';
-import { OPERATION } from '../../cluster/acls.ts';
+import { allowed, denyTopics, defineApi, topicScope, type Denial, type RequestContext } from '../api.ts';
+import { OPERATION, RESOURCE } from '../../cluster/acls.ts';
 import { ERR } from '../../protocol/error-codes.ts';
 import { isSupportedCompression, UnsupportedCompressionError } from '../../protocol/compression.ts';
 import { KafkaDecodeError } from '../../protocol/primitives.ts';
-import { compressionOf, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
+import { compressionOf, firstBatchTransactional, splitBatches, CorruptBatchError, type BatchView } from '../../protocol/record-batch.ts';
 import { magicOf, messageSetToBatch, readMessageSet } from '../../protocol/message-set.ts';
 import { applyRecordFaults } from '../../faults/record-faults.ts';
 import { producePoint } from '../../points.ts';
@@ -41,9 +41,20 @@ export const produceApi = defineApi<ProduceRequest, ProduceResponse>({
     }));
     return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
   },
-  denied: (req, ctx) => denyTopics(ctx, OPERATION.WRITE, req.topicData.map((t) => t.name), ERR.TOPIC_AUTHORIZATION_FAILED),
+  denied: (req, ctx) => deniedTransaction(req, ctx) ?? denyTopics(ctx, OPERATION.WRITE, req.topicData.map((t) => t.name), ERR.TOPIC_AUTHORIZATION_FAILED),
   scope: (req) => topicScope(req.topicData.map((t) => ({ name: t.name, partitions: t.partitionData.map((p) => p.index) }))),
 });
+
+/**
+ * Transactional records need WRITE on the request's transactional id, checked before any topic, the
+ * whole request refused (a transactional batch without an id too), as KafkaApis.handleProduceRequest
+ * does. A transactional id on a request without transactional records is not looked at.
+ */
+function deniedTransaction(req: ProduceRequest, ctx: RequestContext): Denial | undefined {
+  if (!req.topicData.some((t) => t.partitionData.some((p) => firstBatchTransactional(p.records)))) return undefined;
+  const id = req.transactionalId;
+  return id !== null && allowed(ctx, OPERATION.WRITE, RESOURCE.TRANSACTIONAL_ID, id) ? undefined : { code: ERR.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+}
 
 function produceTo(ctx: RequestContext, topic: string, index: number, records: Buffer | null): PartitionResult {
   const fail = (errorCode: number, errorMessage: string | null = null): PartitionResult => ({ index, errorCode, baseOffset: -1, errorMessage });
