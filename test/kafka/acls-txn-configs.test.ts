@@ -1,8 +1,9 @@
 // ACLs on transactional ids, idempotent producers and configs, for SASL principals through kafkajs:
 // a transaction needs WRITE on its transactional id (for its transactional Produce too, checked
 // before the topic) and READ on the group whose offsets it commits, an idempotent producer
-// IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and DescribeConfigs / AlterConfigs / IncrementalAlterConfigs (@platformatic/kafka, which kafkajs lacks)
-// DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic or the cluster — each refusal with Kafka's error code.
+// IDEMPOTENT_WRITE on the cluster or WRITE on some topic, and DescribeConfigs / AlterConfigs /
+// IncrementalAlterConfigs (@platformatic/kafka, which kafkajs lacks) DESCRIBE_CONFIGS /
+// ALTER_CONFIGS on the topic or the cluster — each refusal with Kafka's error code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { Admin as PltAdmin, Connection, produceV9, ResponseError } from '@platformatic/kafka';
