@@ -147,7 +147,6 @@ export class ApiServer {
         throw unrecognizedUrl(method, path);
       }
       this.authenticate(req);
-      if (method === 'POST') this.state.checkRoom(this.ctx.limits.stripeObjects);
       if (!API_VERSION.test(version)) throw invalidRequest(`Invalid Stripe API version: ${version}`, undefined, 'invalid_api_version');
       const call: ApiCall = { method, path, pathParams: match.pathParams, params, requestId, idempotencyKey };
       const endpoint = `${method} ${match.route.path}`;
@@ -211,6 +210,8 @@ export class ApiServer {
 
   private run(call: ApiCall, handle: Route['handle'], base: Record<string, string>): Outgoing {
     try {
+      // A replay of a stored answer makes nothing, and still answers past the limit.
+      if (call.method === 'POST') this.state.checkRoom(this.ctx.limits.stripeObjects);
       const result = handle(call, this.state) as Record<string, unknown>;
       const expanded = expand(result, strs(call.params, 'expand') ?? [], this.state);
       const shaped = atVersion(expanded, base['Stripe-Version'] as string, this.state);
