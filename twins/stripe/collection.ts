@@ -17,7 +17,7 @@ export class Collection<T extends StripeObject> {
 
   /**
    * `noun` as Stripe's errors say it: `No such payment_intent: 'pi_…'`. Whatever is fetched may be
-   * changed next, so fetching settles its events (`snapshots`: copies taken before the change).
+   * changed next, so fetching takes the copies owed of it (events, stored answers: snapshots.ts).
    */
   constructor(
     readonly noun: string,
@@ -71,7 +71,7 @@ export class Collection<T extends StripeObject> {
     this.order = [];
   }
 
-  /** A page of the objects passing `filter`, newest first; for answers (their events stay unsettled). */
+  /** A page of the objects passing `filter`, newest first; for answers only (copies owed of them are not taken). */
   list(url: string, options: ListOptions, filter?: (item: T) => boolean): StripeList<T> {
     const limit = options.limit ?? 10;
     if (limit < 1 || limit > 100) {
