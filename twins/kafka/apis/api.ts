@@ -121,16 +121,20 @@ export function denyTopics(ctx: RequestContext, operation: number, topics: Reado
   return refused.size === 0 ? undefined : { code, hit: (topic) => refused.has(topic) };
 }
 
+/**
+ * The topics and partition indexes a request names, each once. Sets, not arrays searched per
+ * element: a hostile request may name a million partitions (as fetchScope does for Fetch).
+ */
 export function topicScope(topics: ReadonlyArray<{ name?: string | null; topic?: string; partitions?: ReadonlyArray<unknown> }> | null): RequestScope {
-  const names: string[] = [];
-  const partitions: number[] = [];
+  const names = new Set<string>();
+  const partitions = new Set<number>();
   for (const t of topics ?? []) {
     const name = t.name ?? t.topic;
-    if (name) names.push(name);
+    if (name) names.add(name);
     for (const p of t.partitions ?? []) {
       const index = typeof p === 'number' ? p : ((p as { partitionIndex?: number; partition?: number; index?: number }).partitionIndex ?? (p as { partition?: number }).partition ?? (p as { index?: number }).index);
-      if (typeof index === 'number' && !partitions.includes(index)) partitions.push(index);
+      if (typeof index === 'number') partitions.add(index);
     }
   }
-  return { topics: names, partitions };
+  return { topics: [...names], partitions: [...partitions] };
 }
