@@ -52,6 +52,12 @@ async function session(c: Connection, topicId: string, n: number): Promise<numbe
   return (await fetch(c, 0, 0, [{ topicId, partitions: Array.from({ length: n }, (_, i) => part(i)) }])).sessionId;
 }
 
+/** inspect's fetch sessions, per broker. */
+async function sessionsByBroker(): Promise<Array<Array<{ id: number; epoch: number; partitions: number }>>> {
+  const state = (await h!.twin.inspect({ topic: 'none' })) as { brokers: Array<{ fetchSessions: Array<{ id: number; epoch: number; partitions: number }> }> };
+  return state.brokers.map((b) => b.fetchSessions);
+}
+
 afterEach(async () => {
   await Promise.all(open.map((c) => c.close()));
   open = [];
@@ -180,13 +186,17 @@ describe('fetch session bounds', () => {
     expect(await fetch(c1, on0, 1, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND });
 
     const on1 = await session(c1, id, 2);
+    // inspect shows each broker's sessions: id, the epoch the next fetch must carry, partitions held.
+    expect(await sessionsByBroker()).toEqual([[{ id: on0, epoch: 1, partitions: 2 }], [{ id: on1, epoch: 1, partitions: 2 }]]);
     await h!.twin.actions!['broker-down']!({ broker: 1 });
     await h!.twin.actions!['broker-up']!({ broker: 1 });
     const again1 = await connect(1);
     expect(await fetch(again1, on1, 1, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND });
 
     expect(await fetch(c0, on0, 1, [])).toMatchObject({ errorCode: 0, sessionId: on0 });
+    expect(await sessionsByBroker()).toEqual([[{ id: on0, epoch: 2, partitions: 2 }], []]);
     await h!.twin.reset();
+    expect(await sessionsByBroker()).toEqual([[], []]);
     const fresh = await connect(0);
     expect(await fetch(fresh, on0, 2, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND });
     // Ids go on from the seed's stream after a reset: a consumer that kept its id from before finds no one else's session under it.

@@ -78,6 +78,17 @@ async function connect(broker = 0): Promise<Connection> {
 
 const produce = (topic: string, partition: number, value: string): Promise<unknown> => h.twin.actions!.produce!({ topic, partition, value });
 
+interface InspectedSession {
+  id: number;
+  epoch: number;
+  partitions: number;
+}
+/** What inspect shows of the session `id` on each broker (the twin has one). */
+async function inspected(id: number): Promise<InspectedSession[][]> {
+  const state = (await h.twin.inspect({ topic: 'none' })) as { brokers: Array<{ fetchSessions: InspectedSession[] }> };
+  return state.brokers.map((b) => b.fetchSessions.filter((s) => s.id === id));
+}
+
 beforeAll(async () => {
   h = await startTwin(kafkaTwin, { topics: [{ name: 'sess', partitions: 3 }, { name: 'named', partitions: 2 }, { name: 'faulty', partitions: 2 }, { name: 'polled', partitions: 1 }, { name: 'fair', partitions: 2 }] }, { seed: 11 });
   const c = await connect();
@@ -108,6 +119,8 @@ describe('fetch sessions (KIP-227) with @platformatic/kafka', () => {
     expect(id).toBeGreaterThan(0);
     expect(partitionsOf(created)).toEqual([0, 1, 2]);
     expect(valuesOf(created)).toEqual(['a0', 'a1', 'b0']);
+    // inspect shows it on its broker, with the epoch its next fetch must carry.
+    expect(await inspected(id)).toEqual([[{ id, epoch: 1, partitions: 3 }]]);
 
     // Epoch 1: only the partitions whose offsets moved are named; nothing new, nothing answered.
     const quiet = await fetch17(c, id, 1, [{ topicId, partitions: [part(0, 2n), part(1, 1n)] }]);
@@ -129,12 +142,14 @@ describe('fetch sessions (KIP-227) with @platformatic/kafka', () => {
     const after = await fetch17(c, id, 4, []);
     expect(partitionsOf(after)).toEqual([0]);
     expect(valuesOf(after)).toEqual(['a2']);
+    expect(await inspected(id)).toEqual([[{ id, epoch: 5, partitions: 2 }]]);
 
     // Epoch -1 with the id closes the session: a full fetch of what it names, session id 0.
     const closed = await fetch17(c, id, -1, [{ topicId, partitions: [part(0, 3n)] }]);
     expect(closed.sessionId).toBe(0);
     expect(partitionsOf(closed)).toEqual([0]);
     expect(await fetch17(c, id, 5, [])).toMatchObject({ errorCode: ERR.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] });
+    expect(await inspected(id)).toEqual([[]]);
   }, 30_000);
 
   it('v12 by topic name: create, incremental, forget by name; a session made by name refuses v17 and one by id refuses v12', async () => {

@@ -166,7 +166,7 @@ export const kafkaTwin = defineTwinKind({
         ...(tls || config.sasl ? { KAFKA_SECURITY_PROTOCOL: `${config.sasl ? 'SASL_' : ''}${tls ? 'SSL' : 'PLAINTEXT'}` } : {}),
         ...(tls ? { KAFKA_SSL_CA_LOCATION: tls.certFile, NODE_EXTRA_CA_CERTS: tls.certFile } : {}),
       },
-      inspect: async (query = {}) => inspectCluster(cluster, query as { topic?: string; group?: string; limit?: number }),
+      inspect: async (query = {}) => inspectCluster(cluster, listeners.map((l) => l.fetchSessions), query as { topic?: string; group?: string; limit?: number }),
       actions: {
         produce: async (p) => {
           const topic = cluster.topic(p.topic) ?? fail('produce', `no topic ${p.topic}`);

@@ -1,8 +1,10 @@
 // What `inspect` shows: topics with their partitions and records (keys and values as utf8 when
-// printable, base64 otherwise), and groups with members and committed offsets.
+// printable, base64 otherwise), groups with members and committed offsets, and each broker's
+// incremental fetch sessions.
 import { ATTR, CRC_FIELD_OFFSET, decodeRecords, readBatchHeader } from './protocol/record-batch.ts';
 import { crc32c } from './protocol/crc32c.ts';
 import type { Cluster } from './cluster/cluster.ts';
+import type { FetchSessionCache } from './cluster/fetch-sessions.ts';
 
 export interface InspectedRecord {
   offset: number;
@@ -25,7 +27,8 @@ function show(b: Buffer | null): { text: string | null; base64: boolean } {
   return { text: b.toString('base64'), base64: true };
 }
 
-export function inspectCluster(cluster: Cluster, query: { topic?: string; group?: string; limit?: number } = {}): unknown {
+/** `fetchSessions[nodeId]` is the broker's session cache. */
+export function inspectCluster(cluster: Cluster, fetchSessions: ReadonlyArray<FetchSessionCache>, query: { topic?: string; group?: string; limit?: number } = {}): unknown {
   const limit = query.limit ?? 1000;
   const topics = [...cluster.topics.values()]
     .filter((t) => query.topic === undefined || t.name === query.topic)
@@ -103,7 +106,14 @@ export function inspectCluster(cluster: Cluster, query: { topic?: string; group?
     });
   return {
     clusterId: cluster.clusterId,
-    brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, up: b.up })),
+    brokers: cluster.brokers.map((b) => ({
+      nodeId: b.nodeId,
+      host: b.host,
+      port: b.port,
+      up: b.up,
+      // Least recently used first; `epoch` is the one the session's next incremental fetch must carry.
+      fetchSessions: [...(fetchSessions[b.nodeId]?.all() ?? [])].map((s) => ({ id: s.id, epoch: s.epoch, partitions: s.partitions.size })),
+    })),
     topics,
     groups,
   };

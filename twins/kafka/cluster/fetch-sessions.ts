@@ -117,6 +117,11 @@ export class FetchSessionCache {
     return this.sessions.size;
   }
 
+  /** Every session, least recently used first (for inspect). */
+  all(): IterableIterator<FetchSession> {
+    return this.sessions.values();
+  }
+
   get(id: number): FetchSession | undefined {
     return this.sessions.get(id);
   }
