@@ -6,7 +6,7 @@
 // ALTER_CONFIGS on the topic or the cluster — each refusal with Kafka's error code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
-import { Admin as PltAdmin, Connection, produceV9, ResponseError } from '@platformatic/kafka';
+import { Admin as PltAdmin, Connection, createRecordsBatch, produceV9, ResponseError, Writer } from '@platformatic/kafka';
 import { kafkaTwin } from '../../twins/kafka/index.ts';
 import { startTwin, type TwinHarness } from '../support/twin-harness.ts';
 
@@ -155,6 +155,37 @@ describe('ACLs on transactional ids', () => {
       expect(await send('bob-tx')).toEqual([53]); // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
       // Without a transactional id the batch is not transactional: only the topic is checked.
       expect(await send(undefined)).toEqual([29]); // TOPIC_AUTHORIZATION_FAILED
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+
+  it('Produce v9 written by hand: a transactional batch without a transactional id is refused; an id beside a plain batch is not looked at', async () => {
+    // alice may WRITE ledger but no transactional id. @platformatic/kafka's Writer and batch codec
+    // write the request, as its produceV9 does, with the id and the batch's flag set apart.
+    const [host, port] = h.twin.endpoints.bootstrap!.split(':') as [string, string];
+    const c = new Connection('acl-alice-raw', { sasl: { mechanism: 'PLAIN', username: 'alice', password: users.alice } });
+    await c.connect(host, Number(port));
+    const send = (transactionalId: string | null, transactionalBatch: boolean): Promise<number> => {
+      const batch = createRecordsBatch([{ topic: 'ledger', partition: 0, value: Buffer.from('raw') }], transactionalBatch ? { transactionalId: 'in-batch', producerId: 9n, producerEpoch: 0 } : { producerId: -1n, producerEpoch: -1 });
+      const payload = (): Writer =>
+        Writer.create()
+          .appendString(transactionalId) // transactional_id (nullable)
+          .appendInt16(-1) // acks
+          .appendInt32(5000) // timeout_ms
+          .appendArray([0], (w) => w.appendString('ledger').appendArray([0], (w) => w.appendInt32(0).appendUnsignedVarInt(batch.length + 1).appendFrom(batch)))
+          .appendTaggedFields();
+      return new Promise<produceV9.ProduceResponse>((resolve, reject) =>
+        c.send(0, 9, payload, produceV9.parseResponse as never, true, true, (e: Error | null, r: unknown) => {
+          if (e instanceof ResponseError) resolve((e as unknown as { response: produceV9.ProduceResponse }).response);
+          else if (e) reject(e);
+          else resolve(r as produceV9.ProduceResponse);
+        }),
+      ).then((r) => r.responses[0]!.partitionResponses[0]!.errorCode);
+    };
+    try {
+      expect(await send(null, true)).toBe(53); // TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      expect(await send('alice-may-not', false)).toBe(0);
     } finally {
       await c.close();
     }
