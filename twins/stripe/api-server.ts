@@ -125,17 +125,20 @@ export class ApiServer {
     try {
       const raw = method === 'POST' ? body : query;
       if (match) params = readParams(match.route.params, decodeForm(raw));
-      const event: StripeRequestEvent = {
-        method,
-        path,
-        query: query === '' ? {} : parseQuery(query),
-        headers: req.headers,
-        body,
-        route: match?.route.path ?? null,
-        params,
-        idempotencyKey,
-      };
-      decision = this.ctx.faults.decide(requestPoint, event, endpointKey);
+      // Without rules at the point nothing can fire: no event to build.
+      if (this.ctx.faults.rulesAt(requestPoint).length > 0) {
+        const event: StripeRequestEvent = {
+          method,
+          path,
+          query: query === '' ? {} : parseQuery(query),
+          headers: req.headers,
+          body,
+          route: match?.route.path ?? null,
+          params,
+          idempotencyKey,
+        };
+        decision = this.ctx.faults.decide(requestPoint, event, endpointKey);
+      }
       if (decision && this.endsBefore(decision, req, res)) {
         this.journal(req, path, null, requestId, idempotencyKey, decision);
         return;
