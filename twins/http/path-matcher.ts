@@ -2,7 +2,7 @@
 // HTTP-speaking twin shares (exact; `:param` and `*` one segment; `**` any number — see
 // src/core/request-faults/path-glob.ts); `pathPattern` is a regular expression whose named groups
 // become params. Both compile once to a function from the raw request path to its params.
-import { compilePathGlob, PathGlobError, type PathGlob, type PathParams } from '../../src/core/index.ts';
+import { compilePathGlob, decodeSegment, PathGlobError, type PathGlob, type PathParams } from '../../src/core/index.ts';
 import { FieldError, compileRegex } from './field-error.ts';
 
 export type Params = PathParams;
@@ -26,16 +26,8 @@ export function compilePathPattern(pattern: string, field: string, maxSize?: num
       const groups = regex.groups(actual);
       if (groups === undefined) return undefined;
       const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(groups)) if (value !== undefined) params[name] = decode(value);
+      for (const [name, value] of Object.entries(groups)) if (value !== undefined) params[name] = decodeSegment(value);
       return params;
     },
   };
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -1,6 +1,7 @@
 // The route table: `POST /v1/payment_intents/:id/confirm` → handler, with the parameters the
 // endpoint accepts. Literal segments win over `:params` (so `/v1/customers/search` would beat
 // `/v1/customers/:id`).
+import { decodeSegment } from '../../src/core/index.ts';
 import type { ParamInterface } from './param-enums.ts';
 import { registerStripeParams, type ObjectSpec } from './params.ts';
 import type { ApiCall, StripeState } from './state.ts';
@@ -68,16 +69,8 @@ function paramsOf(segments: readonly string[], parts: readonly string[]): Record
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as string;
     const part = parts[i] as string;
-    if (segment.charCodeAt(0) === 58 /* : */) pathParams[segment.slice(1)] = part.includes('%') ? decoded(part) : part;
+    // A malformed escape stays as sent: the id names nothing, and the answer is the usual 404.
+    if (segment.charCodeAt(0) === 58 /* : */) pathParams[segment.slice(1)] = decodeSegment(part);
   }
   return pathParams;
-}
-
-/** A malformed escape stays as sent: the id names nothing, and the answer is the usual 404. */
-function decoded(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
 }

@@ -72,7 +72,8 @@ function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function decodeSegment(text: string): string {
+/** A path segment decoded; as sent when it has no escape (most ids) or a malformed one (it then names nothing). */
+export function decodeSegment(text: string): string {
   // Most ids carry no escape: the same string, without a decode on every matched request.
   if (!text.includes('%')) return text;
   try {
