@@ -92,8 +92,27 @@ export class StripeState {
    * only for events whose own data is in an older shape (an account pinned to an older version).
    */
   private readonly todayShapes = new WeakMap<StripeEvent, string>();
-  private byPrefix: Map<string, Collection<StripeObject>> | undefined;
-  private everyCollection: Array<Collection<StripeObject>> | undefined;
+  /** Each collection by its id prefix (`pi` → payment intents), for find and expand[]. */
+  private readonly byPrefix = new Map<string, Collection<StripeObject>>([
+    ['cus', this.customers],
+    ['pm', this.paymentMethods],
+    ['pi', this.paymentIntents],
+    ['ch', this.charges],
+    ['re', this.refunds],
+    ['txn', this.balanceTransactions],
+    ['prod', this.products],
+    ['price', this.prices],
+    ['seti', this.setupIntents],
+    ['we', this.webhookEndpoints],
+    ['evt', this.events],
+    ['sub', this.subscriptions],
+    ['in', this.invoices],
+    ['cs', this.checkoutSessions],
+    ['dp', this.disputes],
+    ['ii', this.invoiceItems],
+    ['clock', this.testClocks],
+  ]);
+  private readonly everyCollection: ReadonlyArray<Collection<StripeObject>> = Object.values(this.collections());
 
   constructor(
     private readonly ctx: TwinContext,
@@ -197,25 +216,6 @@ export class StripeState {
   }
 
   collectionOf(id: string): Collection<StripeObject> | undefined {
-    this.byPrefix ??= new Map<string, Collection<StripeObject>>([
-      ['cus', this.customers],
-      ['pm', this.paymentMethods],
-      ['pi', this.paymentIntents],
-      ['ch', this.charges],
-      ['re', this.refunds],
-      ['txn', this.balanceTransactions],
-      ['prod', this.products],
-      ['price', this.prices],
-      ['seti', this.setupIntents],
-      ['we', this.webhookEndpoints],
-      ['evt', this.events],
-      ['sub', this.subscriptions],
-      ['in', this.invoices],
-      ['cs', this.checkoutSessions],
-      ['dp', this.disputes],
-      ['ii', this.invoiceItems],
-      ['clock', this.testClocks],
-    ]);
     return this.byPrefix.get(id.slice(0, id.indexOf('_')));
   }
 
@@ -229,7 +229,6 @@ export class StripeState {
    * POST and trigger, so a call may pass it by the few objects it makes.
    */
   checkRoom(limit: number): void {
-    this.everyCollection ??= Object.values(this.collections());
     let held = 0;
     for (const collection of this.everyCollection) held += collection.size;
     if (held >= limit) {
@@ -267,7 +266,7 @@ export class StripeState {
   clear(): void {
     this.snapshots.check();
     this.snapshots.clear();
-    for (const collection of Object.values(this.collections())) collection.clear();
+    for (const collection of this.everyCollection) collection.clear();
     this.cards.clear();
     this.deleted.clear();
     this.authenticated.clear();
