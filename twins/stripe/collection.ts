@@ -1,5 +1,6 @@
-// One kind of stored object: kept in creation order with an id index. Stripe lists newest first,
-// so a list walks the order backwards; pagination cursors are ids (starting_after / ending_before).
+// One kind of stored object: a Map by id, which keeps creation order (a Map iterates in insertion
+// order, and a deleted id leaves it in O(1)). Stripe lists newest first, so a list walks that order
+// backwards; pagination cursors are ids (starting_after / ending_before).
 // @see https://docs.stripe.com/api/pagination
 import type { StripeList, StripeObject } from './stripe-objects.ts';
 import { invalidRequest, noSuchObject } from './errors.ts';
@@ -13,7 +14,6 @@ export interface ListOptions {
 
 export class Collection<T extends StripeObject> {
   private readonly byId = new Map<string, T>();
-  private order: T[] = [];
 
   /**
    * `noun` as Stripe's errors say it: `No such payment_intent: 'pi_…'`. Whatever is fetched may be
@@ -26,7 +26,6 @@ export class Collection<T extends StripeObject> {
 
   insert(item: T): T {
     this.byId.set(item.id, item);
-    this.order.push(item);
     return item;
   }
 
@@ -53,22 +52,22 @@ export class Collection<T extends StripeObject> {
     const item = this.byId.get(id);
     if (!item) return undefined;
     this.byId.delete(id);
-    this.order = this.order.filter((x) => x !== item);
     return item;
   }
 
   get size(): number {
-    return this.order.length;
+    return this.byId.size;
   }
 
-  all(): readonly T[] {
-    for (const item of this.order) this.snapshots.settle(item);
-    return this.order;
+  /** Every object, oldest first (a new array: callers may filter or keep it). */
+  all(): T[] {
+    const items = Array.from(this.byId.values());
+    for (const item of items) this.snapshots.settle(item);
+    return items;
   }
 
   clear(): void {
     this.byId.clear();
-    this.order = [];
   }
 
   /** A page of the objects passing `filter`, newest first; for answers only (copies owed of them are not taken). */
@@ -77,9 +76,10 @@ export class Collection<T extends StripeObject> {
     if (limit < 1 || limit > 100) {
       throw invalidRequest('This value must be greater than or equal to 1 and less than or equal to 100.', 'limit');
     }
+    const oldestFirst = Array.from(this.byId.values());
     const newestFirst: T[] = [];
-    for (let i = this.order.length - 1; i >= 0; i--) {
-      const item = this.order[i] as T;
+    for (let i = oldestFirst.length - 1; i >= 0; i--) {
+      const item = oldestFirst[i] as T;
       if (!filter || filter(item)) newestFirst.push(item);
     }
     if (options.ending_before !== undefined) {
