@@ -24,6 +24,7 @@ import { decodeForm, FormDecodingError } from './form-decoding.ts';
 import { IdGenerator } from './ids.ts';
 import { fingerprintOf, IdempotencyStore, isStored, type StoredResponse } from './idempotency.ts';
 import { readParams, strs, type Params } from './params.ts';
+import { journaledHeaders } from './request-headers.ts';
 import { authenticatePaymentIntent } from './resources/payment-intents.ts';
 import { authenticateSetupIntent } from './resources/setup-intents.ts';
 import type { Route, Router } from './router.ts';
@@ -322,8 +323,8 @@ export class ApiServer {
   private journal(req: IncomingMessage, path: string, status: number | null, requestId: string, idempotencyKey: string | null, decision?: Decision, replayed = false): void {
     const method = req.method ?? 'GET';
     const fault = decision?.action;
-    // Request headers for expectations such as "every retry carried the same Idempotency-Key"; the key itself stays out.
-    const { authorization: _secret, ...headers } = req.headers;
+    // Request headers for expectations such as "every retry carried the same Idempotency-Key"; the API key stays out.
+    const headers = journaledHeaders(req.headers);
     this.ctx.journal.record({
       point: 'request',
       type: 'request',
