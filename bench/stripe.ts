@@ -1,23 +1,28 @@
 // stripe twin: PaymentIntent create + confirm per second through the official stripe client, next
 // to the same client against a bare node:http server answering canned PaymentIntents (the client's
 // and HTTP's own cost: the floor any twin sits on). Each server runs in a process of its own and
-// the client in the bench process, 16 operations in flight; the systems take turns in rounds
-// (rotated order), the twin reset before each of its turns. Figures: medians of per-round paired
+// the client in the bench process, 16 operations in flight; the systems take turns in rounds, each
+// twin turn right beside the canned turn it is compared with (support/rounds.ts inPairs), the twin
+// reset before each of its turns. Figures: medians of per-round paired
 // ratios, and each server's CPU per operation read from /proc/<pid>/stat.
 //   npm run bench -- stripe [--long]      (or BENCH_ROUNDS / BENCH_SECONDS)
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import type { BenchRow } from './bench-row.ts';
-import { clientRow, describeLoad, describePaired, inRounds, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
+import { clientRow, describeLoad, describePaired, inPairs, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
 const IN_FLIGHT = 16;
 const GOAL = 1_000;
 export type Server = ServerProcess<{ port: number; key: string }>;
 type Mode = 'two-calls' | 'one-call';
-const SYSTEMS = ['twin two-calls', 'canned two-calls', 'twin one-call', 'canned one-call'] as const;
-type System = (typeof SYSTEMS)[number];
+/** Each twin figure is read against the canned answers' in the same round, measured right beside it. */
+const PAIRS = [
+  ['twin two-calls', 'canned two-calls'],
+  ['twin one-call', 'canned one-call'],
+] as const;
+type System = (typeof PAIRS)[number][number];
 
 /** Operations completed in `seconds`, IN_FLIGHT at a time; each must end in a succeeded intent. */
 export async function drive(server: Server, mode: Mode, seconds: number): Promise<{ ops: number; seconds: number }> {
@@ -43,7 +48,7 @@ export async function drive(server: Server, mode: Mode, seconds: number): Promis
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  const plan = roundPlan({ rounds: 6, seconds: 2 }, { rounds: 15, seconds: 5 });
+  const plan = roundPlan({ rounds: 10, seconds: 2 }, { rounds: 15, seconds: 5 });
   const script = new URL('./targets/stripe-server.ts', import.meta.url);
   let twin: Server | undefined;
   let canned: Server | undefined;
@@ -63,8 +68,8 @@ export default async function bench(): Promise<BenchRow[]> {
       await server.reset(); // the twin's state grows with every intent; every turn starts alike
       return measured(server, () => drive(server, mode, seconds));
     };
-    for (const system of SYSTEMS) await run(system, 1); // warm-up, not counted
-    const { samples, load } = await inRounds(SYSTEMS, plan.rounds, (system) => run(system, plan.seconds));
+    for (const system of PAIRS.flat()) await run(system, 1); // warm-up, not counted
+    const { samples, load } = await inPairs(PAIRS, plan.rounds, (system) => run(system, plan.seconds));
 
     const mode = `stripe-node in the bench process, each server in its own, ${IN_FLIGHT} in flight, ${plan.label}, ${describeLoad(load, cpus().length)}`;
     const rows: BenchRow[] = [];

@@ -64,6 +64,24 @@ export async function inRounds<K extends string>(systems: readonly K[], rounds: 
   return { samples, load };
 }
 
+/**
+ * As inRounds, for systems compared in pairs ([twin, baseline], …): a pair's two turns run back to
+ * back, so whatever the machine does for a few seconds it does to both sides of that pair's ratio
+ * (rotated over four systems, a pair's turns could be three turns apart). The pairs take turns
+ * going first, and so do the two sides within a pair.
+ */
+export async function inPairs<K extends string>(pairs: ReadonlyArray<readonly [K, K]>, rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
+  const samples = Object.fromEntries(pairs.flat().map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
+  const load: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    load.push(loadavg()[0] as number);
+    for (const [a, b] of rotated(pairs, round)) {
+      for (const system of round % 2 === 0 ? [a, b] : [b, a]) samples[system].push(await measure(system));
+    }
+  }
+  return { samples, load };
+}
+
 /** Runs `work` (which reports the operations it completed) and charges the server's CPU to them. */
 export async function measured(server: ServerProcess<unknown>, work: () => Promise<{ ops: number; seconds: number }>): Promise<Sample> {
   const before = server.cpuMicros();

@@ -110,9 +110,13 @@ export class ApiServer {
     const version = header(req, 'stripe-version') ?? this.options.apiVersion;
     const idempotencyKey = method === 'POST' ? (header(req, 'idempotency-key') ?? null) : null;
     // Every POST answer names the request that produced it: itself, or on a replay the first one (replay()).
-    const base: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': version };
-    if (method === 'POST') base['Original-Request'] = requestId;
-    if (idempotencyKey) base['Idempotency-Key'] = idempotencyKey;
+    // One literal per shape: headers added afterwards would give each one a second property store.
+    const base: Record<string, string> =
+      method !== 'POST'
+        ? { 'Request-Id': requestId, 'Stripe-Version': version }
+        : idempotencyKey
+          ? { 'Request-Id': requestId, 'Stripe-Version': version, 'Original-Request': requestId, 'Idempotency-Key': idempotencyKey }
+          : { 'Request-Id': requestId, 'Stripe-Version': version, 'Original-Request': requestId };
     const endpointKey = `${method} ${path}`;
 
     if (method === 'GET' && path.startsWith('/_standin/3ds/')) return this.write(res, this.authenticatePage(path, new URLSearchParams(query)));
