@@ -15,12 +15,21 @@ export interface Rng {
   uuid(): string;
 }
 
-/** 32-bit FNV-1a, then a murmur3 finalizer so nearby labels spread over the whole range. */
-export function hash32(text: string): number {
+/**
+ * 32-bit FNV-1a of `parts` joined by NUL characters, then a murmur3 finalizer so nearby labels
+ * spread over the whole range. Hashed part by part: an Rng is made per id and per fault decision,
+ * and the joined string was one more allocation each time.
+ */
+function hashParts(parts: ReadonlyArray<string | number>): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  for (let p = 0; p < parts.length; p++) {
+    if (p > 0) h = Math.imul(h, 0x01000193); // the NUL between parts: h ^ 0 is h
+    const part = parts[p] as string | number;
+    const text = typeof part === 'string' ? part : String(part);
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -32,27 +41,33 @@ export function hash32(text: string): number {
 
 /** A mulberry32 generator over the hash of `parts` joined. */
 export function createRng(...parts: Array<string | number>): Rng {
-  return new Mulberry32(hash32(parts.join('\u0000')));
+  return new Mulberry32(hashParts(parts));
 }
 
 /**
  * One per id, per fault decision: hundreds per second under load, so its methods live on the
- * prototype rather than in closures made per generator. `next` alone is its own bound function:
- * callers hand `rng.next` on as a plain function.
+ * prototype rather than in closures made per generator. Callers hand `rng.next` on as a plain
+ * function, so `next` is a bound function, made the first time it is asked for.
  */
 class Mulberry32 implements Rng {
+  private bound: (() => number) | undefined;
+
   constructor(private state: number) {}
 
-  readonly next = (): number => {
+  get next(): () => number {
+    return (this.bound ??= () => this.draw());
+  }
+
+  private draw(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
 
   int(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor(this.draw() * n);
   }
 
   between(min: number, max: number): number {
