@@ -24,7 +24,7 @@ import { decodeForm, FormDecodingError } from './form-decoding.ts';
 import { IdGenerator } from './ids.ts';
 import { fingerprintOf, IdempotencyStore, isStored, type StoredResponse } from './idempotency.ts';
 import { readParams, strs, type Params } from './params.ts';
-import { journaledHeaders } from './request-headers.ts';
+import { JournaledHeaders } from './request-headers.ts';
 import { authenticatePaymentIntent } from './resources/payment-intents.ts';
 import { authenticateSetupIntent } from './resources/setup-intents.ts';
 import type { Route, Router } from './router.ts';
@@ -65,6 +65,7 @@ export class ApiServer {
   readonly idempotency = new IdempotencyStore();
   /** `delay` and `hang` waits, ended when the twin stops. */
   readonly timers = new FaultTimers();
+  private readonly journaledHeaders = new JournaledHeaders();
   private requestIds: IdGenerator;
 
   constructor(
@@ -328,7 +329,7 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     const fault = decision?.action;
     // Request headers for expectations such as "every retry carried the same Idempotency-Key"; the API key stays out.
-    const headers = journaledHeaders(req.headers);
+    const headers = this.journaledHeaders.of(req.headers);
     this.ctx.journal.record({
       point: 'request',
       type: 'request',

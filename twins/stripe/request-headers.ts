@@ -3,7 +3,7 @@
 // before. A client sends the same User-Agent, Content-Type and Stripe-Version (stripe-node: ~430
 // characters in all) on every request, and the journal keeps every request's headers: with the
 // table it keeps one string per distinct value instead of one per request (~0.8 KB less kept per
-// create + confirm). The table is bounded: when full it starts again.
+// create + confirm). One table per twin, bounded: when full it starts again.
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** New on every request: not worth a place in the table. */
@@ -12,23 +12,25 @@ const UNSHARED = new Set(['idempotency-key']);
 const TABLE_SIZE = 2048;
 const LONGEST_SHARED = 512;
 
-const values = new Map<string, string>();
+export class JournaledHeaders {
+  private readonly values = new Map<string, string>();
 
-export function journaledHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const journaled: IncomingHttpHeaders = {};
-  for (const name in headers) {
-    if (name === 'authorization') continue;
-    const value = headers[name];
-    journaled[name] = typeof value === 'string' && !UNSHARED.has(name) ? shared(value) : value;
+  of(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+    const journaled: IncomingHttpHeaders = {};
+    for (const name in headers) {
+      if (name === 'authorization') continue;
+      const value = headers[name];
+      journaled[name] = typeof value === 'string' && !UNSHARED.has(name) ? this.shared(value) : value;
+    }
+    return journaled;
   }
-  return journaled;
-}
 
-function shared(value: string): string {
-  if (value.length > LONGEST_SHARED) return value;
-  const kept = values.get(value);
-  if (kept !== undefined) return kept;
-  if (values.size >= TABLE_SIZE) values.clear();
-  values.set(value, value);
-  return value;
+  private shared(value: string): string {
+    if (value.length > LONGEST_SHARED) return value;
+    const kept = this.values.get(value);
+    if (kept !== undefined) return kept;
+    if (this.values.size >= TABLE_SIZE) this.values.clear();
+    this.values.set(value, value);
+    return value;
+  }
 }
