@@ -2,7 +2,7 @@
 // own process is charged the CPU it spends (read from /proc) and goes away when stopped.
 import { describe, expect, it } from 'vitest';
 import { processCpuMicros } from '../../bench/support/proc-cpu.ts';
-import { inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
+import { inPairs, inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
 import { startServerProcess } from '../../bench/support/server-process.ts';
 
 describe('bench rounds', () => {
@@ -21,6 +21,23 @@ describe('bench rounds', () => {
     expect(samples.a.map((s) => s.rate)).toEqual([1, 4, 5]);
     expect(samples.b.map((s) => s.rate)).toEqual([2, 3, 6]);
     expect(load).toHaveLength(3);
+  });
+
+  it('runs the two sides of a pair back to back, pairs and sides taking turns to go first', async () => {
+    const order: string[] = [];
+    const { samples } = await inPairs(
+      [
+        ['A', 'a'],
+        ['B', 'b'],
+      ],
+      4,
+      async (s) => {
+        order.push(s);
+        return { rate: order.length, cpuPerOp: 0, clientCpuPerOp: 0 };
+      },
+    );
+    expect(order.join(' ')).toBe('A a B b b B a A A a B b b B a A');
+    expect(samples.A.map((s) => s.rate)).toEqual([1, 8, 9, 16]);
   });
 
   it('pairs ratios within a round, so a slow round does not move the median', () => {
