@@ -330,13 +330,15 @@ export class ApiServer {
     const fault = decision?.action;
     // Request headers for expectations such as "every retry carried the same Idempotency-Key"; the API key stays out.
     const headers = this.journaledHeaders.of(req.headers);
-    this.ctx.journal.record({
-      point: 'request',
-      type: 'request',
-      summary: `${method} ${path} → ${status ?? fault}${replayed ? ' (replayed)' : ''}`,
-      data: { method, path, status, requestId, idempotencyKey, replayed, headers, ...(fault ? { fault } : {}) },
-      ...(decision ? { fault: { rule: decision.rule.id, action: decision.action } } : {}),
-    });
+    const summary = `${method} ${path} → ${status ?? fault}${replayed ? ' (replayed)' : ''}`;
+    // Plain literals, no `...(cond ? {…} : {})`: a spread in a literal is copied property by property, per request.
+    if (decision === undefined) {
+      const data = { method, path, status, requestId, idempotencyKey, replayed, headers };
+      this.ctx.journal.record({ point: 'request', type: 'request', summary, data });
+    } else {
+      const data = { method, path, status, requestId, idempotencyKey, replayed, headers, fault: decision.action };
+      this.ctx.journal.record({ point: 'request', type: 'request', summary, data, fault: { rule: decision.rule.id, action: decision.action } });
+    }
   }
 
   /** The 3DS page URL needs the server's address, known once it listens. */
