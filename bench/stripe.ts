@@ -2,7 +2,7 @@
 // to the same client against a bare node:http server answering canned PaymentIntents (the client's
 // and HTTP's own cost: the floor any twin sits on). Each server runs in a process of its own and
 // the client in the bench process, 16 operations in flight; the systems take turns in rounds, each
-// twin turn right beside the canned turn it is compared with (support/rounds.ts inPairs), the twin
+// twin turn right beside the canned turn it is compared with (support/rounds.ts inGroups), the twin
 // reset before each of its turns. Figures: medians of per-round paired
 // ratios, and each server's CPU per operation read from /proc/<pid>/stat.
 //   npm run bench -- stripe [--long]      (or BENCH_ROUNDS / BENCH_SECONDS)
@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Stripe from 'stripe';
 import type { BenchRow } from './bench-row.ts';
-import { clientRow, describeLoad, describePaired, inPairs, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
+import { clientRow, describeLoad, describePaired, inGroups, measured, medianOf, paired, roundPlan, type Sample } from './support/rounds.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 
 const IN_FLIGHT = 16;
@@ -69,7 +69,7 @@ export default async function bench(): Promise<BenchRow[]> {
       return measured(server, () => drive(server, mode, seconds));
     };
     for (const system of PAIRS.flat()) await run(system, 1); // warm-up, not counted
-    const { samples, load } = await inPairs(PAIRS, plan.rounds, (system) => run(system, plan.seconds));
+    const { samples, load } = await inGroups(PAIRS, plan.rounds, (system) => run(system, plan.seconds));
 
     const mode = `stripe-node in the bench process, each server in its own, ${IN_FLIGHT} in flight, ${plan.label}, ${describeLoad(load, cpus().length)}`;
     const rows: BenchRow[] = [];

@@ -54,29 +54,23 @@ export interface RoundsResult<K extends string> {
 }
 
 /** Runs `measure` for every system once per round, in rotated order. */
-export async function inRounds<K extends string>(systems: readonly K[], rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
-  const samples = Object.fromEntries(systems.map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
-  const load: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    load.push(loadavg()[0] as number);
-    for (const system of rotated(systems, round)) samples[system].push(await measure(system));
-  }
-  return { samples, load };
+export function inRounds<K extends string>(systems: readonly K[], rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
+  return inGroups([systems], rounds, measure);
 }
 
 /**
- * As inRounds, for systems compared in pairs ([twin, baseline], …): a pair's two turns run back to
- * back, so whatever the machine does for a few seconds it does to both sides of that pair's ratio
- * (rotated over four systems, a pair's turns could be three turns apart). The pairs take turns
- * going first, and so do the two sides within a pair.
+ * As inRounds, for systems compared within groups ([twin, baseline], …): a group's turns run back to
+ * back, so whatever the machine does for a few seconds it does to every side of that group's ratios
+ * (rotated over four systems, a pair's turns could be three turns apart). Each round the groups
+ * take turns going first, and so do the systems within each group.
  */
-export async function inPairs<K extends string>(pairs: ReadonlyArray<readonly [K, K]>, rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
-  const samples = Object.fromEntries(pairs.flat().map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
+export async function inGroups<K extends string>(groups: ReadonlyArray<readonly K[]>, rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
+  const samples = Object.fromEntries(groups.flat().map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
   const load: number[] = [];
   for (let round = 0; round < rounds; round++) {
     load.push(loadavg()[0] as number);
-    for (const [a, b] of rotated(pairs, round)) {
-      for (const system of round % 2 === 0 ? [a, b] : [b, a]) samples[system].push(await measure(system));
+    for (const group of rotated(groups, round)) {
+      for (const system of rotated(group, round)) samples[system].push(await measure(system));
     }
   }
   return { samples, load };

@@ -2,7 +2,7 @@
 // own process is charged the CPU it spends (read from /proc) and goes away when stopped.
 import { describe, expect, it } from 'vitest';
 import { processCpuMicros } from '../../bench/support/proc-cpu.ts';
-import { inPairs, inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
+import { inGroups, inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
 import { startServerProcess } from '../../bench/support/server-process.ts';
 
 describe('bench rounds', () => {
@@ -25,7 +25,7 @@ describe('bench rounds', () => {
 
   it('runs the two sides of a pair back to back, pairs and sides taking turns to go first', async () => {
     const order: string[] = [];
-    const { samples } = await inPairs(
+    const { samples } = await inGroups(
       [
         ['A', 'a'],
         ['B', 'b'],

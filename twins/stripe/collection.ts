@@ -76,12 +76,8 @@ export class Collection<T extends StripeObject> {
     if (limit < 1 || limit > 100) {
       throw invalidRequest('This value must be greater than or equal to 1 and less than or equal to 100.', 'limit');
     }
-    const oldestFirst = Array.from(this.byId.values());
-    const newestFirst: T[] = [];
-    for (let i = oldestFirst.length - 1; i >= 0; i--) {
-      const item = oldestFirst[i] as T;
-      if (!filter || filter(item)) newestFirst.push(item);
-    }
+    const all = Array.from(this.byId.values()).reverse();
+    const newestFirst = filter ? all.filter(filter) : all;
     if (options.ending_before !== undefined) {
       const end = this.cursor(newestFirst, options.ending_before, 'ending_before');
       const start = Math.max(0, end - limit);
