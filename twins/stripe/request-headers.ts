@@ -9,11 +9,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 /** New on every request: not worth a place in the table. */
 const UNSHARED = new Set(['idempotency-key']);
 /** Distinct values kept at most, and the longest worth keeping. */
-const TABLE_SIZE = 2048;
+export const TABLE_SIZE = 2048;
 const LONGEST_SHARED = 512;
 
 export class JournaledHeaders {
   private readonly values = new Map<string, string>();
+
+  /** Distinct values kept now (at most TABLE_SIZE). */
+  get size(): number {
+    return this.values.size;
+  }
 
   of(headers: IncomingHttpHeaders): IncomingHttpHeaders {
     const journaled: IncomingHttpHeaders = {};
