@@ -98,6 +98,28 @@ export function paired(a: readonly Sample[], b: readonly Sample[], figure: keyof
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
+/**
+ * Whether per-round ratios (twin ÷ baseline, higher is better) show the twin slower beyond noise:
+ * a one-sided sign test. `p` is the chance of the twin losing at least as many rounds as it did
+ * if it were as fast as the baseline (each round a fair coin); ties count for neither side. For a
+ * twin that runs the baseline's own code, the median lands above or below 1 as a coin falls; this
+ * says whether it lost too often for a coin.
+ */
+export function signTest(ratios: readonly number[]): { wins: number; losses: number; p: number } {
+  const wins = ratios.filter((r) => r > 1).length;
+  const losses = ratios.filter((r) => r < 1).length;
+  const n = wins + losses;
+  let p = 0;
+  for (let k = losses; k <= n; k++) p += binomial(n, k) / 2 ** n;
+  return { wins, losses, p: Math.min(1, p) };
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}
+
 export const medianOf = (samples: readonly Sample[], figure: keyof Sample): number => median(samples.map((s) => s[figure]));
 
 export function describePaired(p: Paired): string {

@@ -2,7 +2,7 @@
 // own process is charged the CPU it spends (read from /proc) and goes away when stopped.
 import { describe, expect, it } from 'vitest';
 import { processCpuMicros } from '../../bench/support/proc-cpu.ts';
-import { inGroups, inRounds, median, paired, rotated } from '../../bench/support/rounds.ts';
+import { inGroups, inRounds, median, paired, rotated, signTest } from '../../bench/support/rounds.ts';
 import { startServerProcess } from '../../bench/support/server-process.ts';
 
 describe('bench rounds', () => {
@@ -48,6 +48,16 @@ describe('bench rounds', () => {
     expect(p.min).toBe(0.5);
     expect(p.max).toBeCloseTo(100 / 110);
     expect(median([3, 1, 2, 4])).toBe(2.5);
+  });
+
+  it('tells a twin that loses too many rounds for a coin from one that ties with its baseline', () => {
+    // 12 wins, 12 losses: a coin. 6 wins, 18 losses: P(≥ 18 of 24 heads) = 0.0113.
+    expect(signTest([...Array(12).fill(1.02), ...Array(12).fill(0.98)]).p).toBeGreaterThan(0.5);
+    const slow = signTest([...Array(6).fill(1.01), ...Array(18).fill(0.99)]);
+    expect(slow).toMatchObject({ wins: 6, losses: 18 });
+    expect(slow.p).toBeCloseTo(0.011328, 5);
+    // Ties count for neither side.
+    expect(signTest([1, 1, 1, 0.9])).toMatchObject({ wins: 0, losses: 1, p: 0.5 });
   });
 });
 

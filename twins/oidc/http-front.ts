@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { peekRequestBody, type FaultRule, type FaultTimers, type JournalEntry, type TwinContext } from '../../src/core/index.ts';
+import { notedClient } from './client-notes.ts';
 import { DEFAULT_REDIRECT_URIS, type ResolvedConfig } from './config.ts';
 import { OIDC_HTTP_POINTS, pointOf, routeOf, type HttpPoint, type OidcRequestEvent } from './fault-points.ts';
 import { isInteractionPath, serveInteraction } from './headless-interaction.ts';
@@ -18,8 +19,6 @@ export interface FrontState {
   /** The issuer at / first. */
   issuers: readonly Issuer[];
   clock: IssuerClock;
-  /** Client ids the provider identified, per request (set from inside the provider). */
-  clientOf: WeakMap<IncomingMessage, string>;
   timers: FaultTimers;
 }
 
@@ -53,7 +52,12 @@ class Exchange {
     private readonly res: ServerResponse,
   ) {}
 
-  async run(): Promise<void> {
+  /**
+   * Not async, nor are the steps a request that meets no rule takes: oidc-provider runs each request
+   * in an AsyncLocalStorage, so every promise made while it serves pays async hooks, and an async
+   * function's own promises and awaits were most of what the front cost per token.
+   */
+  run(): void {
     const { res } = this;
     try {
       this.method = this.req.method ?? 'GET';
@@ -61,70 +65,87 @@ class Exchange {
       ({ issuer: this.issuer, local: this.local } = issuerOf(this.state.issuers, this.path));
       this.point = pointOf(this.local);
       res.on('close', () => this.record());
-      await this.handle();
+      this.handle()?.catch((error: unknown) => this.fail(error));
     } catch (error) {
-      this.ctx.log.error('oidc twin request failed', { error: String(error) });
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'server_error', error_description: 'unexpected error in the Standin oidc twin' }));
-      } else res.destroy();
+      this.fail(error);
     }
   }
 
-  private async handle(): Promise<void> {
-    const { ctx, req, point, issuer, local } = this;
+  private fail(error: unknown): void {
+    const { res } = this;
+    this.ctx.log.error('oidc twin request failed', { error: String(error) });
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'server_error', error_description: 'unexpected error in the Standin oidc twin' }));
+    } else res.destroy();
+  }
+
+  private handle(): Promise<void> | undefined {
+    const { point } = this;
     if (point === undefined) return this.proceed();
-    const faultPoint = OIDC_HTTP_POINTS[point];
-    const rules = ctx.faults.rulesAt(faultPoint);
+    const rules = this.ctx.faults.rulesAt(OIDC_HTTP_POINTS[point]);
     // Without rules at the point nothing can fire: no event to build, no body to read.
-    if (rules.length > 0) {
-      const event: OidcRequestEvent = {
-        method: this.method,
-        path: this.path,
-        query: parseQuery(this.search.slice(1)),
-        headers: req.headers,
-        body: '',
-        clientId: this.namedClient(),
-        grantType: undefined,
-      };
-      if (req.method === 'POST' && needsBody(rules, event.clientId)) {
-        const body = await peekRequestBody(req, ctx.limits.httpRequestBodyBytes);
-        if (body !== undefined) {
-          event.body = body.toString('utf8');
-          if (isForm(req)) {
-            const form = new URLSearchParams(event.body);
-            this.clientId ??= form.get('client_id') ?? undefined;
-            event.clientId = this.clientId;
-            event.grantType = form.get('grant_type') ?? undefined;
-          }
+    return rules.length > 0 ? this.decide(point, rules) : this.act();
+  }
+
+  /** Asks the fault engine about this request (reading the body first when a rule matches on it). */
+  private async decide(point: HttpPoint, rules: readonly FaultRule[]): Promise<void> {
+    const { ctx, req } = this;
+    const event: OidcRequestEvent = {
+      method: this.method,
+      path: this.path,
+      query: parseQuery(this.search.slice(1)),
+      headers: req.headers,
+      body: '',
+      clientId: this.namedClient(),
+      grantType: undefined,
+    };
+    if (req.method === 'POST' && needsBody(rules, event.clientId)) {
+      const body = await peekRequestBody(req, ctx.limits.httpRequestBodyBytes);
+      if (body !== undefined) {
+        event.body = body.toString('utf8');
+        if (isForm(req)) {
+          const form = new URLSearchParams(event.body);
+          this.clientId ??= form.get('client_id') ?? undefined;
+          event.clientId = this.clientId;
+          event.grantType = form.get('grant_type') ?? undefined;
         }
       }
-      this.decision = ctx.faults.decide(faultPoint, event, `${this.method} ${this.path}`);
     }
+    this.decision = ctx.faults.decide(OIDC_HTTP_POINTS[point], event, `${this.method} ${this.path}`);
+    return this.act();
+  }
+
+  /** The decided fault acts, or a corruption carried to this authorization resume, or the request goes on. */
+  private act(): Promise<void> {
+    const { point, issuer, local } = this;
     // Taken either way, so a corruption carried to this resume never lingers.
     const carried = point === 'authorize' ? issuer.redirects.take(local) : undefined;
-    if (this.decision) return applyFault(this.decision, req, this.res, this.surroundings());
+    if (this.decision) return applyFault(this.decision, this.req, this.res, this.surroundings());
     if (carried) return corruptAuthorization(this.res, carried.how, carried.junk, this.surroundings());
     return this.proceed();
   }
 
   /** Passes the request on: to the headless interaction or the issuer's provider, on the twin's clock. */
-  private async proceed(): Promise<void> {
+  private proceed(): Promise<void> {
     const { req, res, issuer, local, state } = this;
     issuer.bridge.inject(req, local);
     const provider = issuer.provider();
+    let served: Promise<void>;
     if (isInteractionPath(local)) {
-      await state.clock.run(() => serveInteraction(req, res, local, issuer.path, provider, issuer.config));
+      served = state.clock.run(() => serveInteraction(req, res, local, issuer.path, provider, issuer.config));
     } else {
       // Mounted as a framework mounts it: the provider finds its mount path from originalUrl.
       if (issuer.path !== '') {
         (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
         req.url = `${local}${this.search}`;
       }
-      await state.clock.run(() => provider.callback(req, res));
+      served = state.clock.run(() => provider.callback(req, res));
     }
-    const location = res.getHeader('location');
-    issuer.bridge.capture(local, typeof location === 'string' ? localLocation(location, issuer) : undefined, setCookies(res));
+    return served.then(() => {
+      const location = res.getHeader('location');
+      issuer.bridge.capture(local, typeof location === 'string' ? localLocation(location, issuer) : undefined, setCookies(res));
+    });
   }
 
   /** What a fault action needs around the request; built only when one acts. */
@@ -158,7 +179,7 @@ class Exchange {
     if (point === undefined) data.route = routeOf(this.local);
     if (this.issuer.path !== '') data.issuer = this.issuer.path;
     data.status = status;
-    data.clientId = this.state.clientOf.get(this.req) ?? this.namedClient() ?? null;
+    data.clientId = notedClient(this.req) ?? this.namedClient() ?? null;
     const entry: Omit<JournalEntry, 'twin'> = {
       type: 'request',
       summary: `${this.method} ${this.path} → ${status ?? (decision ? decision.action : 'no answer')}`,

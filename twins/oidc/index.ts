@@ -83,7 +83,6 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   const configs = resolveOrThrow(raw, ctx);
   await loadProvider();
   const clock = new IssuerClock();
-  const clientOf = new WeakMap();
   const timers = new FaultTimers();
 
   // Requests arriving before the providers are built wait for them rather than meet an empty server.
@@ -99,13 +98,13 @@ async function startOidcTwin(raw: OidcConfig, ctx: TwinContext): Promise<Running
   const origin = `http://${hostPort(ctx.advertisedHost, link.port)}`;
   let issuers: Issuer[];
   try {
-    issuers = await Promise.all(configs.map(({ path, config }) => startIssuer({ ctx, path, origin, config, clock, clientOf })));
+    issuers = await Promise.all(configs.map(({ path, config }) => startIssuer({ ctx, path, origin, config, clock })));
   } catch (error) {
     await link.close();
     throw error;
   }
   const root = issuers[0] as Issuer;
-  front = createFront(ctx, { issuers, clock, clientOf, timers });
+  front = createFront(ctx, { issuers, clock, timers });
   frontReady();
 
   const named = (path: string | undefined, verb: string): Issuer => issuerNamed(issuers, path, verb, ctx.name);

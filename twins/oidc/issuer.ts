@@ -3,10 +3,10 @@
 // holds the issuer at / and one more per `issuers[]` entry, each under its own path on the same
 // port: as a multi-tenant IdP (Keycloak realms, Auth0 tenants) serves many issuers from one host.
 // Issuers share nothing but the port, the twin's clock and its fault rules.
-import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { StandinError, type TwinContext } from '../../src/core/index.ts';
 import { clientEnv } from './client-env.ts';
+import { noteClient } from './client-notes.ts';
 import { DEFAULT_REDIRECT_URIS, authMethodOf, issuerEnvName, type ResolvedConfig, type SigningAlg } from './config.ts';
 import { CookieBridge } from './headless-interaction.ts';
 import type { IssuerClock } from './issuer-clock.ts';
@@ -25,8 +25,6 @@ export interface IssuerOptions {
   origin: string;
   config: ResolvedConfig;
   clock: IssuerClock;
-  /** Client ids the provider identified, per request (read by the front's journal entries). */
-  clientOf: WeakMap<IncomingMessage, string>;
 }
 
 export interface RotateKeysInput {
@@ -77,7 +75,7 @@ export async function startIssuer(options: IssuerOptions): Promise<Issuer> {
         store,
         cookieKeys,
         dpopNonceSecret,
-        onClient: (req, clientId) => options.clientOf.set(req, clientId),
+        onClient: noteClient,
         onServerError: (error) => ctx.log.warn('oidc provider error', { error: String(error), ...where }),
       }),
     (jwks) => ctx.journal.record({ type: 'state', summary: 'retired signing key(s) left the JWKS', data: { jwks, ...where } }),

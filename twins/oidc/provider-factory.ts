@@ -131,9 +131,9 @@ export async function buildProvider(options: ProviderOptions): Promise<ProviderH
   });
   const callback = provider.callback();
   return {
-    callback: async (req, res) => {
-      await callback(req, res);
-    },
+    // Koa's handler itself: a wrapping async function is two more promises per request, each paying
+    // the hooks of oidc-provider's AsyncLocalStorage.
+    callback: (req, res) => callback(req, res),
     interactionDetails: async (req, res) => {
       const interaction = await provider.interactionDetails(req, res);
       const params = interaction.params;
