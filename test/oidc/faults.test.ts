@@ -184,6 +184,15 @@ describe('token', () => {
     ]);
   });
 
+  it('journals the client the provider identified when only the form body names it', async () => {
+    const poster = await client.discovery(new URL(issuer), 'poster', undefined, client.ClientSecretPost('poster-secret'), {
+      execute: [client.allowInsecureRequests],
+    });
+    await client.clientCredentialsGrant(poster);
+    const [event] = h.journal.query({ point: 'token', type: 'request' }).events.slice(-1);
+    expect(event?.data).toMatchObject({ status: 200, clientId: 'poster' });
+  });
+
   it('delay, hang, disconnect and corrupt', async () => {
     const config = await discover(issuer);
     h.addRule({ point: 'token', action: { delay: { ms: 250 } }, trigger: { times: 1 } });
