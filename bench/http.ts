@@ -22,7 +22,7 @@ type Process = (typeof PROCESSES)[number];
 const PROCESS_OF: Record<System, Process> = { twin: 'twin', 'twin-rule': 'twin', fastify: 'fastify' };
 
 export default async function bench(): Promise<BenchRow[]> {
-  const plan = roundPlan({ rounds: 20, seconds: 1 }, { rounds: 30, seconds: 3 });
+  const plan = roundPlan({ rounds: 30, seconds: 1 }, { rounds: 30, seconds: 3 });
   const script = new URL('./targets/http-server.ts', import.meta.url);
   const servers = {} as Record<Process, ServerProcess<{ url: string }>>;
   try {

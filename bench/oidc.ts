@@ -48,7 +48,7 @@ export default async function bench(): Promise<BenchRow[]> {
   warm.sort((a, b) => a - b);
   const warmP50 = percentile(warm, 50);
 
-  const plan = roundPlan({ rounds: 10, seconds: 2 }, { rounds: 15, seconds: 6 });
+  const plan = roundPlan({ rounds: 16, seconds: 2 }, { rounds: 16, seconds: 6 });
   const script = new URL('./targets/oidc-server.ts', import.meta.url);
   const servers = {} as Record<System, ServerProcess<{ token: string }>>;
   try {

@@ -48,7 +48,7 @@ export async function drive(server: Server, mode: Mode, seconds: number): Promis
 }
 
 export default async function bench(): Promise<BenchRow[]> {
-  const plan = roundPlan({ rounds: 10, seconds: 2 }, { rounds: 15, seconds: 5 });
+  const plan = roundPlan({ rounds: 16, seconds: 2 }, { rounds: 16, seconds: 5 });
   const script = new URL('./targets/stripe-server.ts', import.meta.url);
   let twin: Server | undefined;
   let canned: Server | undefined;

@@ -25,8 +25,10 @@ export interface RoundPlan {
 }
 
 /**
- * Rounds and seconds per measurement: short by default (a bench under ~2 minutes), longer with
- * `--long` (`npm run bench -- http --long`); BENCH_ROUNDS and BENCH_SECONDS override either.
+ * Rounds and seconds per measurement: short by default (a bench in 1–3 minutes, with enough rounds
+ * that per-round ratios spread over ±30% still give a median that moves by a few hundredths between
+ * runs), longer with `--long` (`npm run bench -- http --long`); BENCH_ROUNDS and BENCH_SECONDS
+ * override either.
  */
 export function roundPlan(short: { rounds: number; seconds: number }, long: { rounds: number; seconds: number }): RoundPlan {
   const base = process.argv.includes('--long') ? long : short;
