@@ -65,7 +65,7 @@ class Exchange {
       ({ issuer: this.issuer, local: this.local } = issuerOf(this.state.issuers, this.path));
       this.point = pointOf(this.local);
       res.on('close', () => this.record());
-      this.handle()?.catch((error: unknown) => this.fail(error));
+      this.handle().catch((error: unknown) => this.fail(error));
     } catch (error) {
       this.fail(error);
     }
@@ -80,7 +80,7 @@ class Exchange {
     } else res.destroy();
   }
 
-  private handle(): Promise<void> | undefined {
+  private handle(): Promise<void> {
     const { point } = this;
     if (point === undefined) return this.proceed();
     const rules = this.ctx.faults.rulesAt(OIDC_HTTP_POINTS[point]);
