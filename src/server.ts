@@ -1,6 +1,6 @@
 // `standin/server`: a Standin control plane inside the caller's process, for test runners
 // (a vitest/jest globalSetup starts one, hands its url to the tests, closes it at the end).
-import { silentLogger, type Logger } from './core/index.ts';
+import { resolveLimits, silentLogger, type Limits, type Logger } from './core/index.ts';
 import { startStandin } from './server-process.ts';
 
 export interface StartServerOptions {
@@ -11,6 +11,12 @@ export interface StartServerOptions {
   adminToken?: string;
   /** The folder twin configs may read files from (postgres `init`, http `handlers`); none when absent. */
   filesRoot?: string;
+  /**
+   * Limits to set (docs/limits.md, e.g. `{ journalBytes: 256 * 1024 * 1024 }`), over the
+   * `STANDIN_LIMIT_*` env vars and the defaults, as the CLI's `--limit-*` flags are. A value that is
+   * not a positive integer, or a name that is no limit, throws a RangeError naming it.
+   */
+  limits?: Partial<Limits>;
   /** Default: silent. */
   log?: Logger;
 }
@@ -28,6 +34,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     port: options.port ?? 0,
     adminToken: options.adminToken,
     filesRoot: options.filesRoot,
+    limits: resolveLimits(options.limits, process.env, (name) => `limits.${name}`),
     log: options.log ?? silentLogger,
   });
   return { url: server.url, close: server.close, [Symbol.asyncDispose]: server.close };

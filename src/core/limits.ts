@@ -254,15 +254,23 @@ export function limitEnvVar(name: LimitName): string {
 }
 
 /**
- * The limits in force: defaults, then `STANDIN_LIMIT_*` env vars, then explicit overrides (flags).
- * A value that is not a positive integer is an error naming where it came from.
+ * The limits in force: defaults, then `STANDIN_LIMIT_*` env vars, then explicit overrides (flags, or
+ * startServer's `limits`, named in errors by `overrideName`). A value that is not a positive integer,
+ * or an override that is no limit, is an error naming where it came from.
  */
-export function resolveLimits(overrides: Partial<Record<LimitName, number | string>> = {}, env: NodeJS.ProcessEnv = process.env): Limits {
+export function resolveLimits(
+  overrides: Partial<Record<LimitName, number | string>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  overrideName: (name: LimitName) => string = limitFlag,
+): Limits {
+  for (const name of Object.keys(overrides)) {
+    if (!Object.hasOwn(LIMITS, name)) throw new RangeError(`${overrideName(name as LimitName)} is not a limit; the limits are ${Object.keys(LIMITS).join(', ')}`);
+  }
   const out: Record<string, number> = {};
   for (const name of Object.keys(LIMITS) as LimitName[]) {
     const fromFlag = overrides[name];
     const fromEnv = env[limitEnvVar(name)];
-    const [raw, source] = fromFlag !== undefined ? [fromFlag, limitFlag(name)] : fromEnv !== undefined ? [fromEnv, limitEnvVar(name)] : [LIMITS[name].default, 'default'];
+    const [raw, source] = fromFlag !== undefined ? [fromFlag, overrideName(name)] : fromEnv !== undefined ? [fromEnv, limitEnvVar(name)] : [LIMITS[name].default, 'default'];
     const value = typeof raw === 'number' ? raw : Number(raw);
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${source}: ${String(raw)} is not a positive integer`);
     out[name] = value;

@@ -17,6 +17,16 @@ describe('startServer', () => {
     await expect(client.health()).rejects.toMatchObject({ code: 'STANDIN_ERR_API_UNREACHABLE' });
   });
 
+  it('takes limits, and refuses a bad value or a name that is no limit, naming it', async () => {
+    await using server = await startServer({ limits: { twinsPerEnvironment: 1 } });
+    const client = new StandinClient({ url: server.url });
+    await expect(client.environments.create({ twins: { a: { kind: 'http' }, b: { kind: 'http' } } })).rejects.toMatchObject({ code: 'STANDIN_ERR_LIMIT_TWINS' });
+    await using one = await client.environments.create({ twins: { a: { kind: 'http' } } });
+    expect(one.twins.a?.endpoints.url).toMatch(/^http:/);
+    await expect(startServer({ limits: { journalBytes: 0 } })).rejects.toThrow(/limits\.journalBytes: 0 is not a positive integer/);
+    await expect(startServer({ limits: { journalByte: 5 } as never })).rejects.toThrow(/limits\.journalByte is not a limit/);
+  });
+
   it('is disposed by `await using`', async () => {
     let url: string;
     {
