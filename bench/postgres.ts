@@ -21,7 +21,7 @@ import { postgresTwin } from '../twins/postgres/index.ts';
 import { startTwin, type TwinHarness } from '../test/support/twin-harness.ts';
 import { runFuzz } from '../test/postgres/fuzz-run.ts';
 import { percentile, type BenchRow } from './bench-row.ts';
-import { median, rotated } from './support/rounds.ts';
+import { inGroups, median } from './support/rounds.ts';
 
 const execFileAsync = promisify(execFile);
 /** Round trips per path; the paths take turns query by query (see postgres-client.mjs). */
@@ -177,7 +177,6 @@ async function pgbenchFigures(targets: Record<Exclude<Path, 'twin, 1 rule'>, Tar
     return [{ name: 'pgbench select-only: pgbench not installed (Debian: postgresql-15 or postgresql-contrib)', unit: 'tps', standin: NaN }];
   }
   await execFileAsync('pgbench', ['-i', '-s', '1', '-q', conninfo(targets.direct)]);
-  const tps: Record<keyof typeof targets, number[]> = { direct: [], 'bare pipe': [], twin: [] };
   const paths = Object.keys(targets) as Array<keyof typeof targets>;
   const pgbench = async (path: keyof typeof targets, seconds: number): Promise<number> => {
     const { stdout } = await execFileAsync('pgbench', ['-S', '-n', '-c', '8', '-j', '2', '-T', String(seconds), conninfo(targets[path])]);
@@ -186,10 +185,7 @@ async function pgbenchFigures(targets: Record<Exclude<Path, 'twin, 1 rule'>, Tar
   };
   for (const path of paths) await pgbench(path, 1); // warm-up, not counted
   // The twin's turn right beside the bare pipe's it is divided by; the pair and direct take turns going first.
-  const groups: Array<Array<keyof typeof targets>> = [['twin', 'bare pipe'], ['direct']];
-  for (let round = 0; round < PGBENCH_ROUNDS; round++) {
-    for (const group of rotated(groups, round)) for (const path of rotated(group, round)) tps[path].push(await pgbench(path, PGBENCH_SECONDS));
-  }
+  const { samples: tps } = await inGroups<keyof typeof targets, number>([['twin', 'bare pipe'], ['direct']], PGBENCH_ROUNDS, (path) => pgbench(path, PGBENCH_SECONDS));
   const med = (p: keyof typeof targets): number => Math.round(median(tps[p]));
   const ratios = tps.twin.map((t, i) => t / (tps['bare pipe'][i] as number));
   const ratio = median(ratios);

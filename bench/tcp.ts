@@ -123,7 +123,7 @@ export default async function tcpBench(): Promise<BenchRow[]> {
         // With no toxic the twin is `socket.pipe` both ways, the bare pipe's own code, so its median
         // falls either side of 1 as noise has it: met unless it loses more rounds than chance allows.
         goal: '≥ 1× bare pipe (not slower: sign test p ≥ 0.05)',
-        met: median(bulkRatios) >= 1 || bulkSign.p >= 0.05,
+        met: bulkSign.p >= 0.05, // a median ≥ 1× has at most half the rounds lost: p ≥ 0.5
       },
     ];
   } finally {

@@ -49,14 +49,14 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-export interface RoundsResult<K extends string> {
-  samples: Record<K, Sample[]>;
+export interface RoundsResult<K extends string, S = Sample> {
+  samples: Record<K, S[]>;
   /** The 1-minute load average read at each round's start. */
   load: number[];
 }
 
 /** Runs `measure` for every system once per round, in rotated order. */
-export function inRounds<K extends string>(systems: readonly K[], rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
+export function inRounds<K extends string, S = Sample>(systems: readonly K[], rounds: number, measure: (system: K) => Promise<S>): Promise<RoundsResult<K, S>> {
   return inGroups([systems], rounds, measure);
 }
 
@@ -66,8 +66,12 @@ export function inRounds<K extends string>(systems: readonly K[], rounds: number
  * (rotated over four systems, a pair's turns could be three turns apart). Each round the groups
  * take turns going first, and so do the systems within each group.
  */
-export async function inGroups<K extends string>(groups: ReadonlyArray<readonly K[]>, rounds: number, measure: (system: K) => Promise<Sample>): Promise<RoundsResult<K>> {
-  const samples = Object.fromEntries(groups.flat().map((s) => [s, [] as Sample[]])) as Record<K, Sample[]>;
+export async function inGroups<K extends string, S = Sample>(
+  groups: ReadonlyArray<readonly K[]>,
+  rounds: number,
+  measure: (system: K) => Promise<S>,
+): Promise<RoundsResult<K, S>> {
+  const samples = Object.fromEntries(groups.flat().map((s) => [s, [] as S[]])) as Record<K, S[]>;
   const load: number[] = [];
   for (let round = 0; round < rounds; round++) {
     load.push(loadavg()[0] as number);
